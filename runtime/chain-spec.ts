@@ -1,0 +1,160 @@
+// Chain specs: the built-in `dev` and `local` specs, validation of spec JSON (clear errors with the
+// offending path), the genesis configuration they describe and the raw (storage) form.
+import * as v from "valibot";
+import { UNIT } from "../primitives/amount.ts";
+import { toHex } from "../primitives/bytes.ts";
+import { DEV_ACCOUNT_NAMES, type DevAccountName, devKeypair } from "../primitives/dev-accounts.ts";
+import { LineageError } from "../primitives/errors.ts";
+import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
+import { ChainSpecError } from "./errors.ts";
+import type { GenesisConfig } from "./pallet.ts";
+import { checkAuthoritySet } from "./pallets/authorities.ts";
+import { validateGenesisParams } from "./pallets/params.ts";
+
+const HEX = /^0x([0-9a-fA-F]{2})*$/;
+const UINT = /^[0-9]{1,39}$/;
+
+const GenesisConfigJson = v.strictObject({
+  balances: v.strictObject({
+    balances: v.pipe(
+      v.array(
+        v.tuple([
+          v.string(),
+          v.pipe(v.string(), v.regex(UINT, "an amount in planck as a decimal string")),
+        ]),
+      ),
+      v.maxLength(100_000),
+    ),
+  }),
+  authorities: v.strictObject({
+    authorities: v.pipe(v.array(v.string()), v.maxLength(100)),
+    slotDuration: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(600_000)),
+  }),
+  sudo: v.optional(v.strictObject({ key: v.nullable(v.string()) })),
+  params: v.optional(
+    v.record(v.string(), v.pipe(v.string(), v.regex(UINT, "a decimal integer string"))),
+  ),
+});
+
+const ChainSpecJson = v.object({
+  name: v.pipe(v.string(), v.maxLength(100)),
+  id: v.pipe(v.string(), v.regex(/^[a-z0-9_-]{1,64}$/, "lower-case letters, digits, '-' or '_'")),
+  chainType: v.union([
+    v.picklist(["Development", "Local", "Live"]),
+    v.strictObject({ Custom: v.pipe(v.string(), v.maxLength(100)) }),
+  ]),
+  bootNodes: v.optional(v.array(v.string()), []),
+  telemetryEndpoints: v.optional(v.nullable(v.unknown()), null),
+  protocolId: v.optional(v.nullable(v.string()), null),
+  properties: v.optional(v.nullable(v.record(v.string(), v.unknown())), null),
+  genesis: v.union([
+    v.strictObject({ runtimeGenesis: v.strictObject({ config: GenesisConfigJson }) }),
+    v.strictObject({
+      raw: v.strictObject({
+        top: v.record(v.pipe(v.string(), v.regex(HEX)), v.pipe(v.string(), v.regex(HEX))),
+        childrenDefault: v.optional(v.record(v.string(), v.unknown())),
+      }),
+    }),
+  ]),
+});
+
+export type ChainSpec = v.InferOutput<typeof ChainSpecJson>;
+export type GenesisConfigJson = v.InferOutput<typeof GenesisConfigJson>;
+
+/** Validates a parsed chain spec document; the error names the first offending field. */
+export function parseChainSpec(json: unknown): ChainSpec {
+  const result = v.safeParse(ChainSpecJson, json);
+  if (!result.success) {
+    const issue = result.issues[0]!;
+    const path = v.getDotPath(issue) ?? "(root)";
+    throw new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: ${path}: ${issue.message}`);
+  }
+  const spec = result.output;
+  if ("runtimeGenesis" in spec.genesis) genesisConfigOf(spec);
+  return spec;
+}
+
+function account(text: string, where: string): Uint8Array {
+  try {
+    return parseAccountId(text);
+  } catch (error) {
+    const detail = error instanceof LineageError ? error.message : String(error);
+    throw new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: ${where}: ${detail}`);
+  }
+}
+
+/** The typed genesis configuration of a (non-raw) spec; validates accounts, sets and bounds. */
+export function genesisConfigOf(spec: ChainSpec): GenesisConfig {
+  if (!("runtimeGenesis" in spec.genesis)) {
+    throw new ChainSpecError("RAW_CHAIN_SPEC", "a raw chain spec has no genesis configuration");
+  }
+  const config = spec.genesis.runtimeGenesis.config;
+  const balances = config.balances.balances.map(
+    ([who, amount], i) =>
+      [account(who, `genesis balances[${i}]`), BigInt(amount)] as [Uint8Array, bigint],
+  );
+  const authorities = config.authorities.authorities.map((a, i) => account(a, `authorities[${i}]`));
+  const problem = checkAuthoritySet(authorities);
+  if (problem)
+    throw new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: authorities: ${problem}`);
+  const params: Record<string, bigint> = {};
+  for (const [name, value] of Object.entries(config.params ?? {})) params[name] = BigInt(value);
+  validateGenesisParams(params);
+  const sudoKey = config.sudo?.key ? account(config.sudo.key, "sudo.key") : null;
+  return { balances, authorities, sudoKey, slotDuration: config.authorities.slotDuration, params };
+}
+
+const DEV_ENDOWMENT = 1_000_000n * UNIT;
+const DEV_SLOT_MS = 2000;
+const PROPERTIES = { ss58Format: 42, tokenDecimals: 12, tokenSymbol: "LIN" };
+
+function devAddress(name: DevAccountName): string {
+  return ss58Encode(devKeypair(name).publicKey, 42);
+}
+
+function testnetSpec(
+  name: string,
+  id: string,
+  chainType: "Development" | "Local",
+  authorities: DevAccountName[],
+): ChainSpec {
+  return {
+    name,
+    id,
+    chainType,
+    bootNodes: [],
+    telemetryEndpoints: null,
+    protocolId: "lin",
+    properties: { ...PROPERTIES },
+    genesis: {
+      runtimeGenesis: {
+        config: {
+          balances: {
+            balances: DEV_ACCOUNT_NAMES.map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
+          },
+          authorities: { authorities: authorities.map(devAddress), slotDuration: DEV_SLOT_MS },
+          sudo: { key: devAddress("alice") },
+          params: {},
+        },
+      },
+    },
+  };
+}
+
+/** Built-in specs by id: `dev` (alice alone) and `local` (alice, bob, charlie, dave). */
+export function builtinChainSpec(id: string): ChainSpec | undefined {
+  if (id === "dev") return testnetSpec("Development", "dev", "Development", ["alice"]);
+  if (id === "local")
+    return testnetSpec("Local Testnet", "local", "Local", ["alice", "bob", "charlie", "dave"]);
+  return undefined;
+}
+
+/** The raw form: genesis as storage key/value pairs, independent of the runtime's genesis code. */
+export function toRawChainSpec(
+  spec: ChainSpec,
+  genesisStorage: [Uint8Array, Uint8Array][],
+): ChainSpec {
+  const top: Record<string, string> = {};
+  for (const [key, value] of genesisStorage) top[toHex(key)] = toHex(value);
+  return { ...spec, genesis: { raw: { top, childrenDefault: {} } } };
+}

@@ -1,0 +1,227 @@
+// Params: every economic constant is a typed, bounded parameter stored on chain, set by the chain
+// spec at genesis and changed by governance (root; the council and enactment delays come later).
+
+import { u128FromBytes, u128ToBytes } from "../../primitives/amount.ts";
+import { messageType } from "../../primitives/codec.ts";
+import { ChainSpecError } from "../errors.ts";
+import { defineCall, emit, ensureRoot, fail, type Pallet } from "../pallet.ts";
+import {
+  Hasher,
+  type RuntimeStorage,
+  type StorageRead,
+  storageMap,
+  stringValue,
+  u128Value,
+} from "../storage.ts";
+
+const NAME = "Params";
+const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${name}`);
+
+export interface ParamDef {
+  /** What the number means: a balance in planck, parts per million, blocks, weight… */
+  unit: "planck" | "ppm" | "blocks" | "weight" | "bytes" | "fixed18" | "planckPerMillionWeight";
+  default: bigint;
+  min: bigint;
+  max: bigint;
+  doc: string;
+}
+
+const LIN = 10n ** 12n;
+const FIXED_ONE = 10n ** 18n;
+
+/** The registry of parameters. Names are stable: a renamed parameter is a new parameter. */
+export const PARAMS = {
+  existentialDeposit: {
+    unit: "planck",
+    default: LIN / 100n,
+    min: 1n,
+    max: 1000n * LIN,
+    doc: "Smallest balance an account may hold; below it the account is reaped and the dust burned",
+  },
+  baseFee: {
+    unit: "planck",
+    default: LIN / 200n,
+    min: 0n,
+    max: 1000n * LIN,
+    doc: "Fee every transaction pays",
+  },
+  lengthFee: {
+    unit: "planck",
+    default: 1_000_000n,
+    min: 0n,
+    max: LIN,
+    doc: "Fee per encoded byte",
+  },
+  weightFee: {
+    unit: "planckPerMillionWeight",
+    default: 10_000_000n,
+    min: 0n,
+    max: 1000n * LIN,
+    doc: "Fee per million units of weight, before the fee multiplier",
+  },
+  feeBurnPpm: {
+    unit: "ppm",
+    default: 200_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of fees burned",
+  },
+  feeTreasuryPpm: {
+    unit: "ppm",
+    default: 300_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of fees paid to the treasury; the block author gets what burn and treasury leave",
+  },
+  targetBlockFullnessPpm: {
+    unit: "ppm",
+    default: 250_000n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Block fullness the fee multiplier steers towards",
+  },
+  feeAdjustmentVariable: {
+    unit: "fixed18",
+    default: 30_000_000_000_000n,
+    min: 0n,
+    max: FIXED_ONE / 10n,
+    doc: "How fast the fee multiplier reacts to fullness (v, 18 decimals)",
+  },
+  minFeeMultiplier: {
+    unit: "fixed18",
+    default: FIXED_ONE / 10n,
+    min: 1n,
+    max: FIXED_ONE,
+    doc: "Lowest fee multiplier (18 decimals)",
+  },
+  maxFeeMultiplier: {
+    unit: "fixed18",
+    default: 1000n * FIXED_ONE,
+    min: FIXED_ONE,
+    max: 1_000_000n * FIXED_ONE,
+    doc: "Highest fee multiplier (18 decimals)",
+  },
+  maxBlockWeight: {
+    unit: "weight",
+    default: 500_000_000_000n,
+    min: 1_000_000_000n,
+    max: 10_000_000_000_000n,
+    doc: "Weight (picoseconds of reference time) one block may use",
+  },
+  maxBlockLength: {
+    unit: "bytes",
+    default: 4n * 1024n * 1024n,
+    min: 64n * 1024n,
+    max: 5n * 1024n * 1024n,
+    doc: "Encoded bytes of extrinsics one block may hold",
+  },
+  epochLength: {
+    unit: "blocks",
+    default: 100n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks per epoch; authority set changes take effect at epoch boundaries",
+  },
+} as const satisfies Record<string, ParamDef>;
+
+export type ParamName = keyof typeof PARAMS;
+
+export function isParamName(name: string): name is ParamName {
+  return Object.hasOwn(PARAMS, name);
+}
+
+export const storage = {
+  values: storageMap<string, bigint>(
+    NAME,
+    "Values",
+    stringValue,
+    u128Value,
+    Hasher.blake2_128Concat,
+    "Parameter values that differ from the built-in defaults or were set explicitly",
+  ),
+};
+
+export function param(s: StorageRead, name: ParamName): bigint {
+  return storage.values.get(s, name) ?? PARAMS[name].default;
+}
+
+/** Cross-parameter rules that single bounds cannot express. */
+function checkCombination(values: (name: ParamName) => bigint): string | null {
+  if (values("feeBurnPpm") + values("feeTreasuryPpm") > 1_000_000n) {
+    return "feeBurnPpm + feeTreasuryPpm must not exceed 1,000,000";
+  }
+  if (values("minFeeMultiplier") > values("maxFeeMultiplier")) {
+    return "minFeeMultiplier must not exceed maxFeeMultiplier";
+  }
+  return null;
+}
+
+function boundsError(name: ParamName, value: bigint): string | null {
+  const def: ParamDef = PARAMS[name];
+  if (value < def.min || value > def.max)
+    return `${name} must be within [${def.min}, ${def.max}], got ${value}`;
+  return null;
+}
+
+/** Validates the chain spec's parameter overrides (names, bounds, combinations). */
+export function validateGenesisParams(overrides: Record<string, bigint>): void {
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!isParamName(name))
+      throw new ChainSpecError("UNKNOWN_PARAM", `unknown parameter "${name}"`);
+    const problem = boundsError(name, value);
+    if (problem) throw new ChainSpecError("PARAM_OUT_OF_BOUNDS", problem);
+  }
+  const problem = checkCombination((n) => overrides[n] ?? PARAMS[n].default);
+  if (problem) throw new ChainSpecError("PARAM_OUT_OF_BOUNDS", problem);
+}
+
+interface SetParamArgs {
+  name: string;
+  value: Uint8Array;
+}
+
+export const params: Pallet = {
+  name: NAME,
+  index: 6,
+  storage: Object.values(storage).map((item) => item.info),
+  calls: [
+    defineCall<SetParamArgs>({
+      index: 0,
+      name: "setParam",
+      args: T("SetParamArgs"),
+      origin: "root",
+      doc: "Sets a parameter within its bounds (governance)",
+      weight: () => 20_000_000n,
+      handler(ctx, origin, args) {
+        ensureRoot(params, origin);
+        if (!isParamName(args.name)) throw fail(params, "UnknownParam", args.name);
+        const value = u128FromBytes(args.value);
+        const bounds = boundsError(args.name, value);
+        if (bounds) throw fail(params, "OutOfBounds", bounds);
+        const combined = checkCombination((n) => (n === args.name ? value : param(ctx.storage, n)));
+        if (combined) throw fail(params, "OutOfBounds", combined);
+        const old = param(ctx.storage, args.name);
+        storage.values.set(ctx.storage, args.name, value);
+        emit(ctx, params, "ParamChanged", {
+          name: args.name,
+          oldValue: u128ToBytes(old),
+          newValue: u128ToBytes(value),
+        });
+      },
+    }),
+  ],
+  events: [
+    { index: 0, name: "ParamChanged", data: T("ParamChangedEvent"), doc: "A parameter changed" },
+  ],
+  errors: {
+    UnknownParam: "no such parameter",
+    OutOfBounds: "value out of bounds",
+    BadOrigin: "root required",
+  },
+  genesis(s, config) {
+    // Keys sorted so that genesis writes happen in a fixed order.
+    for (const name of Object.keys(config.params).sort()) {
+      storage.values.set(s, name, config.params[name]!);
+    }
+  },
+};
