@@ -1,0 +1,249 @@
+// The import pipeline: header checks → parallel signature verification → execution → state-root
+// check → one atomic commit → fork choice → notifications. Blocks are imported strictly one at a
+// time; only signature verification runs in parallel.
+import { bytesEqual, toHex } from "../primitives/bytes.ts";
+import {
+  type Block,
+  decodeBlock,
+  encodeBody,
+  encodeHeader,
+  type Header,
+  headerHash,
+  isSigned,
+} from "../primitives/chain.ts";
+import { LineageError } from "../primitives/errors.ts";
+import type { SignedMessage } from "../primitives/keys.ts";
+import type { SignatureVerifier } from "../primitives/signature-verifier.ts";
+import { BlockExecution, extrinsicsRoot } from "../runtime/executive.ts";
+import { storage as authorityStorage, slotAuthor } from "../runtime/pallets/authorities.ts";
+import { RUNTIME_VERSION } from "../runtime/runtime.ts";
+import { decodeTransaction, expectedSigningPayload } from "../runtime/transaction.ts";
+import type { ChainStore } from "../state/chain-store.ts";
+import { StateOverlay } from "../state/overlay.ts";
+import type { TrieState } from "../state/trie-state.ts";
+import type { TrieUpdate } from "../state/types.ts";
+import { headerSlot, MAX_SLOT_DRIFT, slotAt, splitSeal, verifySeal } from "./aura.ts";
+import { descendsFrom, headerOf } from "./chain-view.ts";
+import { BlockError } from "./errors.ts";
+
+export type BlockOrigin = "own" | "network" | "file";
+
+export interface ImportedBlock {
+  hash: Uint8Array;
+  header: Header;
+  extrinsics: Uint8Array[];
+  isBest: boolean;
+  origin: BlockOrigin;
+  /** Best block before this import (to tell a reorg from an extension). */
+  previousBest: { hash: Uint8Array; number: number };
+}
+
+/** A block the local author has just executed: its state update is trusted, not recomputed. */
+export interface PrecomputedBlock {
+  block: Block;
+  update: TrieUpdate;
+}
+
+export interface BlockImporterOptions {
+  store: ChainStore;
+  verifier: SignatureVerifier;
+  genesisHash: Uint8Array;
+  /** Wall clock in ms (node layer); used only to refuse blocks from future slots. */
+  now: () => number;
+  /** Run the runtime invariants after every block (tests). */
+  checkInvariants?: (storage: StateOverlay) => void;
+}
+
+export class BlockImporter {
+  readonly #options: BlockImporterOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #listeners = new Set<(block: ImportedBlock) => void>();
+
+  constructor(options: BlockImporterOptions) {
+    this.#options = options;
+  }
+
+  onImported(listener: (block: ImportedBlock) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Imports encoded or decoded blocks in submission order; rejects with a BlockError. */
+  importBlock(block: Uint8Array | Block, origin: BlockOrigin = "network"): Promise<ImportedBlock> {
+    const run = () =>
+      this.#import(
+        typeof block === "object" && "header" in block ? block : decode(block),
+        origin,
+        null,
+      );
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Imports a block this node authored, reusing the state update computed while building it. */
+  importOwnBlock(precomputed: PrecomputedBlock): Promise<ImportedBlock> {
+    const run = () => this.#import(precomputed.block, "own", precomputed.update);
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #import(
+    block: Block,
+    origin: BlockOrigin,
+    precomputed: TrieUpdate | null,
+  ): Promise<ImportedBlock> {
+    const { store } = this.#options;
+    const header = block.header;
+    const hash = headerHash(header);
+    if (store.getBlockMeta(hash))
+      throw new BlockError("ALREADY_KNOWN", `block ${toHex(hash)} is already imported`);
+    const parent = headerOf(store, header.parentHash);
+    if (!parent)
+      throw new BlockError("UNKNOWN_PARENT", `unknown parent ${toHex(header.parentHash)}`);
+    if (header.number !== parent.number + 1) {
+      throw new BlockError("BAD_NUMBER", `block #${header.number} on parent #${parent.number}`);
+    }
+    const finalized = store.finalized();
+    if (header.number <= finalized.number || !descendsFrom(store, header.parentHash, finalized)) {
+      throw new BlockError(
+        "BELOW_FINALIZED",
+        `block #${header.number} does not extend the finalized chain`,
+      );
+    }
+    const parentState = this.#parentState(header.parentHash, parent);
+    const unsealed = this.#checkHeader(header, parent, parentState);
+
+    if (!bytesEqual(extrinsicsRoot(block.extrinsics), header.extrinsicsRoot)) {
+      throw new BlockError("BAD_EXTRINSICS_ROOT", "the extrinsics root does not match the body");
+    }
+    const update = precomputed ?? (await this.#execute(block, unsealed, parentState));
+    if (!bytesEqual(update.root, header.stateRoot)) {
+      throw new BlockError(
+        "STATE_ROOT_MISMATCH",
+        `state root ${toHex(update.root)} != header's ${toHex(header.stateRoot)}`,
+      );
+    }
+
+    const previousBest = store.best();
+    const isBest = header.number > previousBest.number;
+    await store.commitBlock({
+      hash,
+      parentHash: header.parentHash,
+      number: header.number,
+      header: encodeHeader(header),
+      body: encodeBody(block.extrinsics),
+      stateRoot: header.stateRoot,
+      trie: update,
+      setBest: isBest,
+    });
+    const imported: ImportedBlock = {
+      hash,
+      header,
+      extrinsics: block.extrinsics,
+      isBest,
+      origin,
+      previousBest,
+    };
+    for (const listener of this.#listeners) listener(imported);
+    return imported;
+  }
+
+  #parentState(parentHash: Uint8Array, parent: Header): TrieState {
+    try {
+      return this.#options.store.stateAtBlock(parentHash);
+    } catch (cause) {
+      throw new BlockError(
+        "PARENT_STATE_UNAVAILABLE",
+        `state of parent #${parent.number} is not available`,
+        { cause },
+      );
+    }
+  }
+
+  /** Slot, author and seal checks against the parent's state. Returns the unsealed header. */
+  #checkHeader(header: Header, parent: Header, parentState: TrieState): Header {
+    const slot = headerSlot(header);
+    const parentSlot = parent.number === 0 ? -1 : headerSlot(parent);
+    if (slot <= parentSlot)
+      throw new BlockError("SLOT_NOT_INCREASING", `slot ${slot} <= parent's slot ${parentSlot}`);
+    const slotDuration = authorityStorage.slotDuration.get(parentState);
+    const nowSlot = slotAt(this.#options.now(), slotDuration);
+    if (slot > nowSlot + MAX_SLOT_DRIFT) {
+      throw new BlockError("FUTURE_SLOT", `slot ${slot} is too far in the future (now ${nowSlot})`);
+    }
+    const author = slotAuthor(parentState, slot);
+    if (!author) throw new BlockError("WRONG_AUTHOR", "the parent state has no authorities");
+    const { unsealed } = splitSeal(header);
+    verifySeal(header, author);
+    return unsealed;
+  }
+
+  async #execute(block: Block, unsealed: Header, parentState: TrieState): Promise<TrieUpdate> {
+    const { genesisHash, verifier } = this.#options;
+    const env = {
+      blockNumber: unsealed.number,
+      parentHash: unsealed.parentHash,
+      genesisHash,
+      version: RUNTIME_VERSION,
+    };
+    // Signatures first, all at once on the worker pool; execution then skips them.
+    const toVerify: SignedMessage[] = [];
+    for (const [index, bytes] of block.extrinsics.entries()) {
+      try {
+        const extrinsic = decodeTransaction(bytes);
+        if (!isSigned(extrinsic)) continue;
+        const message = expectedSigningPayload(parentState, extrinsic, env);
+        toVerify.push({ signature: extrinsic.signature, message, publicKey: extrinsic.signer });
+      } catch (cause) {
+        throw invalidExtrinsic(index, cause);
+      }
+    }
+    const results = await verifier.verifyBatch(toVerify);
+    const bad = results.indexOf(false);
+    if (bad >= 0)
+      throw new BlockError("BAD_SIGNATURE", `signed extrinsic ${bad} has a bad signature`);
+
+    const overlay = new StateOverlay(parentState);
+    const execution = new BlockExecution(
+      overlay,
+      { number: unsealed.number, parentHash: unsealed.parentHash, digest: unsealed.digest },
+      { genesisHash },
+    );
+    try {
+      execution.initialize();
+    } catch (cause) {
+      throw new BlockError("EXECUTION_FAILED", `initialize: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    for (const [index, bytes] of block.extrinsics.entries()) {
+      try {
+        execution.applyExtrinsic(bytes, null);
+      } catch (cause) {
+        throw invalidExtrinsic(index, cause);
+      }
+    }
+    try {
+      execution.finalize();
+      this.#options.checkInvariants?.(overlay);
+    } catch (cause) {
+      throw new BlockError("EXECUTION_FAILED", `finalize: ${(cause as Error).message}`, { cause });
+    }
+    return parentState.applyChanges(overlay.changes());
+  }
+}
+
+function decode(bytes: Uint8Array): Block {
+  try {
+    return decodeBlock(bytes);
+  } catch (cause) {
+    throw new BlockError("UNDECODABLE", `block: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function invalidExtrinsic(index: number, cause: unknown): BlockError {
+  const detail = cause instanceof LineageError ? `${cause.code}: ${cause.message}` : String(cause);
+  return new BlockError("INVALID_EXTRINSIC", `extrinsic ${index}: ${detail}`, { cause });
+}
