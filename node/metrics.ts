@@ -1,0 +1,269 @@
+// Prometheus metrics, declared in one place under Substrate's names so that existing dashboards and
+// alerts work unchanged; `lineage_*` only where Substrate has no equivalent. Each node owns a fresh
+// Registry (never prom-client's global one) because tests run several nodes in one process.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export type NodeRole = "full" | "authority";
+
+// Substrate's `substrate_node_roles` values.
+const ROLE_VALUE: Record<NodeRole, number> = { full: 1, authority: 4 };
+
+export interface NodeMetricsOptions {
+  /** The chain spec id: every series carries `chain="<id>"`, as in Substrate. */
+  readonly chain: string;
+  /** Node name and version for `substrate_build_info`. */
+  readonly name: string;
+  readonly version: string;
+  readonly role: NodeRole;
+  /** Unix seconds; defaults to the process start time. */
+  readonly startTimeSeconds?: number;
+}
+
+// Seconds: from 5 ms to ~20 s, the span block import and proposal times live in.
+const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
+// Substrate measures RPC call time in microseconds.
+const RPC_BUCKETS_MICROS = [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+export class NodeMetrics {
+  readonly registry: Registry;
+
+  // Chain
+  readonly blockHeight: Gauge<"status">;
+  readonly finalityLagBlocks: Gauge;
+  readonly blockVerificationAndImportTime: Histogram;
+  readonly importQueueProcessed: Counter<"result">;
+  readonly statePrunedStates: Counter;
+
+  // Authoring
+  readonly proposerBlockConstructed: Histogram;
+  readonly proposerNumberOfTransactions: Gauge;
+
+  // Transaction pool
+  readonly readyTransactions: Gauge;
+  readonly txpoolSubmitted: Counter;
+  readonly txpoolValidationsInvalid: Counter;
+
+  // Network
+  readonly peersCount: Gauge;
+
+  // RPC
+  readonly rpcCallsStarted: Counter<"protocol" | "method">;
+  readonly rpcCallsFinished: Counter<"protocol" | "method" | "is_error">;
+  readonly rpcCallsTime: Histogram<"protocol" | "method">;
+  readonly rpcSessionsOpened: Counter<"protocol">;
+  readonly rpcSessionsClosed: Counter<"protocol">;
+
+  // Process
+  readonly buildInfo: Gauge<"name" | "version">;
+  readonly nodeRoles: Gauge;
+  readonly processStartTime: Gauge;
+
+  constructor(options: NodeMetricsOptions) {
+    const registry = new Registry();
+    registry.setDefaultLabels({ chain: options.chain });
+    this.registry = registry;
+    const registers = [registry];
+
+    this.blockHeight = new Gauge({
+      name: "substrate_block_height",
+      help: "Block height info of the chain",
+      labelNames: ["status"],
+      registers,
+    });
+    this.finalityLagBlocks = new Gauge({
+      name: "lineage_finality_lag_blocks",
+      help: "Best block number minus finalized block number",
+      registers,
+    });
+    this.blockVerificationAndImportTime = new Histogram({
+      name: "substrate_block_verification_and_import_time",
+      help: "Time taken to verify and import blocks (seconds)",
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    this.importQueueProcessed = new Counter({
+      name: "substrate_import_queue_processed_total",
+      help: "Blocks processed by the import queue, by result",
+      labelNames: ["result"],
+      registers,
+    });
+    this.statePrunedStates = new Counter({
+      name: "lineage_state_pruned_states_total",
+      help: "Block states removed by state pruning",
+      registers,
+    });
+    this.proposerBlockConstructed = new Histogram({
+      name: "substrate_proposer_block_constructed",
+      help: "Time taken to construct new block (seconds)",
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    this.proposerNumberOfTransactions = new Gauge({
+      name: "substrate_proposer_number_of_transactions",
+      help: "Number of transactions included in the last proposed block",
+      registers,
+    });
+    this.readyTransactions = new Gauge({
+      name: "substrate_ready_transactions_number",
+      help: "Number of transactions in the ready queue",
+      registers,
+    });
+    this.txpoolSubmitted = new Counter({
+      name: "substrate_sub_txpool_submitted_transactions",
+      help: "Total number of transactions submitted",
+      registers,
+    });
+    this.txpoolValidationsInvalid = new Counter({
+      name: "substrate_sub_txpool_validations_invalid",
+      help: "Total number of transactions that were removed from the pool as invalid",
+      registers,
+    });
+    this.peersCount = new Gauge({
+      name: "substrate_sub_libp2p_peers_count",
+      help: "Number of connected peers",
+      registers,
+    });
+    this.rpcCallsStarted = new Counter({
+      name: "substrate_rpc_calls_started",
+      help: "Number of received RPC calls (unique un-batched requests)",
+      labelNames: ["protocol", "method"],
+      registers,
+    });
+    this.rpcCallsFinished = new Counter({
+      name: "substrate_rpc_calls_finished",
+      help: "Number of processed RPC calls (unique un-batched requests)",
+      labelNames: ["protocol", "method", "is_error"],
+      registers,
+    });
+    this.rpcCallsTime = new Histogram({
+      name: "substrate_rpc_calls_time",
+      help: "Total time [μs] of processed RPC calls",
+      labelNames: ["protocol", "method"],
+      buckets: RPC_BUCKETS_MICROS,
+      registers,
+    });
+    this.rpcSessionsOpened = new Counter({
+      name: "substrate_rpc_sessions_opened",
+      help: "Number of persistent RPC sessions opened",
+      labelNames: ["protocol"],
+      registers,
+    });
+    this.rpcSessionsClosed = new Counter({
+      name: "substrate_rpc_sessions_closed",
+      help: "Number of persistent RPC sessions closed",
+      labelNames: ["protocol"],
+      registers,
+    });
+    this.buildInfo = new Gauge({
+      name: "substrate_build_info",
+      help: "A metric with a constant '1' value labeled by name, version",
+      labelNames: ["name", "version"],
+      registers,
+    });
+    this.nodeRoles = new Gauge({
+      name: "substrate_node_roles",
+      help: "The roles the node is running as (1 = full, 4 = authority)",
+      registers,
+    });
+    this.processStartTime = new Gauge({
+      name: "substrate_process_start_time_seconds",
+      help: "Number of seconds between the UNIX epoch and the moment the process started",
+      registers,
+    });
+
+    this.buildInfo.set({ name: options.name, version: options.version }, 1);
+    this.nodeRoles.set(ROLE_VALUE[options.role]);
+    this.processStartTime.set(
+      options.startTimeSeconds ?? Math.floor(Date.now() / 1000 - process.uptime()),
+    );
+  }
+
+  /** Sets best and finalized heights together so that the finality lag stays consistent. */
+  setBlockHeights(best: number, finalized: number): void {
+    this.blockHeight.set({ status: "best" }, best);
+    this.blockHeight.set({ status: "finalized" }, finalized);
+    this.finalityLagBlocks.set(Math.max(0, best - finalized));
+  }
+
+  /** The Prometheus text exposition of every metric of this node. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+export interface MetricsServerOptions {
+  /** Default 9615; 0 picks a free port (tests). */
+  readonly port?: number;
+  /** Bind 0.0.0.0 instead of 127.0.0.1 (`--prometheus-external`). */
+  readonly external?: boolean;
+}
+
+export const DEFAULT_PROMETHEUS_PORT = 9615;
+
+/** Serves `GET /metrics` in the Prometheus text format; every other request gets 404. */
+export class MetricsServer {
+  readonly #registry: Registry;
+  readonly #port: number;
+  readonly #host: string;
+  #server: Server | undefined;
+
+  constructor(registry: Registry, options: MetricsServerOptions = {}) {
+    this.#registry = registry;
+    this.#port = options.port ?? DEFAULT_PROMETHEUS_PORT;
+    this.#host = options.external === true ? "0.0.0.0" : "127.0.0.1";
+  }
+
+  /** Resolves once listening; the address tells the real port when 0 was asked for. */
+  async start(): Promise<{ host: string; port: number }> {
+    if (this.#server !== undefined) throw new Error("metrics server already started");
+    const server = createServer((request, response) => {
+      void this.#handle(request, response);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.#port, this.#host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    return this.address();
+  }
+
+  address(): { host: string; port: number } {
+    const address = this.#server?.address();
+    if (address === undefined || address === null || typeof address === "string") {
+      throw new Error("metrics server is not listening");
+    }
+    return { host: address.address, port: address.port };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return;
+    this.#server = undefined;
+    // Scrapers keep connections alive; without this close() would wait for them to time out.
+    server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error === undefined ? resolve() : reject(error)));
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? "").split("?")[0];
+    if (request.method !== "GET" || path !== "/metrics") {
+      response.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      response.end("Not found.\n");
+      return;
+    }
+    try {
+      const body = await this.#registry.metrics();
+      response.writeHead(200, { "content-type": this.#registry.contentType });
+      response.end(body);
+    } catch (error) {
+      response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      response.end(`${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+}
