@@ -1,0 +1,109 @@
+// The typed surface of the Lineage RPC, shared by the WebSocket and HTTP clients: one function per
+// method, named after its namespace, returning the shapes of node-api.ts.
+import type {
+  Hex,
+  RpcFeeInfo,
+  RpcHeader,
+  RpcHealth,
+  RpcRuntimeVersion,
+  RpcSignedBlock,
+} from "./node-api.ts";
+
+export type RequestFn = <T>(method: string, params?: unknown[]) => Promise<T>;
+
+export interface SystemRpc {
+  name(): Promise<string>;
+  version(): Promise<string>;
+  chain(): Promise<string>;
+  chainType(): Promise<string | { Custom: string }>;
+  properties(): Promise<Record<string, unknown>>;
+  health(): Promise<RpcHealth>;
+  nodeRoles(): Promise<string[]>;
+  accountNextIndex(account: string): Promise<number>;
+}
+
+export interface ChainRpc {
+  getHeader(at?: Hex): Promise<RpcHeader | null>;
+  getBlock(at?: Hex): Promise<RpcSignedBlock | null>;
+  getBlockHash(height?: number | Hex): Promise<Hex | null>;
+  getBlockHashes(heights: (number | Hex)[]): Promise<(Hex | null)[]>;
+  getFinalizedHead(): Promise<Hex>;
+}
+
+export interface StateRpc {
+  getStorage(key: Hex, at?: Hex): Promise<Hex | null>;
+  getKeysPaged(prefix: Hex, count: number, startKey?: Hex, at?: Hex): Promise<Hex[]>;
+  getReadProof(keys: Hex[], at?: Hex): Promise<{ at: Hex; proof: Hex[] }>;
+  getRuntimeVersion(at?: Hex): Promise<RpcRuntimeVersion>;
+  getMetadata(at?: Hex): Promise<unknown>;
+}
+
+export interface AuthorRpc {
+  submitExtrinsic(extrinsic: Hex): Promise<Hex>;
+  pendingExtrinsics(): Promise<Hex[]>;
+}
+
+export interface PaymentRpc {
+  queryInfo(extrinsic: Hex, at?: Hex): Promise<RpcFeeInfo>;
+}
+
+export interface RpcMethodsRpc {
+  methods(): Promise<{ methods: string[] }>;
+}
+
+export interface LineageRpcApi {
+  system: SystemRpc;
+  chain: ChainRpc;
+  state: StateRpc;
+  author: AuthorRpc;
+  payment: PaymentRpc;
+  rpc: RpcMethodsRpc;
+}
+
+/** Trailing undefined params are dropped so that the server applies its defaults. */
+export function trimParams(params: unknown[]): unknown[] {
+  let end = params.length;
+  while (end > 0 && params[end - 1] === undefined) end--;
+  return params.slice(0, end).map((param) => (param === undefined ? null : param));
+}
+
+export function bindRpcApi(request: RequestFn): LineageRpcApi {
+  const call = <T>(method: string, ...params: unknown[]) => request<T>(method, trimParams(params));
+  return {
+    system: {
+      name: () => call("system_name"),
+      version: () => call("system_version"),
+      chain: () => call("system_chain"),
+      chainType: () => call("system_chainType"),
+      properties: () => call("system_properties"),
+      health: () => call("system_health"),
+      nodeRoles: () => call("system_nodeRoles"),
+      accountNextIndex: (account) => call("system_accountNextIndex", account),
+    },
+    chain: {
+      getHeader: (at) => call("chain_getHeader", at),
+      getBlock: (at) => call("chain_getBlock", at),
+      getBlockHash: (height) => call("chain_getBlockHash", height),
+      getBlockHashes: (heights) => call("chain_getBlockHash", heights),
+      getFinalizedHead: () => call("chain_getFinalizedHead"),
+    },
+    state: {
+      getStorage: (key, at) => call("state_getStorage", key, at),
+      getKeysPaged: (prefix, count, startKey, at) =>
+        call("state_getKeysPaged", prefix, count, startKey, at),
+      getReadProof: (keys, at) => call("state_getReadProof", keys, at),
+      getRuntimeVersion: (at) => call("state_getRuntimeVersion", at),
+      getMetadata: (at) => call("state_getMetadata", at),
+    },
+    author: {
+      submitExtrinsic: (extrinsic) => call("author_submitExtrinsic", extrinsic),
+      pendingExtrinsics: () => call("author_pendingExtrinsics"),
+    },
+    payment: {
+      queryInfo: (extrinsic, at) => call("payment_queryInfo", extrinsic, at),
+    },
+    rpc: {
+      methods: () => call("rpc_methods"),
+    },
+  };
+}

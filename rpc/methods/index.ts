@@ -1,0 +1,19 @@
+// Every RPC namespace the node serves, bound to its NodeApi.
+import type { MethodRegistry } from "../method-registry.ts";
+import type { NodeApi } from "../node-api.ts";
+import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
+import { registerChainMethods } from "./chain.ts";
+import { registerStateMethods } from "./state.ts";
+import { registerRpcMethods, registerSystemMethods } from "./system.ts";
+
+export { MAX_KEYS_PAGED } from "./state.ts";
+
+/** Registers the Substrate-compatible namespaces; `rpc_methods` sees everything registered later too. */
+export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): void {
+  registerSystemMethods(registry, api);
+  registerChainMethods(registry, api);
+  registerStateMethods(registry, api);
+  registerAuthorMethods(registry, api);
+  registerPaymentMethods(registry, api);
+  registerRpcMethods(registry);
+}

@@ -1,0 +1,104 @@
+// What the RPC server needs from a node. `node/` implements it; `rpc/` sees the chain only through
+// this interface. Results are already in Substrate's JSON shapes (0x hex, hex header numbers), so the
+// RPC layer only validates parameters, maps errors and moves bytes.
+//
+// Errors: implementations throw `LineageError` (primitives/errors.ts) with a stable `code`; the RPC
+// layer maps codes to JSON-RPC errors (see rpc/errors.ts). Unknown errors become -32603.
+
+export type Hex = `0x${string}`;
+
+export interface RpcHeader {
+  parentHash: Hex;
+  number: Hex;
+  stateRoot: Hex;
+  extrinsicsRoot: Hex;
+  digest: { logs: Hex[] };
+}
+
+export interface RpcSignedBlock {
+  block: { header: RpcHeader; extrinsics: Hex[] };
+  justifications: null | [number[], number[]][];
+}
+
+export interface RpcRuntimeVersion {
+  specName: string;
+  implName: string;
+  authoringVersion: number;
+  specVersion: number;
+  implVersion: number;
+  apis: [Hex, number][];
+  transactionVersion: number;
+  systemVersion: number;
+  stateVersion: number;
+}
+
+export interface RpcHealth {
+  peers: number;
+  isSyncing: boolean;
+  shouldHavePeers: boolean;
+}
+
+export interface RpcFeeInfo {
+  weight: { ref_time: number; proof_size: number };
+  class: "normal" | "operational" | "mandatory";
+  partialFee: string;
+}
+
+/** Transaction status values of author_submitAndWatchExtrinsic, as Substrate sends them. */
+export type RpcTransactionStatus =
+  | "future"
+  | "ready"
+  | { broadcast: string[] }
+  | { inBlock: Hex }
+  | { retracted: Hex }
+  | { finalityTimeout: Hex }
+  | { finalized: Hex }
+  | { usurped: Hex }
+  | "dropped"
+  | "invalid";
+
+export type Unsubscribe = () => void;
+
+export interface NodeApi {
+  system: {
+    name(): string;
+    version(): string;
+    chain(): string;
+    chainType(): string | { Custom: string };
+    properties(): Record<string, unknown>;
+    nodeRoles(): string[];
+    health(): RpcHealth;
+    /** Next nonce for an account (SS58 or 0x hex account id), counting pooled transactions. */
+    accountNextIndex(account: string): number;
+  };
+  chain: {
+    /** Undefined `at` means the best block. Null when the block is unknown. */
+    getHeader(at?: Hex): RpcHeader | null;
+    getBlock(at?: Hex): RpcSignedBlock | null;
+    /** Canonical hash at a height; undefined means the best block. */
+    getBlockHash(height?: number): Hex | null;
+    getFinalizedHead(): Hex;
+    subscribeNewHeads(listener: (header: RpcHeader) => void): Unsubscribe;
+    subscribeFinalizedHeads(listener: (header: RpcHeader) => void): Unsubscribe;
+  };
+  state: {
+    getStorage(key: Hex, at?: Hex): Hex | null;
+    getKeysPaged(prefix: Hex, count: number, startKey?: Hex, at?: Hex): Hex[];
+    getReadProof(keys: Hex[], at?: Hex): { at: Hex; proof: Hex[] };
+    getRuntimeVersion(at?: Hex): RpcRuntimeVersion;
+    /** Runtime metadata as JSON (Lineage does not speak SCALE metadata). */
+    getMetadata(at?: Hex): unknown;
+  };
+  author: {
+    /** Validates and pools a transaction; resolves to its hash. */
+    submitExtrinsic(extrinsic: Hex): Promise<Hex>;
+    submitAndWatchExtrinsic(
+      extrinsic: Hex,
+      listener: (status: RpcTransactionStatus) => void,
+    ): Promise<Unsubscribe>;
+    pendingExtrinsics(): Hex[];
+  };
+  payment: {
+    queryInfo(extrinsic: Hex, at?: Hex): RpcFeeInfo;
+  };
+}
