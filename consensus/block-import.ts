@@ -125,6 +125,10 @@ export class BlockImporter {
         `state root ${toHex(update.root)} != header's ${toHex(header.stateRoot)}`,
       );
     }
+    // The author's own block was executed by the builder, so #execute did not check it.
+    if (precomputed && this.#options.checkInvariants) {
+      this.#checkInvariants(new StateOverlay(store.stateAfter(precomputed)));
+    }
 
     const previousBest = store.best();
     const isBest = header.number > previousBest.number;
@@ -190,12 +194,15 @@ export class BlockImporter {
     };
     // Signatures first, all at once on the worker pool; execution then skips them.
     const toVerify: SignedMessage[] = [];
+    // Position in the block of each signature in `toVerify`, so that the error names the extrinsic.
+    const positions: number[] = [];
     for (const [index, bytes] of block.extrinsics.entries()) {
       try {
         const extrinsic = decodeTransaction(bytes);
         if (!isSigned(extrinsic)) continue;
         const message = expectedSigningPayload(parentState, extrinsic, env);
         toVerify.push({ signature: extrinsic.signature, message, publicKey: extrinsic.signer });
+        positions.push(index);
       } catch (cause) {
         throw invalidExtrinsic(index, cause);
       }
@@ -203,7 +210,7 @@ export class BlockImporter {
     const results = await verifier.verifyBatch(toVerify);
     const bad = results.indexOf(false);
     if (bad >= 0)
-      throw new BlockError("BAD_SIGNATURE", `signed extrinsic ${bad} has a bad signature`);
+      throw new BlockError("BAD_SIGNATURE", `extrinsic ${positions[bad]} has a bad signature`);
 
     const overlay = new StateOverlay(parentState);
     const execution = new BlockExecution(
@@ -227,11 +234,21 @@ export class BlockImporter {
     }
     try {
       execution.finalize();
-      this.#options.checkInvariants?.(overlay);
     } catch (cause) {
       throw new BlockError("EXECUTION_FAILED", `finalize: ${(cause as Error).message}`, { cause });
     }
+    this.#checkInvariants(overlay);
     return parentState.applyChanges(overlay.changes());
+  }
+
+  #checkInvariants(state: StateOverlay): void {
+    try {
+      this.#options.checkInvariants?.(state);
+    } catch (cause) {
+      throw new BlockError("EXECUTION_FAILED", `invariants: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
   }
 }
 
