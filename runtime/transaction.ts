@@ -10,7 +10,7 @@ import {
   isSigned,
 } from "../primitives/chain.ts";
 import { decodeMessage } from "../primitives/codec.ts";
-import { LineageError } from "../primitives/errors.ts";
+import { AmountError, LineageError } from "../primitives/errors.ts";
 import { TransactionError } from "./errors.ts";
 import type { CallData, DispatchClass } from "./pallet.ts";
 import { param } from "./pallets/params.ts";
@@ -206,7 +206,14 @@ export function checkTransaction(
     throw invalid("TX_EXHAUSTS_RESOURCES", "Transaction would exhaust the block limits");
   }
   const tip = u128FromBytes(extrinsic.tip);
-  const fee = computeFee(storage, length, weight, tip);
+  let fee: FeeBreakdown;
+  try {
+    fee = computeFee(storage, length, weight, tip);
+  } catch (cause) {
+    // A fee beyond u128 (an absurd tip) is one nobody can pay.
+    if (!(cause instanceof AmountError)) throw cause;
+    throw invalid("TX_PAYMENT", `Inability to pay some fees (${cause.message})`);
+  }
   const ed = param(storage, "existentialDeposit");
   if (account.free < fee.total || (account.reserved === 0n && account.free - fee.total < ed)) {
     throw invalid("TX_PAYMENT", "Inability to pay some fees (e.g. account balance too low)");

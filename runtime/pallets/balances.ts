@@ -114,17 +114,21 @@ export function withdraw(ctx: RuntimeContext, who: Uint8Array, amount: bigint): 
   writeAccount(ctx.storage, who, { ...info, free: info.free - amount });
 }
 
-/** Pays `amount` (already withdrawn elsewhere) to `who`; below the existential deposit it is burned. */
-export function depositOrBurn(ctx: RuntimeContext, who: Uint8Array, amount: bigint): void {
-  if (amount === 0n) return;
+/**
+ * Pays `amount` (already withdrawn elsewhere) to `who`; below the existential deposit it is burned.
+ * Returns what `who` received (0 when burned), so that callers report where the funds went.
+ */
+export function depositOrBurn(ctx: RuntimeContext, who: Uint8Array, amount: bigint): bigint {
+  if (amount === 0n) return 0n;
   if (
     !systemStorage.account.has(ctx.storage, who) &&
     amount < param(ctx.storage, "existentialDeposit")
   ) {
     burn(ctx, amount);
-    return;
+    return 0n;
   }
   credit(ctx, who, amount);
+  return amount;
 }
 
 /** Removes withdrawn funds from the total issuance. */

@@ -1,15 +1,15 @@
 // Transaction payment: fee = base + length·lengthFee + multiplier·weight·weightFee + tip.
 // The multiplier follows block fullness slowly (Substrate's TargetedFeeAdjustment); the fee is
 // split between burn, treasury and the block author by parameters.
-import { checkedAdd, checkedMul, u128ToBytes } from "../../primitives/amount.ts";
+import { checkedAdd, checkedMul, mulDivFloor, u128ToBytes } from "../../primitives/amount.ts";
 import { utf8 } from "../../primitives/bytes.ts";
 import { messageType } from "../../primitives/codec.ts";
 import { blake2b256 } from "../../primitives/hash.ts";
 import { emit, type Pallet, type RuntimeContext } from "../pallet.ts";
 import { type StorageRead, storageValue, u128Value } from "../storage.ts";
-import { burn, depositOrBurn, withdraw } from "./balances.ts";
-import { param } from "./params.ts";
-import { storage as systemStorage } from "./system.ts";
+import { storage as balancesStorage, burn, depositOrBurn, withdraw } from "./balances.ts";
+import { PARAMS, param } from "./params.ts";
+import { accountExists, storage as systemStorage, writeAccount } from "./system.ts";
 
 const NAME = "TransactionPayment";
 const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${name}`);
@@ -49,8 +49,12 @@ export function computeFee(
   const baseFee = param(s, "baseFee");
   const lenFee = checkedMul(BigInt(length), param(s, "lengthFee"));
   const multiplier = storage.nextFeeMultiplier.get(s);
-  const adjustedWeightFee =
-    checkedMul(checkedMul(weight, param(s, "weightFee")), multiplier) / PPM / FIXED_ONE;
+  // weight·weightFee·multiplier can exceed u128 before the division; only the result must fit.
+  const adjustedWeightFee = mulDivFloor(
+    checkedMul(weight, param(s, "weightFee")),
+    multiplier,
+    PPM * FIXED_ONE,
+  );
   const inclusionFee = checkedAdd(checkedAdd(baseFee, lenFee), adjustedWeightFee);
   return {
     baseFee,
@@ -66,15 +70,14 @@ export function computeFee(
 export function chargeFee(ctx: RuntimeContext, who: Uint8Array, fee: FeeBreakdown): void {
   withdraw(ctx, who, fee.total);
   const burned = (fee.total * param(ctx.storage, "feeBurnPpm")) / PPM;
-  const toTreasury = (fee.total * param(ctx.storage, "feeTreasuryPpm")) / PPM;
-  let toAuthor = fee.total - burned - toTreasury;
+  const treasuryShare = (fee.total * param(ctx.storage, "feeTreasuryPpm")) / PPM;
+  const authorShare = fee.total - burned - treasuryShare;
   burn(ctx, burned);
-  depositOrBurn(ctx, TREASURY_ACCOUNT, toTreasury);
-  if (ctx.author) depositOrBurn(ctx, ctx.author, toAuthor);
-  else {
-    burn(ctx, toAuthor);
-    toAuthor = 0n;
-  }
+  // A share too small to create its recipient's account is burned; the event says what happened.
+  const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, treasuryShare);
+  let toAuthor = 0n;
+  if (ctx.author) toAuthor = depositOrBurn(ctx, ctx.author, authorShare);
+  else burn(ctx, authorShare);
   emit(ctx, transactionPayment, "TransactionFeePaid", {
     who,
     fee: u128ToBytes(fee.total),
@@ -114,6 +117,16 @@ export const transactionPayment: Pallet = {
     },
   ],
   errors: {},
+  genesis(s, config) {
+    // As Substrate's treasury pot: the account exists from genesis with the existential deposit,
+    // otherwise every fee share below the deposit would be burned instead of reaching it. The
+    // params pallet writes its genesis later, so the deposit is read from the config.
+    if (accountExists(s, TREASURY_ACCOUNT)) return;
+    const ed = config.params.existentialDeposit ?? PARAMS.existentialDeposit.default;
+    writeAccount(s, TREASURY_ACCOUNT, { nonce: 0, free: ed, reserved: 0n });
+    const issuance = balancesStorage.totalIssuance.get(s);
+    balancesStorage.totalIssuance.set(s, checkedAdd(issuance, ed));
+  },
   onFinalize(ctx) {
     const used = BigInt(systemStorage.blockWeight.get(ctx.storage));
     const previous = storage.nextFeeMultiplier.get(ctx.storage);
