@@ -1,7 +1,7 @@
 // Chain specs: the built-in `dev` and `local` specs, validation of spec JSON (clear errors with the
 // offending path), the genesis configuration they describe and the raw (storage) form.
 import * as v from "valibot";
-import { UNIT } from "../primitives/amount.ts";
+import { U128_MAX, UNIT } from "../primitives/amount.ts";
 import { toHex } from "../primitives/bytes.ts";
 import { DEV_ACCOUNT_NAMES, type DevAccountName, devKeypair } from "../primitives/dev-accounts.ts";
 import { LineageError } from "../primitives/errors.ts";
@@ -9,7 +9,7 @@ import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
 import { ChainSpecError } from "./errors.ts";
 import type { GenesisConfig } from "./pallet.ts";
 import { checkAuthoritySet } from "./pallets/authorities.ts";
-import { validateGenesisParams } from "./pallets/params.ts";
+import { PARAMS, validateGenesisParams } from "./pallets/params.ts";
 
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
 const UINT = /^[0-9]{1,39}$/;
@@ -61,25 +61,47 @@ const ChainSpecJson = v.object({
 export type ChainSpec = v.InferOutput<typeof ChainSpecJson>;
 export type GenesisConfigJson = v.InferOutput<typeof GenesisConfigJson>;
 
+type Issue = v.BaseIssue<unknown>;
+
+/**
+ * The offending path and message of an issue. When no branch of a union matches, valibot reports
+ * the union itself ("genesis: Invalid type") with each branch's issues relative to it; the branch
+ * that got furthest names the field that is actually wrong.
+ */
+function describeIssue(issue: Issue): { path: string[]; message: string } {
+  const own = (issue.path ?? []).map((item) => String(item.key));
+  let best = { path: own, message: issue.message };
+  for (const sub of issue.issues ?? []) {
+    const inner = describeIssue(sub);
+    const path = [...own, ...inner.path];
+    if (path.length > best.path.length) best = { path, message: inner.message };
+  }
+  return best;
+}
+
 /** Validates a parsed chain spec document; the error names the first offending field. */
 export function parseChainSpec(json: unknown): ChainSpec {
   const result = v.safeParse(ChainSpecJson, json);
   if (!result.success) {
-    const issue = result.issues[0]!;
-    const path = v.getDotPath(issue) ?? "(root)";
-    throw new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: ${path}: ${issue.message}`);
+    const { path, message } = describeIssue(result.issues[0]!);
+    throw invalid(path.length > 0 ? path.join(".") : "(root)", message);
   }
   const spec = result.output;
   if ("runtimeGenesis" in spec.genesis) genesisConfigOf(spec);
   return spec;
 }
 
+const CONFIG = "genesis.runtimeGenesis.config";
+
+function invalid(path: string, detail: string): ChainSpecError {
+  return new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: ${path}: ${detail}`);
+}
+
 function account(text: string, where: string): Uint8Array {
   try {
     return parseAccountId(text);
   } catch (error) {
-    const detail = error instanceof LineageError ? error.message : String(error);
-    throw new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: ${where}: ${detail}`);
+    throw invalid(where, error instanceof LineageError ? error.message : String(error));
   }
 }
 
@@ -89,18 +111,36 @@ export function genesisConfigOf(spec: ChainSpec): GenesisConfig {
     throw new ChainSpecError("RAW_CHAIN_SPEC", "a raw chain spec has no genesis configuration");
   }
   const config = spec.genesis.runtimeGenesis.config;
-  const balances = config.balances.balances.map(
-    ([who, amount], i) =>
-      [account(who, `genesis balances[${i}]`), BigInt(amount)] as [Uint8Array, bigint],
-  );
-  const authorities = config.authorities.authorities.map((a, i) => account(a, `authorities[${i}]`));
-  const problem = checkAuthoritySet(authorities);
-  if (problem)
-    throw new ChainSpecError("INVALID_CHAIN_SPEC", `chain spec: authorities: ${problem}`);
   const params: Record<string, bigint> = {};
   for (const [name, value] of Object.entries(config.params ?? {})) params[name] = BigInt(value);
-  validateGenesisParams(params);
-  const sudoKey = config.sudo?.key ? account(config.sudo.key, "sudo.key") : null;
+  try {
+    validateGenesisParams(params);
+  } catch (error) {
+    if (!(error instanceof ChainSpecError)) throw error;
+    throw invalid(`${CONFIG}.params`, error.message);
+  }
+  const ed = params.existentialDeposit ?? PARAMS.existentialDeposit.default;
+  let issuance = 0n;
+  const seen = new Set<string>();
+  const balances = config.balances.balances.map(([who, text], i) => {
+    const where = `${CONFIG}.balances.balances.${i}`;
+    const id = account(who, `${where}.0`);
+    // As Substrate's balances genesis: one entry per account, none below the existential deposit.
+    if (seen.has(toHex(id))) throw invalid(`${where}.0`, "duplicate account");
+    seen.add(toHex(id));
+    const amount = BigInt(text);
+    if (amount < ed)
+      throw invalid(`${where}.1`, `${amount} is below the existential deposit ${ed}`);
+    issuance += amount;
+    if (issuance > U128_MAX) throw invalid(`${where}.1`, "total issuance exceeds u128");
+    return [id, amount] as [Uint8Array, bigint];
+  });
+  const authorities = config.authorities.authorities.map((a, i) =>
+    account(a, `${CONFIG}.authorities.authorities.${i}`),
+  );
+  const problem = checkAuthoritySet(authorities);
+  if (problem) throw invalid(`${CONFIG}.authorities.authorities`, problem);
+  const sudoKey = config.sudo?.key ? account(config.sudo.key, `${CONFIG}.sudo.key`) : null;
   return { balances, authorities, sudoKey, slotDuration: config.authorities.slotDuration, params };
 }
 

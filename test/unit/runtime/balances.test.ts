@@ -4,7 +4,6 @@ import { UNIT, u128FromBytes, u128ToBytes } from "../../../primitives/amount.ts"
 import { utf8 } from "../../../primitives/bytes.ts";
 import { blake2b256 } from "../../../primitives/hash.ts";
 import { checkInvariants } from "../../../runtime/executive.ts";
-import type { RuntimeContext } from "../../../runtime/pallet.ts";
 import {
   depositOrBurn,
   freeBalance,
@@ -18,7 +17,13 @@ import {
 import { param } from "../../../runtime/pallets/params.ts";
 import { accountExists, readAccount } from "../../../runtime/pallets/system.ts";
 import { StateOverlay } from "../../../state/overlay.ts";
-import { type DecodedEvent, devSpecWith, pub, TestChain } from "./fixtures/test-chain.ts";
+import {
+  contextOver,
+  type DecodedEvent,
+  devSpecWith,
+  pub,
+  TestChain,
+} from "./fixtures/test-chain.ts";
 
 const stranger = blake2b256(utf8("test/stranger"));
 
@@ -41,31 +46,6 @@ function chainWithFerdie(free: bigint): TestChain {
       config.balances.balances[5]![1] = free.toString();
     }),
   );
-}
-
-/** A bare runtime context over a block overlay, recording events, for the pallet functions. */
-function contextOver(storage: StateOverlay, events: string[] = []): RuntimeContext {
-  return {
-    storage,
-    blockNumber: 1,
-    extrinsicIndex: 1,
-    author: null,
-    deposit: (pallet, event) => events.push(`${pallet}.${event}`),
-    transactional<R>(body: () => R): R {
-      storage.startTransaction();
-      try {
-        const result = body();
-        storage.commitTransaction();
-        return result;
-      } catch (error) {
-        storage.rollbackTransaction();
-        throw error;
-      }
-    },
-    dispatch() {
-      throw new Error("not used");
-    },
-  };
 }
 
 describe("balances", () => {
