@@ -60,7 +60,7 @@ export function encodeSlot(slot: number): Uint8Array {
 
 export function slotFromDigest(digest: DigestItem[]): number | undefined {
   const data = findPreRuntime({ digest } as Header, ENGINE_AURA);
-  if (!data || data.length !== 8) return undefined;
+  if (data?.length !== 8) return undefined;
   return Number(readU64be(data));
 }
 

@@ -3,13 +3,7 @@
 import { bytesEqual } from "../../primitives/bytes.ts";
 import { messageType } from "../../primitives/codec.ts";
 import { defineCall, emit, ensureRoot, fail, type Pallet } from "../pallet.ts";
-import {
-  messageValue,
-  type RuntimeStorage,
-  type StorageRead,
-  storageValue,
-  u64Value,
-} from "../storage.ts";
+import { messageValue, type StorageRead, storageValue, u64Value } from "../storage.ts";
 import { param } from "./params.ts";
 
 const NAME = "Authorities";

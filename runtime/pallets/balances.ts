@@ -13,7 +13,7 @@ import {
   type Pallet,
   type RuntimeContext,
 } from "../pallet.ts";
-import { type RuntimeStorage, type StorageRead, storageValue, u128Value } from "../storage.ts";
+import { type StorageRead, storageValue, u128Value } from "../storage.ts";
 import { param } from "./params.ts";
 import { readAccount, system, storage as systemStorage, writeAccount } from "./system.ts";
 

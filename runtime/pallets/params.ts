@@ -5,14 +5,7 @@ import { u128FromBytes, u128ToBytes } from "../../primitives/amount.ts";
 import { messageType } from "../../primitives/codec.ts";
 import { ChainSpecError } from "../errors.ts";
 import { defineCall, emit, ensureRoot, fail, type Pallet } from "../pallet.ts";
-import {
-  Hasher,
-  type RuntimeStorage,
-  type StorageRead,
-  storageMap,
-  stringValue,
-  u128Value,
-} from "../storage.ts";
+import { Hasher, type StorageRead, storageMap, stringValue, u128Value } from "../storage.ts";
 
 const NAME = "Params";
 const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${name}`);
