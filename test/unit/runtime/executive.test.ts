@@ -1,15 +1,23 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { UNIT } from "../../../primitives/amount.ts";
+import { UNIT, u128FromBytes } from "../../../primitives/amount.ts";
 import { toHex } from "../../../primitives/bytes.ts";
 import { ENGINE_AURA } from "../../../primitives/chain.ts";
 import { verify } from "../../../primitives/keys.ts";
 import { builtinChainSpec } from "../../../runtime/chain-spec.ts";
 import { BlockExecution, encodeSlot } from "../../../runtime/executive.ts";
+import { emit, fail } from "../../../runtime/pallet.ts";
 import { authorities, storage as authorityStorage } from "../../../runtime/pallets/authorities.ts";
-import { storage as systemStorage } from "../../../runtime/pallets/system.ts";
+import { freeBalance, totalIssuance } from "../../../runtime/pallets/balances.ts";
+import { params } from "../../../runtime/pallets/params.ts";
+import {
+  readAccount,
+  storage as systemStorage,
+  writeAccount,
+} from "../../../runtime/pallets/system.ts";
 import { storage as timestampStorage } from "../../../runtime/pallets/timestamp.ts";
 import { encodeCall, inherent } from "../../../runtime/signing.ts";
+import { itemPrefix } from "../../../runtime/storage.ts";
 import { StateOverlay } from "../../../state/overlay.ts";
 import { devSpecWith, pub, TestChain } from "./fixtures/test-chain.ts";
 
@@ -253,5 +261,78 @@ describe("executive: authorities", () => {
     const boundary = chain.block(); // 3: epoch boundary
     assert.deepEqual(authorities(chain.state), next);
     assert.ok(boundary.events.some((e) => e.name === "NewAuthorities" && e.finalization));
+  });
+});
+
+describe("executive: per-extrinsic rollback", () => {
+  // No shipped call writes and then fails, so one is staged: Params.setParam's handler is swapped
+  // for one that writes storage, emits an event and then fails (restored after each test).
+  const setParamDef = params.calls.find((c) => c.name === "setParam")!;
+  const marker = itemPrefix("Test", "Marker");
+
+  function withFailingAfterWrite(body: () => void): void {
+    const original = setParamDef.handler;
+    setParamDef.handler = (ctx) => {
+      ctx.storage.set(marker, Uint8Array.of(1));
+      const bob = readAccount(ctx.storage, pub("bob"));
+      writeAccount(ctx.storage, pub("bob"), { ...bob, free: bob.free + UNIT });
+      emit(ctx, params, "ParamChanged", {
+        name: "x",
+        oldValue: new Uint8Array(),
+        newValue: new Uint8Array(),
+      });
+      throw fail(params, "OutOfBounds", "staged failure");
+    };
+    try {
+      body();
+    } finally {
+      setParamDef.handler = original;
+    }
+  }
+
+  const anyParam = { name: "baseFee", value: Uint8Array.of(1) };
+
+  it("a failing call's writes and events are rolled back; the fee and nonce stay", () => {
+    withFailingAfterWrite(() => {
+      const chain = new TestChain();
+      const issuance = totalIssuance(chain.state);
+      const bob = freeBalance(chain.state, pub("bob"));
+      const { outcomes, events } = chain.block([chain.sign("bob", "Params.setParam", anyParam)]);
+      assert.equal(outcomes[0]!.success === false && outcomes[0]!.error, "Params.OutOfBounds");
+      assert.equal(chain.state.get(marker), undefined);
+      const paid = events.find((e) => e.name === "TransactionFeePaid")!;
+      const fee = u128FromBytes(paid.data.fee as Uint8Array);
+      assert.equal(freeBalance(chain.state, pub("bob")), bob - fee);
+      assert.equal(chain.nonceOf("bob"), 1);
+      assert.equal(
+        totalIssuance(chain.state),
+        issuance - u128FromBytes(paid.data.burned as Uint8Array),
+      );
+      assert.deepEqual(
+        events.filter((e) => e.extrinsicIndex === 1).map((e) => e.name),
+        ["TransactionFeePaid", "ExtrinsicFailed"],
+      );
+    });
+  });
+
+  it("sudo rolls back only the inner call: Sudid reports it, sudo's own effects stay", () => {
+    withFailingAfterWrite(() => {
+      const chain = new TestChain();
+      const bob = freeBalance(chain.state, pub("bob"));
+      const { outcomes, events } = chain.block([
+        chain.sign("alice", "Sudo.sudo", { call: encodeCall("Params.setParam", anyParam) }),
+      ]);
+      assert.equal(outcomes[0]!.success, true);
+      assert.equal(chain.state.get(marker), undefined);
+      assert.equal(freeBalance(chain.state, pub("bob")), bob);
+      assert.deepEqual(
+        events.filter((e) => e.extrinsicIndex === 1).map((e) => e.name),
+        ["TransactionFeePaid", "Sudid", "ExtrinsicSuccess"],
+      );
+      assert.deepEqual(events.find((e) => e.name === "Sudid")!.data, {
+        ok: false,
+        error: "Params.OutOfBounds",
+      });
+    });
   });
 });
