@@ -68,6 +68,11 @@ export class BlockImporter {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Resolves once every block submitted so far has been imported or refused. */
+  async idle(): Promise<void> {
+    await this.#queue;
+  }
+
   /** Imports encoded or decoded blocks in submission order; rejects with a BlockError. */
   importBlock(block: Uint8Array | Block, origin: BlockOrigin = "network"): Promise<ImportedBlock> {
     const run = () =>
