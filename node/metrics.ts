@@ -3,6 +3,7 @@
 // Registry (never prom-client's global one) because tests run several nodes in one process.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { createRpcMetrics, type RpcMetrics } from "../rpc/metrics.ts";
 
 export type NodeRole = "full" | "authority";
 
@@ -22,8 +23,6 @@ export interface NodeMetricsOptions {
 
 // Seconds: from 5 ms to ~20 s, the span block import and proposal times live in.
 const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
-// Substrate measures RPC call time in microseconds.
-const RPC_BUCKETS_MICROS = [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 export class NodeMetrics {
   readonly registry: Registry;
@@ -47,12 +46,8 @@ export class NodeMetrics {
   // Network
   readonly peersCount: Gauge;
 
-  // RPC
-  readonly rpcCallsStarted: Counter<"protocol" | "method">;
-  readonly rpcCallsFinished: Counter<"protocol" | "method" | "is_error">;
-  readonly rpcCallsTime: Histogram<"protocol" | "method">;
-  readonly rpcSessionsOpened: Counter<"protocol">;
-  readonly rpcSessionsClosed: Counter<"protocol">;
+  // RPC: the series are declared by the RPC layer (rpc/metrics.ts), in this node's registry.
+  readonly rpc: RpcMetrics;
 
   // Process
   readonly buildInfo: Gauge<"name" | "version">;
@@ -124,37 +119,6 @@ export class NodeMetrics {
       help: "Number of connected peers",
       registers,
     });
-    this.rpcCallsStarted = new Counter({
-      name: "substrate_rpc_calls_started",
-      help: "Number of received RPC calls (unique un-batched requests)",
-      labelNames: ["protocol", "method"],
-      registers,
-    });
-    this.rpcCallsFinished = new Counter({
-      name: "substrate_rpc_calls_finished",
-      help: "Number of processed RPC calls (unique un-batched requests)",
-      labelNames: ["protocol", "method", "is_error"],
-      registers,
-    });
-    this.rpcCallsTime = new Histogram({
-      name: "substrate_rpc_calls_time",
-      help: "Total time [μs] of processed RPC calls",
-      labelNames: ["protocol", "method"],
-      buckets: RPC_BUCKETS_MICROS,
-      registers,
-    });
-    this.rpcSessionsOpened = new Counter({
-      name: "substrate_rpc_sessions_opened",
-      help: "Number of persistent RPC sessions opened",
-      labelNames: ["protocol"],
-      registers,
-    });
-    this.rpcSessionsClosed = new Counter({
-      name: "substrate_rpc_sessions_closed",
-      help: "Number of persistent RPC sessions closed",
-      labelNames: ["protocol"],
-      registers,
-    });
     this.buildInfo = new Gauge({
       name: "substrate_build_info",
       help: "A metric with a constant '1' value labeled by name, version",
@@ -171,6 +135,8 @@ export class NodeMetrics {
       help: "Number of seconds between the UNIX epoch and the moment the process started",
       registers,
     });
+
+    this.rpc = createRpcMetrics(registry);
 
     this.buildInfo.set({ name: options.name, version: options.version }, 1);
     this.nodeRoles.set(ROLE_VALUE[options.role]);

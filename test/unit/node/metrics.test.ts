@@ -29,12 +29,8 @@ describe("NodeMetrics over HTTP", () => {
     metrics.readyTransactions.set(7);
     metrics.importQueueProcessed.inc({ result: "success" });
     metrics.blockVerificationAndImportTime.observe(0.02);
-    metrics.rpcCallsStarted.inc({ protocol: "http", method: "chain_getHeader" });
-    metrics.rpcCallsFinished.inc({
-      protocol: "http",
-      method: "chain_getHeader",
-      is_error: "false",
-    });
+    metrics.rpc.callStarted("http", "chain_getHeader");
+    metrics.rpc.callFinished("http", "chain_getHeader", false, 120);
     metrics.statePrunedStates.inc(3);
 
     const response = await fetch(`${base}/metrics`);

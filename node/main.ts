@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `lineage`: runs a node, or one of the subcommands (build-spec, purge-chain, key, tx, query).
+// A user mistake prints one line, `Error: <message> [CODE]`, and exits 1; never a stack trace.
+import { Command, CommanderError } from "commander";
+import { LineageError } from "../primitives/errors.ts";
+import { runHelpText } from "./cli-args.ts";
+import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
+import { keyCommand } from "./commands/key.ts";
+import { runNode } from "./commands/run.ts";
+import { queryCommand, txCommand } from "./commands/wallet.ts";
+
+const print = (text: string) => {
+  process.stdout.write(text);
+};
+
+function subcommands(): Command {
+  const program = new Command("lineage")
+    .exitOverride()
+    .configureOutput({ writeOut: print, writeErr: () => {} })
+    .addCommand(buildSpecCommand(print))
+    .addCommand(purgeChainCommand(print))
+    .addCommand(keyCommand(print))
+    .addCommand(txCommand(print))
+    .addCommand(queryCommand(print));
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: print, writeErr: () => {} });
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput({ writeOut: print, writeErr: () => {} });
+    }
+  }
+  return program;
+}
+
+const SUBCOMMANDS = new Set(["build-spec", "purge-chain", "key", "tx", "query"]);
+
+function helpText(): string {
+  const names = subcommands()
+    .commands.map((c) => `  ${c.name().padEnd(14)}${c.description()}`)
+    .join("\n");
+  return `${runHelpText()}\nSubcommands (lineage <subcommand> --help):\n${names}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    if (argv[0] !== undefined && SUBCOMMANDS.has(argv[0])) {
+      await subcommands().parseAsync([...argv], { from: "user" });
+      return 0;
+    }
+    if (argv.includes("--help") || argv.includes("-h")) {
+      print(helpText());
+      return 0;
+    }
+    return await runNode(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return 0;
+      if (error.code === "commander.version") return 0;
+      process.stderr.write(`Error: ${error.message.replace(/^error: /, "")} [INVALID_CLI]\n`);
+      return 1;
+    }
+    if (error instanceof LineageError) {
+      process.stderr.write(`Error: ${error.message} [${error.code}]\n`);
+      return 1;
+    }
+    process.stderr.write(`Error: ${(error as Error).message ?? String(error)} [INTERNAL]\n`);
+    if (process.env.LINEAGE_DEBUG) console.error(error);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

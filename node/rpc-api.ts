@@ -1,0 +1,203 @@
+// The node's side of the RPC interface: answers in Substrate's JSON shapes, read from the chain
+// store, the runtime and the transaction pool. The RPC layer validates parameters and maps the
+// LineageErrors thrown here to JSON-RPC errors.
+import { blake2b } from "@noble/hashes/blake2.js";
+import { fromHex, toHex, utf8 } from "../primitives/bytes.ts";
+import {
+  type DigestItem,
+  decodeBody,
+  decodeHeader,
+  type Header,
+  isSigned,
+} from "../primitives/chain.ts";
+import { encodeMessage, messageType } from "../primitives/codec.ts";
+import { LineageError } from "../primitives/errors.ts";
+import { parseAccountId } from "../primitives/ss58.ts";
+import type {
+  Hex,
+  NodeApi,
+  RpcHeader,
+  RpcRuntimeVersion,
+  RpcSignedBlock,
+  RpcTransactionStatus,
+  Unsubscribe,
+} from "../rpc/node-api.ts";
+import type { ChainSpec } from "../runtime/chain-spec.ts";
+import { runtimeMetadata } from "../runtime/metadata.ts";
+import { readAccount } from "../runtime/pallets/system.ts";
+import { computeFee } from "../runtime/pallets/transaction-payment.ts";
+import { RUNTIME_VERSION } from "../runtime/runtime.ts";
+import { decodeCall, decodeTransaction, nonceTag, weighCall } from "../runtime/transaction.ts";
+import type { ChainStore } from "../state/chain-store.ts";
+import type { TrieState } from "../state/trie-state.ts";
+import type { TransactionPool } from "./txpool/index.ts";
+
+const DIGEST_ITEM = messageType("chain.proto", "lineage.v1.DigestItem");
+
+/** The runtime APIs a client may look for in `state_getRuntimeVersion`, as Substrate lists them. */
+const RUNTIME_APIS: [string, number][] = [
+  ["Core", 1],
+  ["BlockBuilder", 1],
+  ["TaggedTransactionQueue", 1],
+  ["AuraApi", 1],
+  ["GrandpaApi", 1],
+  ["TransactionPaymentApi", 1],
+  ["Metadata", 1],
+];
+
+function apiId(name: string): Hex {
+  return toHex(blake2b(utf8(name), { dkLen: 8 })) as Hex;
+}
+
+export function rpcHeader(header: Header): RpcHeader {
+  return {
+    parentHash: toHex(header.parentHash) as Hex,
+    number: `0x${header.number.toString(16)}` as Hex,
+    stateRoot: toHex(header.stateRoot) as Hex,
+    extrinsicsRoot: toHex(header.extrinsicsRoot) as Hex,
+    digest: {
+      logs: header.digest.map((item: DigestItem) => toHex(encodeMessage(DIGEST_ITEM, item)) as Hex),
+    },
+  };
+}
+
+export interface HeadEvents {
+  onNewHead(listener: (header: Header) => void): Unsubscribe;
+  onFinalizedHead(listener: (header: Header) => void): Unsubscribe;
+}
+
+export interface NodeApiDeps {
+  store: ChainStore;
+  pool: TransactionPool;
+  spec: ChainSpec;
+  name: string;
+  version: string;
+  role: "full" | "authority";
+  peers: () => number;
+  heads: HeadEvents;
+}
+
+export function createNodeApi(deps: NodeApiDeps): NodeApi {
+  const { store, pool, spec } = deps;
+
+  const headerAt = (hash: Uint8Array): Header | undefined => {
+    const bytes = store.getHeader(hash);
+    return bytes ? decodeHeader(bytes) : undefined;
+  };
+  const blockHash = (at: Hex | undefined): Uint8Array => {
+    if (at === undefined) return store.best().hash;
+    const hash = fromHex(at, 32);
+    if (!store.getBlockMeta(hash)) {
+      throw new LineageError("UNKNOWN_BLOCK", `unknown block ${at}`);
+    }
+    return hash;
+  };
+  const stateAt = (at: Hex | undefined): TrieState => store.stateAtBlock(blockHash(at));
+
+  const api: NodeApi = {
+    system: {
+      name: () => deps.name,
+      version: () => deps.version,
+      chain: () => spec.name,
+      chainType: () => spec.chainType,
+      properties: () => ({ ...(spec.properties ?? {}) }),
+      nodeRoles: () => [deps.role === "authority" ? "Authority" : "Full"],
+      health: () => ({
+        peers: deps.peers(),
+        isSyncing: false,
+        shouldHavePeers: spec.chainType !== "Development",
+      }),
+      accountNextIndex: (account) => {
+        const who = parseAccountId(account);
+        let nonce = readAccount(store.stateAtBlock(store.best().hash), who).nonce;
+        while (pool.hasTag(nonceTag(who, nonce))) nonce++;
+        return nonce;
+      },
+    },
+    chain: {
+      getHeader: (at) => {
+        const header = headerAt(at === undefined ? store.best().hash : fromHex(at, 32));
+        return header ? rpcHeader(header) : null;
+      },
+      getBlock: (at) => {
+        const hash = at === undefined ? store.best().hash : fromHex(at, 32);
+        const header = headerAt(hash);
+        const body = store.getBody(hash);
+        if (!header || !body) return null;
+        const justification = store.getJustification(hash);
+        const block: RpcSignedBlock = {
+          block: {
+            header: rpcHeader(header),
+            extrinsics: decodeBody(body).map((x) => toHex(x) as Hex),
+          },
+          justifications: justification ? [[[...utf8("FRNK")], [...justification]]] : null,
+        };
+        return block;
+      },
+      getBlockHash: (height) => {
+        const hash = height === undefined ? store.best().hash : store.getCanonicalHash(height);
+        return hash ? (toHex(hash) as Hex) : null;
+      },
+      getFinalizedHead: () => toHex(store.finalized().hash) as Hex,
+      subscribeNewHeads: (listener) => deps.heads.onNewHead((h) => listener(rpcHeader(h))),
+      subscribeFinalizedHeads: (listener) =>
+        deps.heads.onFinalizedHead((h) => listener(rpcHeader(h))),
+    },
+    state: {
+      getStorage: (key, at) => {
+        const value = stateAt(at).get(fromHex(key));
+        return value === undefined ? null : (toHex(value) as Hex);
+      },
+      getKeysPaged: (prefix, count, startKey, at) =>
+        stateAt(at)
+          .keysPaged(fromHex(prefix), count, startKey === undefined ? undefined : fromHex(startKey))
+          .map((k) => toHex(k) as Hex),
+      getReadProof: (keys, at) => {
+        const hash = blockHash(at);
+        const proof = store.stateAtBlock(hash).prove(keys.map((k) => fromHex(k)));
+        return { at: toHex(hash) as Hex, proof: proof.map((n) => toHex(n) as Hex) };
+      },
+      getRuntimeVersion: (at) => {
+        if (at !== undefined) blockHash(at);
+        const version: RpcRuntimeVersion = {
+          ...RUNTIME_VERSION,
+          apis: RUNTIME_APIS.map(([name, v]) => [apiId(name), v]),
+          systemVersion: RUNTIME_VERSION.stateVersion,
+        };
+        return version;
+      },
+      getMetadata: (at) => {
+        if (at !== undefined) blockHash(at);
+        return runtimeMetadata();
+      },
+    },
+    author: {
+      submitExtrinsic: async (extrinsic) => toHex(await pool.submit(fromHex(extrinsic))) as Hex,
+      submitAndWatchExtrinsic: async (extrinsic, listener) => {
+        const { unsubscribe } = await pool.submitAndWatch(
+          fromHex(extrinsic),
+          "external",
+          (status: RpcTransactionStatus) => listener(status),
+        );
+        return unsubscribe;
+      },
+      pendingExtrinsics: () => [...pool.ready()].map((tx) => toHex(tx.bytes) as Hex),
+    },
+    payment: {
+      queryInfo: (extrinsic, at) => {
+        const bytes = fromHex(extrinsic);
+        const decoded = decodeTransaction(bytes);
+        const call = decodeCall(decoded.call);
+        const weight = weighCall(decoded.call);
+        const state = stateAt(at);
+        const fee = computeFee(state, bytes.length, weight, 0n);
+        return {
+          weight: { ref_time: Number(weight), proof_size: 0 },
+          class: isSigned(decoded) ? (call.resolved.def.dispatchClass ?? "normal") : "mandatory",
+          partialFee: fee.inclusionFee.toString(),
+        };
+      },
+    },
+  };
+  return api;
+}

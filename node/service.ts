@@ -1,0 +1,393 @@
+// The node service: opens the database, writes genesis, and wires the importer, transaction pool,
+// slot authorship, finality, RPC, metrics and informant together. Everything is passed in or
+// created here, nothing is global, so several nodes can run in one process (tests).
+import { mkdirSync } from "node:fs";
+import { BlockImporter, type ImportedBlock } from "../consensus/block-import.ts";
+import { headerOf } from "../consensus/chain-view.ts";
+import { FinalityGadget } from "../consensus/finality.ts";
+import { treeRoute } from "../consensus/tree-route.ts";
+import { toHex } from "../primitives/bytes.ts";
+import {
+  decodeBody,
+  encodeBody,
+  encodeHeader,
+  extrinsicHash,
+  type Header,
+  headerHash,
+} from "../primitives/chain.ts";
+import { devKeypair } from "../primitives/dev-accounts.ts";
+import { type Keypair, keypairFromSeed, verifyFast } from "../primitives/keys.ts";
+import { SignatureVerifier } from "../primitives/signature-verifier.ts";
+import { createRpcServer } from "../rpc/node-rpc.ts";
+import type { RpcServer } from "../rpc/server.ts";
+import type { ChainSpec } from "../runtime/chain-spec.ts";
+import { checkInvariants } from "../runtime/executive.ts";
+import { genesisHeader, genesisStorage } from "../runtime/genesis.ts";
+import { RUNTIME_VERSION } from "../runtime/runtime.ts";
+import { checkTransaction } from "../runtime/transaction.ts";
+import { ChainStore } from "../state/chain-store.ts";
+import { EMPTY_ROOT } from "../state/trie/node-codec.ts";
+import { MemoryNodeSource } from "../state/trie/node-source.ts";
+import { trieState } from "../state/trie-state.ts";
+import { SlotWorker } from "./authorship.ts";
+import { chainPaths, type NodeConfig } from "./config.ts";
+import { formatImportedLine, formatReorgLine, Informant } from "./informant.ts";
+import { Keystore } from "./keystore.ts";
+import type { NodeLogger } from "./logger.ts";
+import { MetricsServer, NodeMetrics } from "./metrics.ts";
+import { createNodeApi } from "./rpc-api.ts";
+import { limitsFromCli, TransactionPool, type ValidTransaction } from "./txpool/index.ts";
+import { IMPLEMENTATION_NAME, NODE_VERSION } from "./version.ts";
+
+/** Key type of block-authoring keys in the keystore (Substrate's `aura`). */
+export const AURA_KEY_TYPE = "aura";
+
+export interface NodeServiceOptions {
+  config: NodeConfig;
+  spec: ChainSpec;
+  /** The resolved base path (a temp directory with `--tmp`). */
+  basePath: string;
+  logger: NodeLogger;
+  /** Run the runtime invariants after every imported block (tests). */
+  checkInvariants?: boolean;
+  now?: () => number;
+}
+
+export interface ChainGenesis {
+  hash: Uint8Array;
+  header: Header;
+  storage: [Uint8Array, Uint8Array][];
+}
+
+/** The genesis block a chain spec describes. */
+export function chainGenesis(spec: ChainSpec): ChainGenesis {
+  const storage = genesisStorage(spec);
+  const root = trieState(new MemoryNodeSource(), EMPTY_ROOT).applyChanges(
+    storage.map(([key, value]) => ({ key, value })),
+  ).root;
+  const header = genesisHeader(root);
+  return { hash: headerHash(header), header, storage };
+}
+
+type HeaderListener = (header: Header) => void;
+
+export class NodeService {
+  readonly config: NodeConfig;
+  readonly spec: ChainSpec;
+  readonly store: ChainStore;
+  readonly pool: TransactionPool;
+  readonly importer: BlockImporter;
+  readonly genesisHash: Uint8Array;
+  readonly metrics: NodeMetrics;
+  readonly keystore: Keystore;
+  readonly #logger: NodeLogger;
+  readonly #verifier: SignatureVerifier;
+  readonly #finality: FinalityGadget;
+  readonly #slots: SlotWorker | null;
+  readonly #rpc: RpcServer;
+  readonly #metricsServer: MetricsServer | null;
+  readonly #informant: Informant;
+  readonly #newHeads = new Set<HeaderListener>();
+  readonly #finalizedHeads = new Set<HeaderListener>();
+  #stopped = false;
+  #lastFinalized: number;
+
+  private constructor(
+    options: NodeServiceOptions,
+    store: ChainStore,
+    genesisHash: Uint8Array,
+    keystore: Keystore,
+  ) {
+    const { config, spec, logger } = options;
+    this.config = config;
+    this.spec = spec;
+    this.store = store;
+    this.genesisHash = genesisHash;
+    this.keystore = keystore;
+    this.#lastFinalized = store.finalized().number;
+    this.#logger = logger;
+    const now = options.now ?? Date.now;
+    this.metrics = new NodeMetrics({
+      chain: spec.id,
+      name: config.name,
+      version: NODE_VERSION,
+      role: config.role,
+    });
+    this.#verifier = new SignatureVerifier();
+    this.importer = new BlockImporter({
+      store,
+      verifier: this.#verifier,
+      genesisHash,
+      now,
+      checkInvariants: options.checkInvariants ? checkInvariants : undefined,
+    });
+    this.pool = new TransactionPool({
+      validate: (bytes, at) => this.#validate(bytes, at),
+      best: store.best(),
+      limits: limitsFromCli(config.pool.readyLimit, config.pool.readyBytes / 1024),
+      banTimeSeconds: config.pool.banSeconds,
+    });
+    const keys = () => this.authorityKeys();
+    this.#finality = new FinalityGadget({
+      store,
+      genesisHash,
+      localKeys: keys,
+      onFinalized: (block) => this.#onFinalized(block),
+    });
+    this.#slots =
+      config.role === "authority"
+        ? new SlotWorker({
+            store,
+            importer: this.importer,
+            pool: this.pool,
+            genesisHash,
+            keys,
+            log: logger.child("aura"),
+            metrics: this.metrics,
+            now,
+          })
+        : null;
+    this.importer.onImported((block) => this.#onImported(block));
+
+    const api = createNodeApi({
+      store,
+      pool: this.pool,
+      spec,
+      name: IMPLEMENTATION_NAME,
+      version: NODE_VERSION,
+      role: config.role,
+      peers: () => 0,
+      heads: {
+        onNewHead: (listener) => subscribe(this.#newHeads, listener),
+        onFinalizedHead: (listener) => subscribe(this.#finalizedHeads, listener),
+      },
+    });
+    const rpcLog = logger.child("rpc");
+    this.#rpc = createRpcServer(api, {
+      host: config.rpc.external ? "0.0.0.0" : "127.0.0.1",
+      port: config.rpc.port,
+      methods: config.rpc.methods,
+      cors: config.rpc.cors === "all" ? "all" : [...config.rpc.cors],
+      maxConnections: config.rpc.maxConnections,
+      maxRequestBytes: config.rpc.maxRequestBytes,
+      maxResponseBytes: config.rpc.maxResponseBytes,
+      maxSubscriptionsPerConnection: config.rpc.maxSubscriptionsPerConnection,
+      maxBatchLength: config.rpc.maxBatchRequestLen ?? Number.MAX_SAFE_INTEGER,
+      logger: {
+        debug: (m) => rpcLog.debug(m),
+        info: (m) => rpcLog.info(m),
+        warn: (m) => rpcLog.warn(m),
+      },
+      metrics: this.metrics.rpc,
+    });
+    this.#metricsServer = config.prometheus.enabled
+      ? new MetricsServer(this.metrics.registry, {
+          port: config.prometheus.port,
+          external: config.prometheus.external,
+        })
+      : null;
+    const substrateLog = logger.child("substrate");
+    this.#informant = new Informant({
+      log: { info: (m) => substrateLog.info(m) },
+      status: () => ({
+        sync: { kind: "idle" },
+        peers: 0,
+        best: { number: store.best().number, hash: toHex(store.best().hash) },
+        finalized: { number: store.finalized().number, hash: toHex(store.finalized().hash) },
+        totalBytesInbound: 0,
+        totalBytesOutbound: 0,
+      }),
+    });
+  }
+
+  /** Opens (or creates) the chain under the base path and starts every service. */
+  static async start(options: NodeServiceOptions): Promise<NodeService> {
+    const { config, spec, logger } = options;
+    const log = logger.child("lineage");
+    const paths = chainPaths(options.basePath, spec.id);
+    mkdirSync(paths.root, { recursive: true });
+    const genesis = chainGenesis(spec);
+    const store = await ChainStore.open(
+      { path: paths.database },
+      {
+        pruning: config.statePruning === "archive" ? "archive" : { keep: config.statePruning },
+        genesisHash: genesis.hash,
+      },
+    );
+    let service: NodeService | undefined;
+    try {
+      if (store.genesisHash() === undefined) {
+        const trie = trieState(store.nodeSource, EMPTY_ROOT).applyChanges(
+          genesis.storage.map(([key, value]) => ({ key, value })),
+        );
+        await store.commitGenesis({
+          hash: genesis.hash,
+          header: encodeHeader(genesis.header),
+          body: encodeBody([]),
+          stateRoot: trie.root,
+          trie,
+        });
+      }
+      const keystore = new Keystore(paths.keystore);
+      if (config.devAccount !== undefined) {
+        keystore.insertSeed(AURA_KEY_TYPE, devKeypair(config.devAccount).secretKey);
+      }
+      service = new NodeService(options, store, genesis.hash, keystore);
+      log.info(`📋 Chain specification: ${spec.name}`);
+      log.info(`🏷  Node name: ${config.name}`);
+      log.info(`👤 Role: ${config.role === "authority" ? "AUTHORITY" : "FULL"}`);
+      log.info(`💾 Database: LevelDB at ${paths.database}`);
+      log.info(
+        `🔨 Initializing Genesis block/state (state: ${toHex(genesis.header.stateRoot)}, header-hash: ${toHex(genesis.hash)})`,
+      );
+      const best = store.best();
+      log.info(`📦 Highest known block at #${best.number}`);
+      await service.#startServices();
+      return service;
+    } catch (error) {
+      if (service) await service.stop();
+      else await store.close();
+      throw error;
+    }
+  }
+
+  async #startServices(): Promise<void> {
+    this.#updateHeights();
+    await this.#rpc.start();
+    if (this.#metricsServer) {
+      const { host, port } = await this.#metricsServer.start();
+      this.#logger.child("lineage").info(`〽️ Prometheus exporter started at ${host}:${port}`);
+    }
+    this.#informant.start();
+    // A restart may find blocks authored after the last finalization: vote on the best again.
+    const best = this.store.best();
+    if (best.number > this.store.finalized().number) {
+      await this.#finality.onBestBlock(best).catch((e) => this.#warn("finality", e));
+    }
+    this.#slots?.start();
+  }
+
+  /** Stops authoring first, then waits for the block in flight, then closes everything. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#slots?.stop();
+    this.#informant.stop();
+    await this.#rpc.stop();
+    await this.#metricsServer?.stop();
+    await this.importer.idle();
+    await this.#verifier.close();
+    await this.store.close();
+  }
+
+  rpcAddress(): { host: string; port: number } {
+    return this.#rpc.address();
+  }
+
+  metricsAddress(): { host: string; port: number } | null {
+    return this.#metricsServer?.address() ?? null;
+  }
+
+  /** The authority keys in this node's keystore. */
+  authorityKeys(): Keypair[] {
+    return this.keystore
+      .list(AURA_KEY_TYPE)
+      .map((publicKey) => this.keystore.get(AURA_KEY_TYPE, publicKey))
+      .filter((seed): seed is Uint8Array => seed !== undefined)
+      .map((seed) => keypairFromSeed(seed));
+  }
+
+  #validate(bytes: Uint8Array, at: { number: number; hash: Uint8Array }): ValidTransaction {
+    const checked = checkTransaction(
+      this.store.stateAtBlock(at.hash),
+      bytes,
+      {
+        blockNumber: at.number + 1,
+        parentHash: at.hash,
+        genesisHash: this.genesisHash,
+        version: RUNTIME_VERSION,
+      },
+      { exactNonce: false, verifySignature: verifyFast },
+    );
+    return {
+      priority: checked.priority,
+      provides: checked.provides,
+      requires: checked.requires,
+      longevity: checked.longevity,
+      propagate: true,
+    };
+  }
+
+  #onImported(block: ImportedBlock): void {
+    const log = this.#logger.child("substrate");
+    const number = block.header.number;
+    log.info(
+      formatImportedLine({
+        number,
+        hash: toHex(block.hash),
+        parentHash: toHex(block.header.parentHash),
+        isNewBest: block.isBest,
+      }),
+    );
+    this.metrics.importQueueProcessed.inc({ result: "success" });
+    this.#updateHeights();
+    if (!block.isBest) return;
+    const ref = { hash: block.hash, number };
+    const route = treeRoute(this.store, block.previousBest, ref);
+    if (route.retracted.length > 0) {
+      log.info(formatReorgLine(hexRef(block.previousBest), hexRef(ref), hexRef(route.common)));
+      const retracted = route.retracted.map((r) => ({
+        hash: r.hash,
+        transactions: this.#bodyOf(r.hash),
+      }));
+      this.pool.resubmit(retracted).catch((e) => this.#warn("txpool", e));
+    }
+    this.pool
+      .onBlockImported({
+        number,
+        hash: block.hash,
+        includedHashes: block.extrinsics.map(extrinsicHash),
+      })
+      .then(() => this.metrics.readyTransactions.set(this.pool.status().ready))
+      .catch((e) => this.#warn("txpool", e));
+    for (const listener of this.#newHeads) listener(block.header);
+    this.#finality.onBestBlock(ref).catch((e) => this.#warn("finality", e));
+  }
+
+  #onFinalized(block: { hash: Uint8Array; number: number }): void {
+    this.#updateHeights();
+    // Every block from the previous finalized one up is now final, in order.
+    for (let n = this.#lastFinalized + 1; n <= block.number; n++) {
+      const hash = this.store.getCanonicalHash(n);
+      if (hash === undefined) continue;
+      this.pool.onFinalized(hash, this.#bodyOf(hash).map(extrinsicHash));
+    }
+    this.#lastFinalized = block.number;
+    const header = headerOf(this.store, block.hash);
+    if (header === undefined) return;
+    for (const listener of this.#finalizedHeads) listener(header);
+  }
+
+  #bodyOf(hash: Uint8Array): Uint8Array[] {
+    const block = this.store.getBody(hash);
+    return block ? decodeBody(block) : [];
+  }
+
+  #updateHeights(): void {
+    this.metrics.setBlockHeights(this.store.best().number, this.store.finalized().number);
+  }
+
+  #warn(target: string, error: unknown): void {
+    if (this.#stopped) return;
+    this.#logger.child(target).warn((error as Error).message ?? String(error));
+  }
+}
+
+function subscribe(set: Set<HeaderListener>, listener: HeaderListener): () => void {
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function hexRef(ref: { hash: Uint8Array; number: number }) {
+  return { number: ref.number, hash: toHex(ref.hash) };
+}
