@@ -187,8 +187,14 @@ describe("WebSocket limits", () => {
       await a.close();
       // The slot frees once the server has seen the close; retry until it has.
       let c: RawSocket | undefined;
-      await waitFor(() => false, 50).catch(() => undefined);
-      c = await RawSocket.open(rpc.ws);
+      for (let attempt = 0; c === undefined; attempt++) {
+        try {
+          c = await RawSocket.open(rpc.ws);
+        } catch (error) {
+          if (attempt >= 100 || !/429/.test(String(error))) throw error;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
       await c.close();
     } finally {
       await b.close();

@@ -1,0 +1,234 @@
+// A minimal wallet over JSON-RPC: `lineage tx transfer` signs a transfer locally, submits it,
+// follows it into a block and to finality, and prints the block's events for it; `lineage query
+// balance` reads an account. Keys never leave this process; the node only sees signed bytes.
+import { Command } from "commander";
+import { formatLin, parseLin, u128FromBytes, u128ToBytes } from "../../primitives/amount.ts";
+import { fromHex, toHex } from "../../primitives/bytes.ts";
+import { extrinsicHash } from "../../primitives/chain.ts";
+import { DEV_ACCOUNT_NAMES, keypairFromSuri } from "../../primitives/dev-accounts.ts";
+import { LineageError } from "../../primitives/errors.ts";
+import type { Keypair } from "../../primitives/keys.ts";
+import { parseAccountId, ss58Encode } from "../../primitives/ss58.ts";
+import { RpcClient } from "../../rpc/client.ts";
+import type { Hex, RpcTransactionStatus } from "../../rpc/node-api.ts";
+import { blockEvents, type DecodedEvent, EVENTS_KEY } from "../../runtime/events.ts";
+import {
+  type AccountInfo,
+  readAccount,
+  storage as systemStorage,
+} from "../../runtime/pallets/system.ts";
+import { encodeCall, signTransaction } from "../../runtime/signing.ts";
+import type { StorageRead } from "../../runtime/storage.ts";
+
+export const DEFAULT_RPC_URL = "ws://127.0.0.1:9944";
+/** Mortality of wallet transactions, in blocks (a power of two). */
+const ERA_PERIOD = 64;
+
+type Print = (text: string) => void;
+
+/** `alice` / `//Alice` / `0x<seed>` / a SURI with hard junctions. */
+export function signerFromText(text: string): Keypair {
+  const lower = text.toLowerCase();
+  const dev = DEV_ACCOUNT_NAMES.find((n) => n === lower);
+  return keypairFromSuri(dev ? `//${dev[0]!.toUpperCase()}${dev.slice(1)}` : text);
+}
+
+/** A dev account name or an SS58 / 0x account id. */
+export function accountFromText(text: string): Uint8Array {
+  const lower = text.toLowerCase();
+  const dev = DEV_ACCOUNT_NAMES.find((n) => n === lower);
+  return dev ? signerFromText(dev).publicKey : parseAccountId(text);
+}
+
+async function connect(url: string): Promise<RpcClient> {
+  try {
+    return await RpcClient.connect(url);
+  } catch (cause) {
+    throw new LineageError("RPC_UNREACHABLE", `cannot connect to ${url}: is the node running?`, {
+      cause,
+    });
+  }
+}
+
+export interface TransferResult {
+  txHash: Hex;
+  blockHash: Hex;
+  blockNumber: number;
+  finalized: boolean;
+  events: DecodedEvent[];
+}
+
+/** Signs and submits a transfer, resolving once it is in a block (and final, if asked). */
+export async function transfer(options: {
+  rpc: string;
+  from: Keypair;
+  to: Uint8Array;
+  amount: bigint;
+  tip?: bigint;
+  keepAlive?: boolean;
+  waitFinalized?: boolean;
+}): Promise<TransferResult> {
+  const client = await connect(options.rpc);
+  try {
+    const genesis = await client.chain.getBlockHash(0);
+    const best = await client.chain.getHeader();
+    const version = await client.state.getRuntimeVersion();
+    if (!genesis || !best) throw new LineageError("RPC_FAILED", "the node has no chain");
+    const bestHash = (await client.chain.getBlockHash())!;
+    const nonce = await client.system.accountNextIndex(toHex(options.from.publicKey));
+    const call = encodeCall(
+      options.keepAlive ? "Balances.transferKeepAlive" : "Balances.transfer",
+      {
+        dest: options.to,
+        value: u128ToBytes(options.amount),
+      },
+    );
+    const birth = Number.parseInt(best.number, 16);
+    const bytes = signTransaction({
+      call,
+      seed: options.from.secretKey,
+      nonce,
+      genesisHash: fromHex(genesis),
+      era: { period: ERA_PERIOD, birth, birthHash: fromHex(bestHash) },
+      tip: options.tip ?? 0n,
+      version,
+    });
+    const txHash = toHex(extrinsicHash(bytes)) as Hex;
+    const block = await new Promise<{ hash: Hex; finalized: boolean }>((resolve, reject) => {
+      const onStatus = (status: RpcTransactionStatus) => {
+        if (typeof status !== "object") {
+          if (status === "invalid" || status === "dropped") reject(notIncluded(status));
+          return;
+        }
+        if ("inBlock" in status && !options.waitFinalized) {
+          resolve({ hash: status.inBlock, finalized: false });
+        } else if ("finalized" in status) {
+          resolve({ hash: status.finalized, finalized: true });
+        } else if ("usurped" in status || "finalityTimeout" in status) {
+          reject(notIncluded(status));
+        }
+      };
+      client.author.submitAndWatchExtrinsic(toHex(bytes) as Hex, onStatus).catch(reject);
+    });
+    const header = await client.chain.getHeader(block.hash);
+    const body = await client.chain.getBlock(block.hash);
+    const index = body?.block.extrinsics.indexOf(toHex(bytes) as Hex) ?? -1;
+    const raw = await client.state.getStorage(toHex(EVENTS_KEY) as Hex, block.hash);
+    const events = blockEvents(storedValue(raw)).filter((e) => e.extrinsicIndex === index);
+    return {
+      txHash,
+      blockHash: block.hash,
+      blockNumber: header ? Number.parseInt(header.number, 16) : -1,
+      finalized: block.finalized,
+      events,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+function notIncluded(status: RpcTransactionStatus): LineageError {
+  return new LineageError(
+    "TX_NOT_INCLUDED",
+    `the transaction was not included: ${JSON.stringify(status)}`,
+  );
+}
+
+/** A storage view holding one value fetched over RPC (the typed item decodes it). */
+function storedValue(raw: Hex | null): StorageRead {
+  const value = raw === null ? undefined : fromHex(raw);
+  return { get: () => value };
+}
+
+export async function queryAccount(rpc: string, who: Uint8Array, at?: Hex): Promise<AccountInfo> {
+  const client = await connect(rpc);
+  try {
+    const raw = await client.state.getStorage(toHex(systemStorage.account.key(who)) as Hex, at);
+    return readAccount(storedValue(raw), who);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Event fields as text: amounts in LIN, accounts as SS58, other bytes as hex. */
+export function describeEvent(event: DecodedEvent, ss58Prefix = 42): string {
+  const fields = Object.entries(event.data).map(([key, value]) => {
+    if (value instanceof Uint8Array) {
+      if (value.length === 32) return `${key}: ${ss58Encode(value, ss58Prefix)}`;
+      if (value.length <= 16) return `${key}: ${formatLin(u128FromBytes(value))}`;
+      return `${key}: ${toHex(value)}`;
+    }
+    return `${key}: ${String(value)}`;
+  });
+  return `${event.pallet}.${event.name} { ${fields.join(", ")} }`;
+}
+
+export function txCommand(print: Print): Command {
+  const tx = new Command("tx").description("Sign and submit transactions over RPC.");
+  tx.command("transfer")
+    .description(
+      "Transfer LIN; prints the transaction hash, the block it landed in and its events.",
+    )
+    .requiredOption(
+      "--from <account>",
+      "signer: a dev account (alice…ferdie), //Alice or a 0x seed",
+    )
+    .requiredOption("--to <address>", "recipient: SS58 address, 0x account id or dev account name")
+    .requiredOption("--amount <LIN>", "amount in LIN, e.g. 12.5")
+    .option("--tip <LIN>", "tip for priority", "0")
+    .option("--keep-alive", "refuse a transfer that would reap the sender")
+    .option("--wait <until>", "inBlock or finalized", "finalized")
+    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL)
+    .action(
+      async (o: {
+        from: string;
+        to: string;
+        amount: string;
+        tip: string;
+        keepAlive?: boolean;
+        wait: string;
+        rpc: string;
+      }) => {
+        if (o.wait !== "inBlock" && o.wait !== "finalized") {
+          throw new LineageError(
+            "INVALID_CLI",
+            `--wait: expected inBlock or finalized, got ${o.wait}`,
+          );
+        }
+        const result = await transfer({
+          rpc: o.rpc,
+          from: signerFromText(o.from),
+          to: accountFromText(o.to),
+          amount: parseLin(o.amount),
+          tip: parseLin(o.tip),
+          keepAlive: o.keepAlive === true,
+          waitFinalized: o.wait === "finalized",
+        });
+        print(`Transaction hash: ${result.txHash}\n`);
+        print(
+          `${result.finalized ? "Finalized" : "In block"}: #${result.blockNumber} (${result.blockHash})\n`,
+        );
+        for (const event of result.events) print(`  ${describeEvent(event)}\n`);
+      },
+    );
+  return tx;
+}
+
+export function queryCommand(print: Print): Command {
+  const query = new Command("query").description("Read chain state over RPC.");
+  query
+    .command("balance")
+    .description("Free and reserved balance and nonce of an account.")
+    .argument("<address>", "SS58 address, 0x account id or dev account name")
+    .option("--at <hash>", "block hash (default: best)")
+    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL)
+    .action(async (address: string, o: { at?: string; rpc: string }) => {
+      const who = accountFromText(address);
+      const info = await queryAccount(o.rpc, who, o.at as Hex | undefined);
+      print(`Account:  ${ss58Encode(who)}\n`);
+      print(`Free:     ${formatLin(info.free)}\n`);
+      print(`Reserved: ${formatLin(info.reserved)}\n`);
+      print(`Nonce:    ${info.nonce}\n`);
+    });
+  return query;
+}
