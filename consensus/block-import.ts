@@ -52,6 +52,8 @@ export interface BlockImporterOptions {
   now: () => number;
   /** Run the runtime invariants after every block (tests). */
   checkInvariants?: (storage: StateOverlay) => void;
+  /** Told when an `onImported` listener throws (the import itself has succeeded). */
+  onListenerError?: (error: unknown) => void;
 }
 
 export class BlockImporter {
@@ -155,7 +157,15 @@ export class BlockImporter {
       origin,
       previousBest,
     };
-    for (const listener of this.#listeners) listener(imported);
+    // The block is committed: a failing listener must not turn that into a rejection, nor keep
+    // the other listeners from hearing of it.
+    for (const listener of this.#listeners) {
+      try {
+        listener(imported);
+      } catch (error) {
+        this.#options.onListenerError?.(error);
+      }
+    }
     return imported;
   }
 

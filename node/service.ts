@@ -120,6 +120,7 @@ export class NodeService {
       genesisHash,
       now,
       checkInvariants: options.checkInvariants ? checkInvariants : undefined,
+      onListenerError: (error) => this.#warn("substrate", error),
     });
     this.pool = new TransactionPool({
       validate: (bytes, at) => this.#validate(bytes, at),
