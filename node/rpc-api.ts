@@ -11,7 +11,9 @@ import {
   isSigned,
 } from "../primitives/chain.ts";
 import { encodeMessage, messageType } from "../primitives/codec.ts";
+import { keypairFromSuri } from "../primitives/dev-accounts.ts";
 import { LineageError } from "../primitives/errors.ts";
+import { generateKeypair } from "../primitives/keys.ts";
 import { parseAccountId } from "../primitives/ss58.ts";
 import type {
   Hex,
@@ -30,6 +32,7 @@ import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { decodeCall, decodeTransaction, nonceTag, weighCall } from "../runtime/transaction.ts";
 import type { ChainStore } from "../state/chain-store.ts";
 import type { TrieState } from "../state/trie-state.ts";
+import type { Keystore } from "./keystore.ts";
 import type { TransactionPool } from "./txpool/index.ts";
 
 const DIGEST_ITEM = messageType("chain.proto", "lineage.v1.DigestItem");
@@ -73,6 +76,7 @@ export interface NodeApiDeps {
   name: string;
   version: string;
   role: "full" | "authority";
+  keystore: Keystore;
   peers: () => number;
   heads: HeadEvents;
 }
@@ -182,6 +186,22 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
         return unsubscribe;
       },
       pendingExtrinsics: () => [...pool.ready()].map((tx) => toHex(tx.bytes) as Hex),
+      insertKey: (keyType, suri, publicKey) => {
+        const pair = keypairFromSuri(suri);
+        if (toHex(pair.publicKey) !== publicKey.toLowerCase()) {
+          throw new LineageError(
+            "KEY_MISMATCH",
+            `the secret URI gives public key ${toHex(pair.publicKey)}, not ${publicKey}`,
+          );
+        }
+        deps.keystore.insert(keyType, pair.secretKey, pair.publicKey);
+      },
+      hasKey: (publicKey, keyType) => deps.keystore.has(keyType, fromHex(publicKey, 32)),
+      rotateKeys: () => {
+        const pair = generateKeypair();
+        deps.keystore.insert("aura", pair.secretKey, pair.publicKey);
+        return toHex(pair.publicKey) as Hex;
+      },
     },
     payment: {
       queryInfo: (extrinsic, at) => {

@@ -157,6 +157,7 @@ export class NodeService {
       name: IMPLEMENTATION_NAME,
       version: NODE_VERSION,
       role: config.role,
+      keystore,
       peers: () => 0,
       heads: {
         onNewHead: (listener) => subscribe(this.#newHeads, listener),

@@ -41,6 +41,9 @@ export interface StateRpc {
 export interface AuthorRpc {
   submitExtrinsic(extrinsic: Hex): Promise<Hex>;
   pendingExtrinsics(): Promise<Hex[]>;
+  insertKey(keyType: string, suri: string, publicKey: Hex): Promise<null>;
+  hasKey(publicKey: Hex, keyType: string): Promise<boolean>;
+  rotateKeys(): Promise<Hex>;
 }
 
 export interface PaymentRpc {
@@ -98,6 +101,9 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
     author: {
       submitExtrinsic: (extrinsic) => call("author_submitExtrinsic", extrinsic),
       pendingExtrinsics: () => call("author_pendingExtrinsics"),
+      insertKey: (keyType, suri, publicKey) => call("author_insertKey", keyType, suri, publicKey),
+      hasKey: (publicKey, keyType) => call("author_hasKey", publicKey, keyType),
+      rotateKeys: () => call("author_rotateKeys"),
     },
     payment: {
       queryInfo: (extrinsic, at) => call("payment_queryInfo", extrinsic, at),

@@ -95,6 +95,7 @@ export const LINEAGE_ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   MALFORMED_PEER: (e) => new RpcError(2002, e.message),
   // state (base 4000): client errors are 4003 with sp-blockchain's wording.
   BLOCK_NOT_FOUND: (e) => new RpcError(4003, `Client error: UnknownBlock: ${e.message}`),
+  UNKNOWN_BLOCK: (e) => new RpcError(4003, `Client error: UnknownBlock: ${e.message}`),
   STATE_DISCARDED: (e) =>
     new RpcError(
       4003,
@@ -109,6 +110,8 @@ export const LINEAGE_ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   INVALID_SS58: (e) => invalidParams(e.message),
   INVALID_LENGTH: (e) => invalidParams(e.message),
   INVALID_PARAMS: (e) => invalidParams(e.message),
+  KEY_MISMATCH: (e) => invalidParams(e.message),
+  INVALID_KEY_TYPE: (e) => invalidParams(e.message),
 };
 
 export interface RpcErrorReport {

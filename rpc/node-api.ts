@@ -97,6 +97,12 @@ export interface NodeApi {
       listener: (status: RpcTransactionStatus) => void,
     ): Promise<Unsubscribe>;
     pendingExtrinsics(): Hex[];
+    /** Unsafe: puts a key into the node's keystore (`aura` for block authoring). */
+    insertKey(keyType: string, suri: string, publicKey: Hex): void;
+    /** Unsafe: whether the keystore holds this public key under this key type. */
+    hasKey(publicKey: Hex, keyType: string): boolean;
+    /** Unsafe: generates a new authoring key in the keystore and returns its public key. */
+    rotateKeys(): Hex;
   };
   payment: {
     queryInfo(extrinsic: Hex, at?: Hex): RpcFeeInfo;

@@ -98,6 +98,7 @@ const EXPECTED: [string, string, number, string, unknown][] = [
   ["NODE_NOT_HEALTHY", "0 peers", 2001, "Node is not fully functional: 0 peers", undefined],
   ["MALFORMED_PEER", "bad multiaddr", 2002, "bad multiaddr", undefined],
   ["BLOCK_NOT_FOUND", HASH, 4003, `Client error: UnknownBlock: ${HASH}`, undefined],
+  ["UNKNOWN_BLOCK", HASH, 4003, `Client error: UnknownBlock: ${HASH}`, undefined],
   [
     "STATE_DISCARDED",
     `state of ${HASH} was pruned`,
@@ -112,6 +113,8 @@ const EXPECTED: [string, string, number, string, unknown][] = [
   ["INVALID_SS58", "bad checksum", -32602, "Invalid params", "bad checksum"],
   ["INVALID_LENGTH", "expected 32 bytes", -32602, "Invalid params", "expected 32 bytes"],
   ["INVALID_PARAMS", "no such datanet", -32602, "Invalid params", "no such datanet"],
+  ["KEY_MISMATCH", "wrong key", -32602, "Invalid params", "wrong key"],
+  ["INVALID_KEY_TYPE", "bad type", -32602, "Invalid params", "bad type"],
 ];
 
 describe("LineageError to JSON-RPC error table", () => {

@@ -129,6 +129,17 @@ export function createFakeNode(): FakeNode {
         return listen(watches, listener, "watch");
       },
       pendingExtrinsics: () => [XT],
+      insertKey: (...args) => {
+        record("author_insertKey", args);
+      },
+      hasKey: (...args) => {
+        record("author_hasKey", args);
+        return true;
+      },
+      rotateKeys: () => {
+        record("author_rotateKeys", []);
+        return HASH_B;
+      },
     },
     payment: {
       queryInfo: (xt, at) => {

@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { params } from "../../../rpc/methods/params.ts";
 import { lineageError } from "./fake-node-api.ts";
 import { call, post, RawSocket, type Running, startServer } from "./harness.ts";
 
@@ -297,16 +296,7 @@ describe("RPC over HTTP", () => {
 
 describe("RPC methods policy over the wire", () => {
   it("methods=safe on loopback denies an unsafe method that rpc_methods still lists", async () => {
-    const rpc = await startServer({
-      methods: "safe",
-      extend: (registry) =>
-        registry.method({
-          name: "author_rotateKeys",
-          unsafe: true,
-          params: params([]),
-          handler: () => "0x",
-        }),
-    });
+    const rpc = await startServer({ methods: "safe" });
     try {
       const denied = (await post(rpc.http, call("author_rotateKeys"))).json as {
         error: { code: number; message: string };
