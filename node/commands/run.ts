@@ -28,9 +28,12 @@ export async function runNode(argv: readonly string[]): Promise<number> {
     throw error;
   }
 
+  // The handlers stay installed during shutdown: a terminal's Ctrl-C reaches both npm and the
+  // node, and npm forwards it again, so a second signal must not kill the node mid-shutdown. The
+  // grace timer below bounds the shutdown instead.
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.on("SIGINT", () => resolve("SIGINT"));
+    process.on("SIGTERM", () => resolve("SIGTERM"));
   });
   log.info(`Received ${signal}, shutting down`);
   const forced = setTimeout(() => {
