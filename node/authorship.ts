@@ -121,6 +121,7 @@ export class SlotWorker {
     });
     const elapsedMs = performance.now() - started;
     for (const bad of built.invalid) pool.reportInvalid(bad.hash);
+    metrics?.txpoolValidationsInvalid.inc(built.invalid.length);
     if (built.invalid.length > 0) {
       log.debug(`Dropped invalid transactions: ${describeInvalid(built.invalid)}`);
     }

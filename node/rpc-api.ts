@@ -33,6 +33,7 @@ import { decodeCall, decodeTransaction, nonceTag, weighCall } from "../runtime/t
 import type { ChainStore } from "../state/chain-store.ts";
 import type { TrieState } from "../state/trie-state.ts";
 import type { Keystore } from "./keystore.ts";
+import type { NodeMetrics } from "./metrics.ts";
 import type { TransactionPool } from "./txpool/index.ts";
 
 const DIGEST_ITEM = messageType("chain.proto", "lineage.v1.DigestItem");
@@ -77,6 +78,7 @@ export interface NodeApiDeps {
   version: string;
   role: "full" | "authority";
   keystore: Keystore;
+  metrics: NodeMetrics | null;
   peers: () => number;
   heads: HeadEvents;
 }
@@ -176,8 +178,12 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
       },
     },
     author: {
-      submitExtrinsic: async (extrinsic) => toHex(await pool.submit(fromHex(extrinsic))) as Hex,
+      submitExtrinsic: async (extrinsic) => {
+        deps.metrics?.txpoolSubmitted.inc();
+        return toHex(await pool.submit(fromHex(extrinsic))) as Hex;
+      },
       submitAndWatchExtrinsic: async (extrinsic, listener) => {
+        deps.metrics?.txpoolSubmitted.inc();
         const { unsubscribe } = await pool.submitAndWatch(
           fromHex(extrinsic),
           "external",

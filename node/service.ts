@@ -158,6 +158,7 @@ export class NodeService {
       version: NODE_VERSION,
       role: config.role,
       keystore,
+      metrics: this.metrics,
       peers: () => 0,
       heads: {
         onNewHead: (listener) => subscribe(this.#newHeads, listener),
@@ -332,6 +333,7 @@ export class NodeService {
       }),
     );
     this.metrics.importQueueProcessed.inc({ result: "success" });
+    this.metrics.blockVerificationAndImportTime.observe(block.importMs / 1000);
     this.#updateHeights();
     if (!block.isBest) return;
     const ref = { hash: block.hash, number };
