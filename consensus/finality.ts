@@ -1,23 +1,31 @@
-// Finality. A block is final once more than 2/3 of the authority set have signed a precommit for
-// it (or for a descendant); the set of precommits is the justification, stored with the block.
+// Finality: a GRANDPA-like gadget. Authorities vote in rounds, first a prevote for their best chain,
+// then, once more than 2/3 have prevoted, a precommit for the highest block those prevotes share
+// (the prevote GHOST). A block covered by precommits from more than 2/3 of the set is final; those
+// precommits are its justification, stored with it and served to syncing peers, which check them
+// with `verifyJustification`. Never two conflicting blocks: any two supermajorities share an honest
+// voter, and an honest voter precommits only on one chain per round.
 //
-// This is the interface the GRANDPA-like gadget uses: authorities cast signed precommits, votes
-// are collected per target, and a target whose weight reaches the threshold is finalized with
-// its justification. Here the votes come from the local keys only, which is enough for a chain
-// with one authority (`--dev`); with more authorities nothing is finalized until votes from the
-// network arrive (the multi-validator network adds them through `addPrecommit`, and real
-// prevote/precommit rounds). Rounds here are numbered by the target's height.
+// The voter is driven from outside: `onVote` for votes from the network (and its own), `onBlock`
+// when a block is imported, and `tick(now)` for timers (round timeouts and rebroadcasts). Votes
+// and clocks never touch the runtime; the authority set and its id come from the state of the last
+// finalized block, and the voter never votes past a block that changes the set until that block
+// is final, so every set change has a justification signed by the outgoing set.
 import { bytesEqual, toHex } from "../primitives/bytes.ts";
 import { decodeMessage, encodeMessage, messageType } from "../primitives/codec.ts";
 import { type Keypair, sign, verifyFast } from "../primitives/keys.ts";
-import { authorities } from "../runtime/pallets/authorities.ts";
-import type { ChainStore } from "../state/chain-store.ts";
+import { authorities, storage as authorityStorage } from "../runtime/pallets/authorities.ts";
+import type { BlockRef, ChainStore } from "../state/chain-store.ts";
 import { descendsFrom } from "./chain-view.ts";
 import { FinalityError } from "./errors.ts";
 
 const JUSTIFICATION = messageType("chain.proto", "lineage.v1.Justification");
-const PRECOMMIT_PAYLOAD = messageType("chain.proto", "lineage.v1.PrecommitPayload");
+const VOTE_PAYLOAD = messageType("chain.proto", "lineage.v1.VotePayload");
+const FINALITY_VOTE = messageType("chain.proto", "lineage.v1.FinalityVote");
 const MAX_JUSTIFICATION_BYTES = 256 * 1024;
+const MAX_VOTE_BYTES = 1024;
+
+export const Stage = { precommit: 0, prevote: 1 } as const;
+export type Stage = (typeof Stage)[keyof typeof Stage];
 
 export interface SignedPrecommit {
   targetHash: Uint8Array;
@@ -34,6 +42,23 @@ export interface Justification {
   precommits: SignedPrecommit[];
 }
 
+/** A vote as gossiped: a prevote or precommit in one round of one set. */
+export interface SignedVote extends SignedPrecommit {
+  round: number;
+  setId: number;
+  stage: Stage;
+}
+
+/** Two different votes by one authority in one round and stage: evidence for slashing. */
+export interface VoteEquivocation {
+  round: number;
+  setId: number;
+  stage: Stage;
+  authority: Uint8Array;
+  first: SignedVote;
+  second: SignedVote;
+}
+
 /** Weight needed to finalize: more than 2/3 of `total` (GRANDPA's `total − ⌊(total−1)/3⌋`). */
 export function thresholdWeight(total: number): number {
   return total - Math.floor((total - 1) / 3);
@@ -45,17 +70,36 @@ export interface VoteContext {
   round: number;
 }
 
-export function precommitPayload(
+export function votePayload(
   context: VoteContext,
+  stage: Stage,
   target: { hash: Uint8Array; number: number },
 ): Uint8Array {
-  return encodeMessage(PRECOMMIT_PAYLOAD, {
+  return encodeMessage(VOTE_PAYLOAD, {
     genesisHash: context.genesisHash,
     setId: context.setId,
     round: context.round,
     targetHash: target.hash,
     targetNumber: target.number,
+    stage,
   });
+}
+
+export function signVote(
+  key: Keypair,
+  context: VoteContext,
+  stage: Stage,
+  target: { hash: Uint8Array; number: number },
+): SignedVote {
+  return {
+    round: context.round,
+    setId: context.setId,
+    stage,
+    targetHash: target.hash,
+    targetNumber: target.number,
+    signature: sign(key.secretKey, votePayload(context, stage, target)),
+    authority: key.publicKey,
+  };
 }
 
 export function signPrecommit(
@@ -63,12 +107,39 @@ export function signPrecommit(
   context: VoteContext,
   target: { hash: Uint8Array; number: number },
 ): SignedPrecommit {
-  return {
-    targetHash: target.hash,
-    targetNumber: target.number,
-    signature: sign(key.secretKey, precommitPayload(context, target)),
-    authority: key.publicKey,
-  };
+  const { targetHash, targetNumber, signature, authority } = signVote(
+    key,
+    context,
+    Stage.precommit,
+    target,
+  );
+  return { targetHash, targetNumber, signature, authority };
+}
+
+export function verifyVoteSignature(vote: SignedVote, genesisHash: Uint8Array): boolean {
+  const context = { genesisHash, setId: vote.setId, round: vote.round };
+  const target = { hash: vote.targetHash, number: vote.targetNumber };
+  return verifyFast(vote.signature, votePayload(context, vote.stage, target), vote.authority);
+}
+
+export function encodeVote(vote: SignedVote): Uint8Array {
+  return encodeMessage(FINALITY_VOTE, vote);
+}
+
+export function decodeVote(bytes: Uint8Array): SignedVote {
+  let vote: SignedVote;
+  try {
+    vote = decodeMessage<SignedVote>(FINALITY_VOTE, bytes, MAX_VOTE_BYTES);
+  } catch (cause) {
+    throw new FinalityError("BAD_VOTE", `undecodable vote: ${String(cause)}`, { cause });
+  }
+  if (vote.stage !== Stage.prevote && vote.stage !== Stage.precommit) {
+    throw new FinalityError("BAD_VOTE", `unknown vote stage ${vote.stage}`);
+  }
+  if (vote.targetHash.length !== 32 || vote.authority.length !== 32) {
+    throw new FinalityError("BAD_VOTE", "a vote's target hash and authority are 32 bytes");
+  }
+  return { ...vote, stage: vote.stage ?? Stage.precommit };
 }
 
 export function encodeJustification(justification: Justification): Uint8Array {
@@ -85,6 +156,15 @@ export function decodeJustification(bytes: Uint8Array): Justification {
   }
 }
 
+/** The authority set that votes on blocks after `finalized`, and its id. */
+export function votingSet(
+  store: ChainStore,
+  finalized: Uint8Array,
+): { setId: number; authorities: Uint8Array[] } {
+  const state = store.stateAtBlock(finalized);
+  return { setId: authorityStorage.setId.get(state), authorities: authorities(state) };
+}
+
 /**
  * Checks that a justification finalizes `block`: every precommit is by a distinct member of `set`,
  * signed over this chain, set and round, for the block or a descendant of it, and together they
@@ -96,12 +176,19 @@ export function verifyJustification(
   block: { hash: Uint8Array; number: number },
   set: readonly Uint8Array[],
   genesisHash: Uint8Array,
+  setId?: number,
 ): void {
   if (
     !bytesEqual(justification.blockHash, block.hash) ||
     justification.blockNumber !== block.number
   ) {
     throw new FinalityError("BAD_JUSTIFICATION", "the justification is for another block");
+  }
+  if (setId !== undefined && justification.setId !== setId) {
+    throw new FinalityError(
+      "BAD_JUSTIFICATION",
+      `signed by authority set ${justification.setId}, expected set ${setId}`,
+    );
   }
   const context = { genesisHash, setId: justification.setId, round: justification.round };
   const seen = new Set<string>();
@@ -113,7 +200,9 @@ export function verifyJustification(
     if (seen.has(who)) throw new FinalityError("DUPLICATE_VOTE", `two precommits by ${who}`);
     seen.add(who);
     const target = { hash: vote.targetHash, number: vote.targetNumber };
-    if (!verifyFast(vote.signature, precommitPayload(context, target), vote.authority)) {
+    if (
+      !verifyFast(vote.signature, votePayload(context, Stage.precommit, target), vote.authority)
+    ) {
       throw new FinalityError("BAD_SIGNATURE", `precommit by ${who} has a bad signature`);
     }
     if (target.number < block.number || !descendsFrom(store, target.hash, block)) {
@@ -128,115 +217,449 @@ export function verifyJustification(
   }
 }
 
-export interface FinalityGadgetOptions {
+// ---- the voter -----------------------------------------------------------------------------
+
+export interface FinalityVoterOptions {
   store: ChainStore;
   genesisHash: Uint8Array;
-  /** The authority keys this node holds (from its keystore); empty for a full node. */
+  /** The authority keys this node holds; empty for a full node (it still tallies and finalizes). */
   localKeys: () => readonly Keypair[];
-  /** Called after the store has finalized a block (and its ancestors). */
-  onFinalized: (block: { hash: Uint8Array; number: number }) => void;
-  /** Called with each precommit this node signs, for gossip (the network adds this). */
-  broadcast?: (vote: SignedPrecommit, context: VoteContext) => void;
+  /** Sends a vote this node signed to the other voters (gossip). */
+  broadcast: (vote: SignedVote) => void;
+  /** After the store has finalized `block` (and its ancestors) with `justification`. */
+  onFinalized: (block: BlockRef, justification: Justification) => void;
+  onEquivocation?: (evidence: VoteEquivocation) => void;
+  /** The round this voter starts in (one past the last round it voted in before a restart). */
+  initialRound?: number;
+  /** Told when the voter enters a round, so it can be persisted. */
+  onRound?: (round: number) => void;
+  /** A round that has not finalized anything after this long is abandoned for the next. */
+  roundTimeoutMs: number;
+  /** How often this voter's votes of the current round are sent again (for late joiners). */
+  rebroadcastMs: number;
 }
 
-const SET_ID = 0;
+/** What the voter keeps of one round; `grandpa_roundState` shows it. */
+export interface RoundState {
+  round: number;
+  setId: number;
+  prevotes: Map<string, SignedVote>;
+  precommits: Map<string, SignedVote>;
+  startedAt: number;
+  prevoted: boolean;
+  precommitted: boolean;
+}
 
-export class FinalityGadget {
-  readonly #options: FinalityGadgetOptions;
-  /** Precommits by target block (hex), then by authority (hex). Pruned as blocks finalize. */
-  readonly #votes = new Map<string, Map<string, SignedPrecommit>>();
-  #queue: Promise<unknown> = Promise.resolve();
+/** At most this many rounds' votes are held (the current one, its predecessors, catch-up). */
+const MAX_KEPT_ROUNDS = 16;
+/** Votes for rounds this far behind the current one are no longer useful. */
+const KEPT_PAST_ROUNDS = 2;
 
-  constructor(options: FinalityGadgetOptions) {
+/**
+ * Rules (GRANDPA's, simplified to one voter per key and no primary):
+ * - prevote once per round, for the best chain that contains the previous round's estimate;
+ * - precommit once per round, for the prevote GHOST (the highest block covered by > 2/3 of the
+ *   prevotes), and only if it contains the previous round's estimate;
+ * - a round is completable once > 2/3 have prevoted and > 2/3 have precommitted; its estimate is
+ *   the highest ancestor of the prevote GHOST that the precommits could still finalize;
+ * - move to the next round when a round finalized something, or when it is completable and has
+ *   timed out, or when a later round's predecessor is completable (catch-up);
+ * - finalize the highest block covered by > 2/3 of any kept round's precommits.
+ * An honest voter thus never precommits in a later round against a block that an earlier round
+ * could have finalized, so two conflicting blocks are never both final.
+ */
+export class FinalityVoter {
+  readonly #options: FinalityVoterOptions;
+  readonly #rounds = new Map<number, RoundState>();
+  #round: number;
+  #setId: number;
+  #authorities: Uint8Array[];
+  /** The previous round's estimate (never below the finalized block). */
+  #estimate: BlockRef;
+  #now = 0;
+  #lastBroadcast = 0;
+  readonly #equivocators = new Set<string>();
+  #finalizing: Promise<void> = Promise.resolve();
+
+  constructor(options: FinalityVoterOptions) {
     this.#options = options;
+    const finalized = options.store.finalized();
+    const set = votingSet(options.store, finalized.hash);
+    this.#setId = set.setId;
+    this.#authorities = set.authorities;
+    this.#estimate = finalized;
+    this.#round = Math.max(1, options.initialRound ?? 1);
+    this.#enterRound(this.#round);
   }
 
-  /** A new best block: every local authority key precommits to it. */
-  onBestBlock(block: { hash: Uint8Array; number: number }): Promise<void> {
-    return this.#serially(async () => {
-      const set = this.#authoritySet(block.hash);
-      const context = {
-        genesisHash: this.#options.genesisHash,
-        setId: SET_ID,
-        round: block.number,
-      };
-      for (const key of this.#options.localKeys()) {
-        if (!set.some((a) => bytesEqual(a, key.publicKey))) continue;
-        const vote = signPrecommit(key, context, block);
-        this.#record(vote);
-        this.#options.broadcast?.(vote, context);
-      }
-      await this.#tryFinalize(block, set);
-    });
+  get round(): number {
+    return this.#round;
   }
 
-  /** A precommit from elsewhere (the network); checked before it counts. */
-  addPrecommit(vote: SignedPrecommit): Promise<void> {
-    return this.#serially(async () => {
-      const target = { hash: vote.targetHash, number: vote.targetNumber };
-      if (target.number <= this.#options.store.finalized().number) return;
-      const set = this.#authoritySet(target.hash);
-      if (!set.some((a) => bytesEqual(a, vote.authority))) {
-        throw new FinalityError("NOT_AN_AUTHORITY", "precommit by a non-authority");
-      }
-      const context = {
-        genesisHash: this.#options.genesisHash,
-        setId: SET_ID,
-        round: target.number,
-      };
-      if (!verifyFast(vote.signature, precommitPayload(context, target), vote.authority)) {
-        throw new FinalityError("BAD_SIGNATURE", "precommit with a bad signature");
-      }
-      this.#record(vote);
-      await this.#tryFinalize(target, set);
-    });
+  get setId(): number {
+    return this.#setId;
   }
 
-  #authoritySet(hash: Uint8Array): Uint8Array[] {
-    try {
-      return authorities(this.#options.store.stateAtBlock(hash));
-    } catch (cause) {
-      throw new FinalityError("UNKNOWN_TARGET", `no state for block ${toHex(hash)}`, { cause });
+  get authorities(): readonly Uint8Array[] {
+    return this.#authorities;
+  }
+
+  get threshold(): number {
+    return thresholdWeight(this.#authorities.length);
+  }
+
+  /** The current round's tallies (for RPC). */
+  roundState(): RoundState | undefined {
+    return this.#rounds.get(this.#round);
+  }
+
+  /** Round, stage and authority (hex) of every equivocation seen. */
+  equivocations(): string[] {
+    return [...this.#equivocators];
+  }
+
+  /** A block was imported: it may make a vote countable or give something to vote for. */
+  onBlock(): void {
+    this.#progress();
+  }
+
+  /** Timers: moves on from a completable round that took too long, and re-sends our votes. */
+  tick(now: number): void {
+    this.#now = now;
+    if (now - this.#lastBroadcast >= this.#options.rebroadcastMs) {
+      this.#lastBroadcast = now;
+      for (const round of [this.#round - 1, this.#round]) {
+        const state = this.#rounds.get(round);
+        if (!state) continue;
+        for (const vote of [...state.prevotes.values(), ...state.precommits.values()]) {
+          if (this.#isLocal(vote.authority)) this.#options.broadcast(vote);
+        }
+      }
     }
+    this.#progress();
   }
 
-  #record(vote: SignedPrecommit): void {
-    const key = toHex(vote.targetHash);
-    let byAuthority = this.#votes.get(key);
-    if (byAuthority === undefined) {
-      byAuthority = new Map();
-      this.#votes.set(key, byAuthority);
+  /**
+   * A vote from the network. Throws a FinalityError for an invalid vote (bad signature, not an
+   * authority): the sender deserves a penalty. Returns false for one that is merely not useful
+   * (old round, other set, duplicate, equivocation), true when it was new and counted.
+   */
+  onVote(vote: SignedVote): boolean {
+    if (vote.setId !== this.#setId) return false;
+    if (!this.#authorities.some((a) => bytesEqual(a, vote.authority))) {
+      throw new FinalityError("NOT_AN_AUTHORITY", "vote by a key outside the authority set");
     }
-    byAuthority.set(toHex(vote.authority), vote);
+    if (vote.round + KEPT_PAST_ROUNDS < this.#round) return false;
+    if (!verifyVoteSignature(vote, this.#options.genesisHash)) {
+      throw new FinalityError("BAD_SIGNATURE", "vote with a bad signature");
+    }
+    if (!this.#record(vote)) return false;
+    this.#progress();
+    return true;
   }
 
-  async #tryFinalize(
-    block: { hash: Uint8Array; number: number },
-    set: readonly Uint8Array[],
-  ): Promise<void> {
+  /**
+   * A justification from a peer (sync): verified against the set of our finalized block, then the
+   * block is finalized. The block must already be imported.
+   */
+  async importJustification(block: BlockRef, bytes: Uint8Array): Promise<void> {
     const { store, genesisHash } = this.#options;
     if (block.number <= store.finalized().number) return;
-    const votes = [...(this.#votes.get(toHex(block.hash))?.values() ?? [])];
-    if (votes.length < thresholdWeight(set.length)) return;
-    const justification: Justification = {
-      round: block.number,
-      setId: SET_ID,
-      blockHash: block.hash,
-      blockNumber: block.number,
-      precommits: votes,
-    };
-    verifyJustification(store, justification, block, set, genesisHash);
-    await store.finalize(block.hash, encodeJustification(justification));
-    for (const [key, byAuthority] of this.#votes) {
-      const number = byAuthority.values().next().value?.targetNumber ?? 0;
-      if (number <= block.number) this.#votes.delete(key);
-    }
-    this.#options.onFinalized(block);
+    const justification = decodeJustification(bytes);
+    verifyJustification(store, justification, block, this.#authorities, genesisHash, this.#setId);
+    await this.#finalize(block, justification);
   }
 
-  #serially(work: () => Promise<void>): Promise<void> {
-    const run = this.#queue.then(work, work);
-    this.#queue = run.catch(() => undefined);
-    return run;
+  /** Resolves once finalizations already triggered have been written. */
+  async idle(): Promise<void> {
+    await this.#finalizing;
+  }
+
+  // ---- internals ----
+
+  #isLocal(authority: Uint8Array): boolean {
+    return this.#options.localKeys().some((k) => bytesEqual(k.publicKey, authority));
+  }
+
+  #state(round: number): RoundState {
+    let state = this.#rounds.get(round);
+    if (state === undefined) {
+      state = {
+        round,
+        setId: this.#setId,
+        prevotes: new Map(),
+        precommits: new Map(),
+        startedAt: this.#now,
+        prevoted: false,
+        precommitted: false,
+      };
+      this.#rounds.set(round, state);
+      if (this.#rounds.size > MAX_KEPT_ROUNDS) {
+        const keys = [...this.#rounds.keys()].sort((a, b) => a - b);
+        for (const key of keys) {
+          if (this.#rounds.size <= MAX_KEPT_ROUNDS) break;
+          if (key !== this.#round && key !== round) this.#rounds.delete(key);
+        }
+      }
+    }
+    return state;
+  }
+
+  #enterRound(round: number): void {
+    this.#round = round;
+    this.#state(round).startedAt = this.#now;
+    for (const old of this.#rounds.keys()) {
+      if (old + KEPT_PAST_ROUNDS < round) this.#rounds.delete(old);
+    }
+    this.#options.onRound?.(round);
+  }
+
+  /** Stores a vote; false if it was already known or is an equivocation (kept as evidence). */
+  #record(vote: SignedVote): boolean {
+    const state = this.#state(vote.round);
+    const votes = vote.stage === Stage.prevote ? state.prevotes : state.precommits;
+    const who = toHex(vote.authority);
+    const existing = votes.get(who);
+    if (existing) {
+      if (bytesEqual(existing.targetHash, vote.targetHash)) return false;
+      const key = `${vote.round}:${vote.stage === Stage.prevote ? "prevote" : "precommit"}:${who}`;
+      if (!this.#equivocators.has(key)) {
+        this.#equivocators.add(key);
+        this.#options.onEquivocation?.({
+          round: vote.round,
+          setId: vote.setId,
+          stage: vote.stage,
+          authority: vote.authority,
+          first: existing,
+          second: vote,
+        });
+      }
+      // The first vote keeps counting; the second is evidence, not weight.
+      return false;
+    }
+    votes.set(who, vote);
+    return true;
+  }
+
+  /** Votes where it is this voter's turn and finalizes what the votes allow, until stable. */
+  #progress(): void {
+    for (let guard = 0; guard < 8; guard++) {
+      if (!this.#step()) return;
+    }
+  }
+
+  #step(): boolean {
+    const { store } = this.#options;
+    const finalized = store.finalized();
+
+    // Finality from any kept round.
+    for (const state of this.#rounds.values()) {
+      const ghost = this.#ghost(state.precommits, finalized);
+      if (ghost && ghost.number > finalized.number) {
+        void this.#finalizeFromRound(state, ghost).catch(() => undefined);
+        return false;
+      }
+    }
+
+    // Catch up: a later round whose predecessor is completable in our view.
+    const ahead = [...this.#rounds.keys()].filter((r) => r > this.#round).sort((a, b) => b - a);
+    for (const round of ahead) {
+      const estimate = this.#completedEstimate(round - 1, finalized);
+      if (estimate) {
+        this.#estimate = estimate;
+        this.#enterRound(round);
+        return true;
+      }
+    }
+
+    const state = this.#state(this.#round);
+    if (!state.prevoted && store.best().number > finalized.number) {
+      const target = this.#prevoteTarget(finalized);
+      if (target) {
+        state.prevoted = true;
+        this.#castAll(state, Stage.prevote, target);
+        return true;
+      }
+    }
+    if (state.prevoted && !state.precommitted) {
+      const ghost = this.#ghost(state.prevotes, finalized);
+      if (ghost && this.#contains(ghost, this.#estimate)) {
+        state.precommitted = true;
+        this.#castAll(state, Stage.precommit, ghost);
+        return true;
+      }
+    }
+    if (this.#now - state.startedAt >= this.#options.roundTimeoutMs) {
+      const estimate = this.#completedEstimate(this.#round, finalized);
+      if (estimate) {
+        this.#estimate = estimate;
+        this.#enterRound(this.#round + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #castAll(state: RoundState, stage: Stage, target: BlockRef): void {
+    const context = {
+      genesisHash: this.#options.genesisHash,
+      setId: this.#setId,
+      round: state.round,
+    };
+    for (const key of this.#options.localKeys()) {
+      if (!this.#authorities.some((a) => bytesEqual(a, key.publicKey))) continue;
+      const vote = signVote(key, context, stage, target);
+      if (this.#record(vote)) this.#options.broadcast(vote);
+    }
+  }
+
+  /** Whether `block` is `ancestor` or descends from it. */
+  #contains(block: BlockRef, ancestor: BlockRef): boolean {
+    return (
+      block.number >= ancestor.number && descendsFrom(this.#options.store, block.hash, ancestor)
+    );
+  }
+
+  /**
+   * The best chain containing the previous round's estimate: our best block if it contains the
+   * estimate, else the estimate; capped at the first block that changes the authority set.
+   */
+  #prevoteTarget(finalized: BlockRef): BlockRef | undefined {
+    const { store } = this.#options;
+    const estimate = this.#contains(this.#estimate, finalized) ? this.#estimate : finalized;
+    const best = store.best();
+    const head = this.#contains(best, estimate) ? best : estimate;
+    if (head.number <= finalized.number) return undefined;
+    const chain: BlockRef[] = [];
+    let cursor: BlockRef = head;
+    while (cursor.number > finalized.number) {
+      chain.push(cursor);
+      const meta = store.getBlockMeta(cursor.hash);
+      if (!meta) return undefined;
+      cursor = { hash: meta.parentHash, number: cursor.number - 1 };
+    }
+    if (!bytesEqual(cursor.hash, finalized.hash)) return undefined;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const block = chain[i]!;
+      if (authorityStorage.setId.get(store.stateAtBlock(block.hash)) !== this.#setId) return block;
+    }
+    return head;
+  }
+
+  /**
+   * How many distinct authorities' votes cover each block above `finalized` (a vote covers its
+   * target and every ancestor). Votes for unknown blocks or for forks of the finalized chain
+   * do not count.
+   */
+  #support(votes: Map<string, SignedVote>, finalized: BlockRef) {
+    const support = new Map<string, { ref: BlockRef; count: number }>();
+    let counted = 0;
+    for (const vote of votes.values()) {
+      let cursor: BlockRef = { hash: vote.targetHash, number: vote.targetNumber };
+      const path: BlockRef[] = [];
+      let onChain = false;
+      while (cursor.number >= finalized.number) {
+        if (cursor.number === finalized.number) {
+          onChain = bytesEqual(cursor.hash, finalized.hash);
+          break;
+        }
+        const meta = this.#options.store.getBlockMeta(cursor.hash);
+        if (!meta || meta.number !== cursor.number) break;
+        path.push(cursor);
+        cursor = { hash: meta.parentHash, number: cursor.number - 1 };
+      }
+      if (!onChain) continue;
+      counted++;
+      for (const ref of path) {
+        const key = toHex(ref.hash);
+        const entry = support.get(key);
+        if (entry) entry.count++;
+        else support.set(key, { ref, count: 1 });
+      }
+    }
+    return { support, counted };
+  }
+
+  /**
+   * The highest block covered by more than 2/3 of the set's votes; the finalized block when
+   * enough votes agree on nothing higher; undefined when too few votes count.
+   */
+  #ghost(votes: Map<string, SignedVote>, finalized: BlockRef): BlockRef | undefined {
+    const threshold = this.threshold;
+    if (votes.size < threshold) return undefined;
+    const { support, counted } = this.#support(votes, finalized);
+    if (counted < threshold) return undefined;
+    let best: BlockRef | undefined;
+    for (const { ref, count } of support.values()) {
+      if (count >= threshold && (!best || ref.number > best.number)) best = ref;
+    }
+    return best ?? finalized;
+  }
+
+  /**
+   * A round's estimate once it is completable (> 2/3 prevotes with a GHOST and > 2/3 precommits):
+   * the highest ancestor of the prevote GHOST that the precommits, counting those still missing,
+   * could have finalized. Undefined while the round is not completable.
+   */
+  #completedEstimate(round: number, finalized: BlockRef): BlockRef | undefined {
+    const state = this.#rounds.get(round);
+    if (!state) return undefined;
+    const ghost = this.#ghost(state.prevotes, finalized);
+    if (!ghost) return undefined;
+    const { support, counted } = this.#support(state.precommits, finalized);
+    if (counted < this.threshold) return undefined;
+    const missing = this.#authorities.length - counted;
+    let cursor: BlockRef = ghost;
+    while (cursor.number > finalized.number) {
+      const count = support.get(toHex(cursor.hash))?.count ?? 0;
+      if (count + missing >= this.threshold) return cursor;
+      const meta = this.#options.store.getBlockMeta(cursor.hash);
+      if (!meta) break;
+      cursor = { hash: meta.parentHash, number: cursor.number - 1 };
+    }
+    return finalized;
+  }
+
+  async #finalizeFromRound(state: RoundState, block: BlockRef): Promise<void> {
+    const precommits: SignedPrecommit[] = [];
+    for (const vote of state.precommits.values()) {
+      if (
+        vote.targetNumber >= block.number &&
+        descendsFrom(this.#options.store, vote.targetHash, block)
+      ) {
+        const { targetHash, targetNumber, signature, authority } = vote;
+        precommits.push({ targetHash, targetNumber, signature, authority });
+      }
+    }
+    const justification: Justification = {
+      round: state.round,
+      setId: state.setId,
+      blockHash: block.hash,
+      blockNumber: block.number,
+      precommits,
+    };
+    await this.#finalize(block, justification);
+  }
+
+  #finalize(block: BlockRef, justification: Justification): Promise<void> {
+    const run = async () => {
+      const { store } = this.#options;
+      if (block.number <= store.finalized().number) return;
+      await store.finalize(block.hash, encodeJustification(justification));
+      const set = votingSet(store, block.hash);
+      if (set.setId !== this.#setId) {
+        this.#setId = set.setId;
+        this.#authorities = set.authorities;
+        this.#rounds.clear();
+      }
+      // The round that finalized is complete: move on, and vote again once there is new work.
+      if (this.#estimate.number < block.number) this.#estimate = block;
+      this.#enterRound(Math.max(this.#round, justification.round) + 1);
+      this.#options.onFinalized(block, justification);
+      this.#progress();
+    };
+    const result = this.#finalizing.then(run, run);
+    this.#finalizing = result.catch(() => undefined);
+    return result;
   }
 }

@@ -1,10 +1,11 @@
 // The node service: opens the database, writes genesis, and wires the importer, transaction pool,
 // slot authorship, finality, RPC, metrics and informant together. Everything is passed in or
 // created here, nothing is global, so several nodes can run in one process (tests).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { BlockImporter, type ImportedBlock } from "../consensus/block-import.ts";
 import { headerOf } from "../consensus/chain-view.ts";
-import { FinalityGadget } from "../consensus/finality.ts";
+import { FinalityVoter, type SignedVote, type VoteEquivocation } from "../consensus/finality.ts";
 import { treeRoute } from "../consensus/tree-route.ts";
 import { toHex } from "../primitives/bytes.ts";
 import {
@@ -23,6 +24,7 @@ import type { RpcServer } from "../rpc/server.ts";
 import type { ChainSpec } from "../runtime/chain-spec.ts";
 import { checkInvariants } from "../runtime/executive.ts";
 import { genesisHeader, genesisStorage } from "../runtime/genesis.ts";
+import { storage as authorityStorage } from "../runtime/pallets/authorities.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { checkTransaction } from "../runtime/transaction.ts";
 import { ChainStore } from "../state/chain-store.ts";
@@ -41,6 +43,9 @@ import { IMPLEMENTATION_NAME, NODE_VERSION } from "./version.ts";
 
 /** Key type of block-authoring keys in the keystore (Substrate's `aura`). */
 export const AURA_KEY_TYPE = "aura";
+
+/** Equivocation evidence kept in memory. */
+const MAX_EVIDENCE = 1024;
 
 export interface NodeServiceOptions {
   config: NodeConfig;
@@ -82,12 +87,16 @@ export class NodeService {
   readonly keystore: Keystore;
   readonly #logger: NodeLogger;
   readonly #verifier: SignatureVerifier;
-  readonly #finality: FinalityGadget;
+  readonly #finality: FinalityVoter;
+  readonly #finalityTimer: NodeJS.Timeout;
+  /** Finality votes that contradict each other, newest last (evidence for a later slashing step). */
+  readonly equivocations: VoteEquivocation[] = [];
   readonly #slots: SlotWorker | null;
   readonly #rpc: RpcServer;
   readonly #metricsServer: MetricsServer | null;
   readonly #informant: Informant;
   readonly #newHeads = new Set<HeaderListener>();
+  readonly #voteListeners = new Set<(vote: SignedVote) => void>();
   readonly #finalizedHeads = new Set<HeaderListener>();
   #stopped = false;
   #lastFinalized: number;
@@ -129,12 +138,32 @@ export class NodeService {
       banTimeSeconds: config.pool.banSeconds,
     });
     const keys = () => this.authorityKeys();
-    this.#finality = new FinalityGadget({
+    const slotMs = authorityStorage.slotDuration.get(store.stateAtBlock(store.best().hash));
+    const roundFile = join(chainPaths(options.basePath, spec.id).root, "finality-round");
+    const finalityLog = logger.child("finality");
+    this.#finality = new FinalityVoter({
       store,
       genesisHash,
       localKeys: keys,
+      broadcast: (vote) => this.#broadcastVote(vote),
       onFinalized: (block) => this.#onFinalized(block),
+      onEquivocation: (evidence) => {
+        this.equivocations.push(evidence);
+        if (this.equivocations.length > MAX_EVIDENCE) this.equivocations.shift();
+        finalityLog.warn(
+          `⚠️  Equivocation by ${toHex(evidence.authority)} in round ${evidence.round}: ${toHex(evidence.first.targetHash)} and ${toHex(evidence.second.targetHash)}`,
+        );
+      },
+      initialRound: readRound(roundFile) + 1,
+      onRound: (round) => writeRound(roundFile, round),
+      roundTimeoutMs: Math.max(1000, 2 * slotMs),
+      rebroadcastMs: Math.max(500, slotMs),
     });
+    this.#finalityTimer = setInterval(
+      () => this.#finality.tick(now()),
+      Math.max(100, Math.floor(slotMs / 4)),
+    );
+    this.#finalityTimer.unref();
     this.#slots =
       config.role === "authority"
         ? new SlotWorker({
@@ -262,11 +291,8 @@ export class NodeService {
       this.#logger.child("lineage").info(`〽️ Prometheus exporter started at ${host}:${port}`);
     }
     this.#informant.start();
-    // A restart may find blocks authored after the last finalization: vote on the best again.
-    const best = this.store.best();
-    if (best.number > this.store.finalized().number) {
-      await this.#finality.onBestBlock(best).catch((e) => this.#warn("finality", e));
-    }
+    // A restart may find blocks authored after the last finalization: vote on them.
+    this.#finality.onBlock();
     this.#slots?.start();
   }
 
@@ -275,6 +301,8 @@ export class NodeService {
     if (this.#stopped) return;
     this.#stopped = true;
     await this.#slots?.stop();
+    clearInterval(this.#finalityTimer);
+    await this.#finality.idle();
     this.#informant.stop();
     await this.#rpc.stop();
     await this.#metricsServer?.stop();
@@ -298,6 +326,17 @@ export class NodeService {
       .map((publicKey) => this.keystore.get(AURA_KEY_TYPE, publicKey))
       .filter((seed): seed is Uint8Array => seed !== undefined)
       .map((seed) => keypairFromSeed(seed));
+  }
+
+  /** Finality votes this node signs; the network gossips them (none yet in a one-node chain). */
+  #broadcastVote(vote: SignedVote): void {
+    for (const listener of this.#voteListeners) listener(vote);
+  }
+
+  /** Subscribes to the finality votes this node signs (the network layer sends them on). */
+  onLocalVote(listener: (vote: SignedVote) => void): () => void {
+    this.#voteListeners.add(listener);
+    return () => this.#voteListeners.delete(listener);
   }
 
   #validate(bytes: Uint8Array, at: { number: number; hash: Uint8Array }): ValidTransaction {
@@ -355,7 +394,7 @@ export class NodeService {
       .then(() => this.metrics.readyTransactions.set(this.pool.status().ready))
       .catch((e) => this.#warn("txpool", e));
     for (const listener of this.#newHeads) listener(block.header);
-    this.#finality.onBestBlock(ref).catch((e) => this.#warn("finality", e));
+    this.#finality.onBlock();
   }
 
   #onFinalized(block: { hash: Uint8Array; number: number }): void {
@@ -385,6 +424,22 @@ export class NodeService {
     if (this.#stopped) return;
     this.#logger.child(target).warn((error as Error).message ?? String(error));
   }
+}
+
+/** The last finality round this node entered, so that a restart never votes twice in one round. */
+function readRound(path: string): number {
+  try {
+    const n = Number(readFileSync(path, "utf8").trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function writeRound(path: string, round: number): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, `${round}\n`);
+  renameSync(temporary, path);
 }
 
 function subscribe(set: Set<HeaderListener>, listener: HeaderListener): () => void {

@@ -35,6 +35,13 @@ export const storage = {
     "Milliseconds per slot (fixed at genesis)",
   ),
   currentSlot: storageValue(NAME, "CurrentSlot", u64Value, 0, "The slot of the current block"),
+  setId: storageValue(
+    NAME,
+    "SetId",
+    u64Value,
+    0,
+    "Counts authority-set changes; finality votes are signed for one set",
+  ),
 };
 
 export function authorities(s: StorageRead): Uint8Array[] {
@@ -100,6 +107,7 @@ export const authoritiesPallet: Pallet = {
     if (next.length === 0) return;
     storage.authorities.set(ctx.storage, { accounts: next });
     storage.nextAuthorities.kill(ctx.storage);
+    storage.setId.set(ctx.storage, storage.setId.get(ctx.storage) + 1);
     emit(ctx, authoritiesPallet, "NewAuthorities", {
       authorities: next,
       epoch: ctx.blockNumber / epochLength,
