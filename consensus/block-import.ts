@@ -28,6 +28,17 @@ import { BlockError } from "./errors.ts";
 
 export type BlockOrigin = "own" | "network" | "file";
 
+/** Two headers sealed by one author for one slot: evidence for a later slashing step. */
+export interface BlockEquivocation {
+  slot: number;
+  author: Uint8Array;
+  first: Header;
+  second: Header;
+}
+
+/** Slots whose authors are remembered for equivocation detection. */
+const EQUIVOCATION_WINDOW = 4096;
+
 export interface ImportedBlock {
   hash: Uint8Array;
   header: Header;
@@ -54,6 +65,8 @@ export interface BlockImporterOptions {
   now: () => number;
   /** Run the runtime invariants after every block (tests). */
   checkInvariants?: (storage: StateOverlay) => void;
+  /** Told when one author sealed two different blocks for one slot. */
+  onEquivocation?: (evidence: BlockEquivocation) => void;
   /** Told when an `onImported` listener throws (the import itself has succeeded). */
   onListenerError?: (error: unknown) => void;
 }
@@ -62,6 +75,7 @@ export class BlockImporter {
   readonly #options: BlockImporterOptions;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(block: ImportedBlock) => void>();
+  readonly #slotAuthors = new Map<number, { author: Uint8Array; header: Header }>();
 
   constructor(options: BlockImporterOptions) {
     this.#options = options;
@@ -200,7 +214,31 @@ export class BlockImporter {
     if (!author) throw new BlockError("WRONG_AUTHOR", "the parent state has no authorities");
     const { unsealed } = splitSeal(header);
     verifySeal(header, author);
+    this.#noteAuthorship(slot, author, header);
     return unsealed;
+  }
+
+  /**
+   * Two sealed headers by one author in one slot are an equivocation: both blocks are still
+   * imported (refusing the second could strand this node on a fork the others build on), and
+   * the two headers are reported as evidence. Only the last EQUIVOCATION_WINDOW slots are kept.
+   */
+  #noteAuthorship(slot: number, author: Uint8Array, header: Header): void {
+    const seen = this.#slotAuthors.get(slot);
+    if (seen === undefined) {
+      this.#slotAuthors.set(slot, { author, header });
+      if (this.#slotAuthors.size > EQUIVOCATION_WINDOW) {
+        // Slots arrive in rising order, so the first key is (nearly always) the oldest.
+        this.#slotAuthors.delete(this.#slotAuthors.keys().next().value!);
+      }
+      return;
+    }
+    if (
+      bytesEqual(seen.author, author) &&
+      !bytesEqual(headerHash(seen.header), headerHash(header))
+    ) {
+      this.#options.onEquivocation?.({ slot, author, first: seen.header, second: header });
+    }
   }
 
   async #execute(block: Block, unsealed: Header, parentState: TrieState): Promise<TrieUpdate> {

@@ -33,6 +33,7 @@ export class NodeMetrics {
   readonly blockVerificationAndImportTime: Histogram;
   readonly importQueueProcessed: Counter<"result">;
   readonly statePrunedStates: Counter;
+  readonly equivocations: Counter<"kind">;
 
   // Authoring
   readonly proposerBlockConstructed: Histogram;
@@ -86,6 +87,12 @@ export class NodeMetrics {
     this.statePrunedStates = new Counter({
       name: "lineage_state_pruned_states_total",
       help: "Block states removed by state pruning",
+      registers,
+    });
+    this.equivocations = new Counter({
+      name: "lineage_equivocations_total",
+      help: "Equivocations detected: two blocks by one author in one slot, or two votes in one round",
+      labelNames: ["kind"],
       registers,
     });
     this.proposerBlockConstructed = new Histogram({

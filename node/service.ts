@@ -3,7 +3,11 @@
 // created here, nothing is global, so several nodes can run in one process (tests).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BlockImporter, type ImportedBlock } from "../consensus/block-import.ts";
+import {
+  type BlockEquivocation,
+  BlockImporter,
+  type ImportedBlock,
+} from "../consensus/block-import.ts";
 import { headerOf } from "../consensus/chain-view.ts";
 import { FinalityVoter, type SignedVote, type VoteEquivocation } from "../consensus/finality.ts";
 import { treeRoute } from "../consensus/tree-route.ts";
@@ -89,8 +93,9 @@ export class NodeService {
   readonly #verifier: SignatureVerifier;
   readonly #finality: FinalityVoter;
   readonly #finalityTimer: NodeJS.Timeout;
-  /** Finality votes that contradict each other, newest last (evidence for a later slashing step). */
-  readonly equivocations: VoteEquivocation[] = [];
+  /** Equivocation evidence, newest last, for a later slashing step. */
+  readonly voteEquivocations: VoteEquivocation[] = [];
+  readonly blockEquivocations: BlockEquivocation[] = [];
   readonly #slots: SlotWorker | null;
   readonly #rpc: RpcServer;
   readonly #metricsServer: MetricsServer | null;
@@ -130,6 +135,16 @@ export class NodeService {
       now,
       checkInvariants: options.checkInvariants ? checkInvariants : undefined,
       onListenerError: (error) => this.#warn("substrate", error),
+      onEquivocation: (evidence) => {
+        this.blockEquivocations.push(evidence);
+        if (this.blockEquivocations.length > MAX_EVIDENCE) this.blockEquivocations.shift();
+        this.metrics.equivocations.inc({ kind: "block" });
+        logger
+          .child("aura")
+          .warn(
+            `⚠️  Equivocation: ${toHex(evidence.author)} sealed two blocks in slot ${evidence.slot}: ${toHex(headerHash(evidence.first))} and ${toHex(headerHash(evidence.second))}`,
+          );
+      },
     });
     this.pool = new TransactionPool({
       validate: (bytes, at) => this.#validate(bytes, at),
@@ -148,8 +163,9 @@ export class NodeService {
       broadcast: (vote) => this.#broadcastVote(vote),
       onFinalized: (block) => this.#onFinalized(block),
       onEquivocation: (evidence) => {
-        this.equivocations.push(evidence);
-        if (this.equivocations.length > MAX_EVIDENCE) this.equivocations.shift();
+        this.voteEquivocations.push(evidence);
+        if (this.voteEquivocations.length > MAX_EVIDENCE) this.voteEquivocations.shift();
+        this.metrics.equivocations.inc({ kind: "vote" });
         finalityLog.warn(
           `⚠️  Equivocation by ${toHex(evidence.authority)} in round ${evidence.round}: ${toHex(evidence.first.targetHash)} and ${toHex(evidence.second.targetHash)}`,
         );
