@@ -1,0 +1,9 @@
+// The network layer's one error type. Codes are stable: the node and tests match on them.
+import { LineageError } from "../../primitives/errors.ts";
+
+/**
+ * Codes: NOT_CONNECTED (no handshaken connection to the peer), TIMEOUT, REFUSED (the peer declined
+ * the request; `refusal` says why), BAD_RESPONSE (a response that breaks the protocol),
+ * MESSAGE_TOO_LARGE, INVALID_OPTION, INVALID_MULTIADDR, STOPPED.
+ */
+export class NetworkError extends LineageError {}
