@@ -77,8 +77,8 @@ function inbox(n: TestNode, topic: GossipTopic) {
   return {
     got,
     waitFor: (data: string) =>
-      nextEvent(
-        (l: (d: Uint8Array, f: string) => void) => n.service.onGossip(topic, l),
+      nextEvent<[Uint8Array, string]>(
+        (l) => n.service.onGossip(topic, l),
         (d) => str(d) === data,
         `gossip "${data}"`,
       ),
@@ -316,7 +316,7 @@ describe("gossip", () => {
     const validating = new Promise<void>((resolve) => {
       started = resolve;
     });
-    b.service.setGossipValidator("transactions", async () => {
+    b.service.setGossipValidator("transactions", async (): Promise<Verdict> => {
       started();
       await gate;
       return "accept";
