@@ -95,6 +95,38 @@ export function buildRunCommand(): Command {
     )
     .addOption(
       new Option(
+        "--listen-addr <multiaddr...>",
+        "addresses to listen on for peers (default: /ip4/0.0.0.0/tcp/<--port>)",
+      ).default([], "from --port"),
+    )
+    .addOption(
+      new Option(
+        "--reserved-nodes <multiaddr...>",
+        "peers to stay connected to whatever the peer limits",
+      ).default([], "none"),
+    )
+    .addOption(
+      new Option("--in-peers <n>", "maximum inbound peer connections").default(DEFAULTS.inPeers),
+    )
+    .addOption(
+      new Option("--out-peers <n>", "target number of outbound peer connections").default(
+        DEFAULTS.outPeers,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--node-key <hex>",
+        "the node's network key (32-byte ed25519 seed as 64 hex characters) instead of <base>/chains/<id>/network/secret_ed25519",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--discover-local",
+        "find peers on the local network with mDNS (multicast; off by default)",
+      ).default(false),
+    )
+    .addOption(
+      new Option(
         "--rpc-port <port>",
         "JSON-RPC port, HTTP and WebSocket (0: any free port)",
       ).default(DEFAULTS.rpcPort),
@@ -318,14 +350,15 @@ function toNodeConfig(command: Command, environment: ParseEnvironment): NodeConf
       ? "all"
       : [...DEFAULTS.rpcCors];
 
-  const bootnodes = (o.bootnodes as string[])
-    .flatMap((entry) => entry.split(","))
-    .map((a) => a.trim());
-  for (const address of bootnodes) {
-    if (!/^\/\S+$/.test(address)) {
-      throw invalid(
-        `--bootnodes: ${JSON.stringify(address)} is not a multiaddr such as /ip4/1.2.3.4/tcp/30333/p2p/12D3Koo…`,
-      );
+  const bootnodes = multiaddrs(o.bootnodes as string[], "--bootnodes", true);
+  const reservedNodes = multiaddrs(o.reservedNodes as string[], "--reserved-nodes", true);
+  const listenAddresses = multiaddrs(o.listenAddr as string[], "--listen-addr", false);
+  const networkPort = port(o.port, "--port");
+  let nodeKey: string | undefined;
+  if (given("nodeKey")) {
+    nodeKey = String(o.nodeKey).replace(/^0x/, "");
+    if (!/^[0-9a-fA-F]{64}$/.test(nodeKey)) {
+      throw invalid("--node-key: expected 64 hex characters (a 32-byte ed25519 seed)");
     }
   }
 
@@ -350,7 +383,17 @@ function toNodeConfig(command: Command, environment: ParseEnvironment): NodeConf
     role: validator ? "authority" : "full",
     devAccount,
     forceAuthoring: o.forceAuthoring === true || dev,
-    network: { port: port(o.port, "--port"), bootnodes },
+    network: {
+      port: networkPort,
+      bootnodes,
+      listenAddresses:
+        listenAddresses.length > 0 ? listenAddresses : [`/ip4/0.0.0.0/tcp/${networkPort}`],
+      reservedNodes,
+      inPeers: integer(o.inPeers, "--in-peers", 0, 10_000),
+      outPeers: integer(o.outPeers, "--out-peers", 0, 10_000),
+      nodeKey,
+      discoverLocal: o.discoverLocal === true,
+    },
     rpc: {
       port: port(o.rpcPort, "--rpc-port"),
       external,
@@ -384,6 +427,21 @@ function toNodeConfig(command: Command, environment: ParseEnvironment): NodeConf
           : DEFAULTS.txBanSeconds,
     },
   };
+}
+
+/** Comma- or space-separated multiaddrs; peers must name their id (`/p2p/…`). */
+function multiaddrs(values: string[], flag: string, needsPeerId: boolean): string[] {
+  const list = values
+    .flatMap((entry) => entry.split(","))
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  for (const address of list) {
+    const example = needsPeerId ? "/ip4/1.2.3.4/tcp/30333/p2p/12D3Koo…" : "/ip4/0.0.0.0/tcp/30333";
+    if (!/^\/\S+$/.test(address) || (needsPeerId && !/\/p2p\/\w+$/.test(address))) {
+      throw invalid(`${flag}: ${JSON.stringify(address)} is not a multiaddr such as ${example}`);
+    }
+  }
+  return list;
 }
 
 function nonEmpty(value: string, flag: string): string {

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   chain: "local",
   devChain: "dev",
   port: 30333,
+  inPeers: 32,
+  outPeers: 8,
   rpcPort: 9944,
   rpcMaxConnections: 100,
   rpcMaxRequestSizeMb: 15,
@@ -44,6 +46,15 @@ export const NODE_NAME_MAX_LENGTH = 64;
 export interface NetworkConfig {
   readonly port: number;
   readonly bootnodes: readonly string[];
+  /** Multiaddrs to listen on; default `/ip4/0.0.0.0/tcp/<port>`. */
+  readonly listenAddresses: readonly string[];
+  readonly reservedNodes: readonly string[];
+  readonly inPeers: number;
+  readonly outPeers: number;
+  /** `--node-key`: the 32-byte ed25519 seed as 64 hex characters, instead of the key file. */
+  readonly nodeKey: string | undefined;
+  /** mDNS discovery on the local network (`--discover-local`). */
+  readonly discoverLocal: boolean;
 }
 
 export interface RpcConfig {

@@ -39,7 +39,16 @@ describe("parseRunArgs defaults", () => {
       role: "full",
       devAccount: undefined,
       forceAuthoring: false,
-      network: { port: 30333, bootnodes: [] },
+      network: {
+        port: 30333,
+        bootnodes: [],
+        listenAddresses: ["/ip4/0.0.0.0/tcp/30333"],
+        reservedNodes: [],
+        inPeers: 32,
+        outPeers: 8,
+        nodeKey: undefined,
+        discoverLocal: false,
+      },
       rpc: {
         port: 9944,
         external: false,
@@ -164,6 +173,26 @@ describe("flags", () => {
     assert.equal(config.log, "sync=debug,warn,rpc=trace");
     assert.deepEqual(config.pool, { readyLimit: 10, readyBytes: 1024, banSeconds: 1800 });
     assert.equal(config.network.bootnodes.length, 2);
+    assert.deepEqual(config.network.listenAddresses, ["/ip4/0.0.0.0/tcp/0"]);
+    const network = parse(
+      "--listen-addr",
+      "/ip4/127.0.0.1/tcp/4000",
+      "--reserved-nodes",
+      "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWA",
+      "--in-peers",
+      "3",
+      "--out-peers",
+      "2",
+      "--node-key",
+      `0x${"11".repeat(32)}`,
+      "--discover-local",
+    ).network;
+    assert.deepEqual(network.listenAddresses, ["/ip4/127.0.0.1/tcp/4000"]);
+    assert.deepEqual(network.reservedNodes, ["/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWA"]);
+    assert.equal(network.inPeers, 3);
+    assert.equal(network.outPeers, 2);
+    assert.equal(network.nodeKey, "11".repeat(32));
+    assert.equal(network.discoverLocal, true);
     assert.equal(parse("--state-pruning", "1000").statePruning, 1000);
     assert.equal(parse("--no-prometheus").prometheus.enabled, false);
     assert.equal(parse("--rpc-cors", "*").rpc.cors, "all");
@@ -209,6 +238,14 @@ describe("validation errors are INVALID_CLI with one clear line", () => {
     [["--alice", "--bob"], /choose one dev account, not --alice and --bob/],
     [["-l", "sync=noisy"], /--log: invalid log filter "sync=noisy"/],
     [["--bootnodes", "127.0.0.1:30333"], /--bootnodes: "127.0.0.1:30333" is not a multiaddr/],
+    [
+      ["--bootnodes", "/ip4/127.0.0.1/tcp/1"],
+      /--bootnodes: .* is not a multiaddr such as .*\/p2p\//,
+    ],
+    [["--reserved-nodes", "x"], /--reserved-nodes: "x" is not a multiaddr/],
+    [["--listen-addr", "0.0.0.0:1"], /--listen-addr: "0.0.0.0:1" is not a multiaddr/],
+    [["--node-key", "abc"], /--node-key: expected 64 hex characters/],
+    [["--in-peers", "-1"], /--in-peers: expected an integer/],
     [["--chain", ""], /--chain: must not be empty/],
     [["--frobnicate"], /unknown option '--frobnicate'/],
     [["--port"], /argument missing/],
