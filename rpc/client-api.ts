@@ -5,11 +5,19 @@ import type {
   RpcFeeInfo,
   RpcHeader,
   RpcHealth,
+  RpcPeerInfo,
+  RpcRoundState,
   RpcRuntimeVersion,
   RpcSignedBlock,
+  RpcSyncState,
 } from "./node-api.ts";
 
 export type RequestFn = <T>(method: string, params?: unknown[]) => Promise<T>;
+
+export interface GrandpaRpc {
+  roundState(): Promise<RpcRoundState>;
+  proveFinality(number: number): Promise<Hex | null>;
+}
 
 export interface SystemRpc {
   name(): Promise<string>;
@@ -20,6 +28,13 @@ export interface SystemRpc {
   health(): Promise<RpcHealth>;
   nodeRoles(): Promise<string[]>;
   accountNextIndex(account: string): Promise<number>;
+  peers(): Promise<RpcPeerInfo[]>;
+  syncState(): Promise<RpcSyncState>;
+  localPeerId(): Promise<string>;
+  localListenAddresses(): Promise<string[]>;
+  reservedPeers(): Promise<string[]>;
+  addReservedPeer(multiaddr: string): Promise<null>;
+  removeReservedPeer(peerId: string): Promise<null>;
 }
 
 export interface ChainRpc {
@@ -60,6 +75,7 @@ export interface LineageRpcApi {
   state: StateRpc;
   author: AuthorRpc;
   payment: PaymentRpc;
+  grandpa: GrandpaRpc;
   rpc: RpcMethodsRpc;
 }
 
@@ -82,6 +98,17 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       health: () => call("system_health"),
       nodeRoles: () => call("system_nodeRoles"),
       accountNextIndex: (account) => call("system_accountNextIndex", account),
+      peers: () => call("system_peers"),
+      syncState: () => call("system_syncState"),
+      localPeerId: () => call("system_localPeerId"),
+      localListenAddresses: () => call("system_localListenAddresses"),
+      reservedPeers: () => call("system_reservedPeers"),
+      addReservedPeer: (multiaddr) => call("system_addReservedPeer", multiaddr),
+      removeReservedPeer: (peerId) => call("system_removeReservedPeer", peerId),
+    },
+    grandpa: {
+      roundState: () => call("grandpa_roundState"),
+      proveFinality: (number) => call("grandpa_proveFinality", number),
     },
     chain: {
       getHeader: (at) => call("chain_getHeader", at),

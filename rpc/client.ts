@@ -6,6 +6,7 @@ import {
   type AuthorRpc,
   bindRpcApi,
   type ChainRpc,
+  type GrandpaRpc,
   type LineageRpcApi,
   type PaymentRpc,
   type RpcMethodsRpc,
@@ -94,6 +95,7 @@ export class RpcClient implements LineageRpcApi {
   readonly state: StateRpc;
   readonly author: WsAuthorRpc;
   readonly payment: PaymentRpc;
+  readonly grandpa: GrandpaRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #socket: WebSocket;
   readonly #timeoutMs: number;
@@ -142,6 +144,7 @@ export class RpcClient implements LineageRpcApi {
     this.system = api.system;
     this.state = api.state;
     this.payment = api.payment;
+    this.grandpa = api.grandpa;
     this.rpc = api.rpc;
     this.chain = {
       ...api.chain,
@@ -288,6 +291,7 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly state: StateRpc;
   readonly author: AuthorRpc;
   readonly payment: PaymentRpc;
+  readonly grandpa: GrandpaRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #url: string;
   readonly #timeoutMs: number;
@@ -303,6 +307,7 @@ export class HttpRpcClient implements LineageRpcApi {
     this.state = api.state;
     this.author = api.author;
     this.payment = api.payment;
+    this.grandpa = api.grandpa;
     this.rpc = api.rpc;
   }
 

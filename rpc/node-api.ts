@@ -59,6 +59,37 @@ export type RpcTransactionStatus =
 
 export type Unsubscribe = () => void;
 
+export interface RpcPeerInfo {
+  peerId: string;
+  roles: string;
+  bestHash: Hex;
+  bestNumber: number;
+}
+
+export interface RpcSyncState {
+  startingBlock: number;
+  currentBlock: number;
+  highestBlock: number;
+}
+
+export interface RpcVoteTally {
+  currentWeight: number;
+  /** SS58 addresses of authorities whose vote has not arrived. */
+  missing: string[];
+}
+
+export interface RpcRoundState {
+  setId: number;
+  best: {
+    round: number;
+    totalWeight: number;
+    thresholdWeight: number;
+    prevotes: RpcVoteTally;
+    precommits: RpcVoteTally;
+  };
+  background: never[];
+}
+
 export interface NodeApi {
   system: {
     name(): string;
@@ -70,6 +101,23 @@ export interface NodeApi {
     health(): RpcHealth;
     /** Next nonce for an account (SS58 or 0x hex account id), counting pooled transactions. */
     accountNextIndex(account: string): number;
+    /** Unsafe: connected peers that completed the status handshake. */
+    peers(): RpcPeerInfo[];
+    syncState(): RpcSyncState;
+    localPeerId(): string;
+    localListenAddresses(): string[];
+    /** Unsafe: adds a reserved peer (a multiaddr ending in /p2p/<peer id>) and dials it. */
+    addReservedPeer(multiaddr: string): Promise<void>;
+    /** Unsafe: removes a reserved peer by its peer id. */
+    removeReservedPeer(peerId: string): Promise<void>;
+    reservedPeers(): string[];
+  };
+  grandpa: {
+    /** The finality voter's current round; throws NODE_NOT_READY before it runs. */
+    roundState(): RpcRoundState;
+    /** The justification that finalized the block at `number` (or the first justified block
+     * above it), hex-encoded; null when that height is not final yet. */
+    proveFinality(number: number): Hex | null;
   };
   chain: {
     /** Undefined `at` means the best block. Null when the block is unknown. */

@@ -4,7 +4,7 @@ import type { NodeApi } from "../node-api.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
 import { registerStateMethods } from "./state.ts";
-import { registerRpcMethods, registerSystemMethods } from "./system.ts";
+import { registerGrandpaMethods, registerRpcMethods, registerSystemMethods } from "./system.ts";
 
 export { MAX_KEYS_PAGED } from "./state.ts";
 
@@ -15,5 +15,6 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerStateMethods(registry, api);
   registerAuthorMethods(registry, api);
   registerPaymentMethods(registry, api);
+  registerGrandpaMethods(registry, api);
   registerRpcMethods(registry);
 }

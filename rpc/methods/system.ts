@@ -1,7 +1,19 @@
-// system_* and rpc_methods: node identity, health and the account nonce.
+// system_*, grandpa_* and rpc_methods: node identity, health, peers, sync, finality rounds.
+
+import * as v from "valibot";
 import type { MethodRegistry } from "../method-registry.ts";
 import type { NodeApi } from "../node-api.ts";
-import { accountId, params } from "./params.ts";
+import { accountId, blockNumber, params } from "./params.ts";
+
+const multiaddr = v.pipe(
+  v.string("expected a multiaddr such as /ip4/127.0.0.1/tcp/30333/p2p/12D3Koo…"),
+  v.regex(/^\/\S+\/p2p\/\w+$/, "expected a multiaddr ending in /p2p/<peer id>"),
+  v.maxLength(512),
+);
+const peerId = v.pipe(
+  v.string("expected a peer id"),
+  v.regex(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/, "expected a base58 peer id such as 12D3Koo…"),
+);
 
 const none = params([]);
 
@@ -19,6 +31,47 @@ export function registerSystemMethods(registry: MethodRegistry, api: NodeApi): v
       aliases: ["account_nextIndex"],
       params: params([accountId]),
       handler: ([account]) => api.system.accountNextIndex(account),
+    })
+    .method({ name: "system_peers", params: none, unsafe: true, handler: () => api.system.peers() })
+    .method({ name: "system_syncState", params: none, handler: () => api.system.syncState() })
+    .method({ name: "system_localPeerId", params: none, handler: () => api.system.localPeerId() })
+    .method({
+      name: "system_localListenAddresses",
+      params: none,
+      handler: () => api.system.localListenAddresses(),
+    })
+    .method({
+      name: "system_reservedPeers",
+      params: none,
+      handler: () => api.system.reservedPeers(),
+    })
+    .method({
+      name: "system_addReservedPeer",
+      params: params([multiaddr]),
+      unsafe: true,
+      handler: async ([address]) => {
+        await api.system.addReservedPeer(address);
+        return null;
+      },
+    })
+    .method({
+      name: "system_removeReservedPeer",
+      params: params([peerId]),
+      unsafe: true,
+      handler: async ([id]) => {
+        await api.system.removeReservedPeer(id);
+        return null;
+      },
+    });
+}
+
+export function registerGrandpaMethods(registry: MethodRegistry, api: NodeApi): void {
+  registry
+    .method({ name: "grandpa_roundState", params: none, handler: () => api.grandpa.roundState() })
+    .method({
+      name: "grandpa_proveFinality",
+      params: params([blockNumber]),
+      handler: ([number]) => api.grandpa.proveFinality(number),
     });
 }
 

@@ -67,6 +67,31 @@ export function createFakeNode(): FakeNode {
         record("system_accountNextIndex", [account]);
         return 7;
       },
+      peers: () => [],
+      syncState: () => ({ startingBlock: 0, currentBlock: 9, highestBlock: 9 }),
+      localPeerId: () => "12D3KooWFakePeer",
+      localListenAddresses: () => [],
+      reservedPeers: () => [],
+      addReservedPeer: async (address) => {
+        record("system_addReservedPeer", [address]);
+      },
+      removeReservedPeer: async (id) => {
+        record("system_removeReservedPeer", [id]);
+      },
+    },
+    grandpa: {
+      roundState: () => ({
+        setId: 0,
+        best: {
+          round: 1,
+          totalWeight: 1,
+          thresholdWeight: 1,
+          prevotes: { currentWeight: 0, missing: [] },
+          precommits: { currentWeight: 0, missing: [] },
+        },
+        background: [],
+      }),
+      proveFinality: () => null,
     },
     chain: {
       getHeader: (at) => {
