@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { LineageError } from "../primitives/errors.ts";
 import { runHelpText } from "./cli-args.ts";
 import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
+import { devnetCommand } from "./commands/devnet.ts";
 import { keyCommand } from "./commands/key.ts";
 import { runNode } from "./commands/run.ts";
 import { queryCommand, txCommand } from "./commands/wallet.ts";
@@ -20,6 +21,7 @@ function subcommands(): Command {
     .addCommand(buildSpecCommand(print))
     .addCommand(purgeChainCommand(print))
     .addCommand(keyCommand(print))
+    .addCommand(devnetCommand(print))
     .addCommand(txCommand(print))
     .addCommand(queryCommand(print));
   for (const command of program.commands) {
@@ -31,7 +33,7 @@ function subcommands(): Command {
   return program;
 }
 
-const SUBCOMMANDS = new Set(["build-spec", "purge-chain", "key", "tx", "query"]);
+const SUBCOMMANDS = new Set(["build-spec", "purge-chain", "key", "devnet", "tx", "query"]);
 
 function helpText(): string {
   const names = subcommands()
@@ -53,6 +55,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await runNode(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
+      // Commander's help-as-error: a group command (`lineage key`) was given no subcommand.
+      if (error.code === "commander.help" && error.exitCode !== 0) {
+        process.stderr.write(
+          `Error: missing subcommand; see lineage ${argv[0]} --help [INVALID_CLI]\n`,
+        );
+        return 1;
+      }
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return 0;
       if (error.code === "commander.version") return 0;
       process.stderr.write(`Error: ${error.message.replace(/^error: /, "")} [INVALID_CLI]\n`);

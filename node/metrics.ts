@@ -34,6 +34,8 @@ export class NodeMetrics {
   readonly importQueueProcessed: Counter<"result">;
   readonly statePrunedStates: Counter;
   readonly equivocations: Counter<"kind">;
+  readonly gossipMessages: Counter<"topic" | "verdict">;
+  readonly isMajorSyncing: Gauge;
 
   // Authoring
   readonly proposerBlockConstructed: Histogram;
@@ -93,6 +95,17 @@ export class NodeMetrics {
       name: "lineage_equivocations_total",
       help: "Equivocations detected: two blocks by one author in one slot, or two votes in one round",
       labelNames: ["kind"],
+      registers,
+    });
+    this.gossipMessages = new Counter({
+      name: "lineage_gossip_messages_total",
+      help: "Gossip messages received, by topic and verdict (accept, ignore, reject, dropped)",
+      labelNames: ["topic", "verdict"],
+      registers,
+    });
+    this.isMajorSyncing = new Gauge({
+      name: "substrate_sub_libp2p_is_major_syncing",
+      help: "Whether the node is catching up with peers (1) or following the chain (0)",
       registers,
     });
     this.proposerBlockConstructed = new Histogram({

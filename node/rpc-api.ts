@@ -2,6 +2,7 @@
 // store, the runtime and the transaction pool. The RPC layer validates parameters and maps the
 // LineageErrors thrown here to JSON-RPC errors.
 import { blake2b } from "@noble/hashes/blake2.js";
+import type { FinalityVoter } from "../consensus/finality.ts";
 import { fromHex, toHex, utf8 } from "../primitives/bytes.ts";
 import {
   type DigestItem,
@@ -14,13 +15,15 @@ import { encodeMessage, messageType } from "../primitives/codec.ts";
 import { keypairFromSuri } from "../primitives/dev-accounts.ts";
 import { LineageError } from "../primitives/errors.ts";
 import { generateKeypair } from "../primitives/keys.ts";
-import { parseAccountId } from "../primitives/ss58.ts";
+import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
 import type {
   Hex,
   NodeApi,
   RpcHeader,
+  RpcRoundState,
   RpcRuntimeVersion,
   RpcSignedBlock,
+  RpcSyncState,
   RpcTransactionStatus,
   Unsubscribe,
 } from "../rpc/node-api.ts";
@@ -79,8 +82,44 @@ export interface NodeApiDeps {
   role: "full" | "authority";
   keystore: Keystore;
   metrics: NodeMetrics | null;
-  peers: () => number;
+  network: NetworkView;
+  sync: { state(): RpcSyncState; readonly isSyncing: boolean };
+  voter: FinalityVoter;
+  /** A transaction this node accepted from a client: the network gossips it. */
+  onSubmitted: (bytes: Uint8Array) => void;
   heads: HeadEvents;
+}
+
+/** What the RPC needs of the network service. */
+export interface NetworkView {
+  readonly peerId: string;
+  listenAddresses(): string[];
+  peers(): { peerId: string; roles: string; bestHash: Uint8Array; bestNumber: number }[];
+  reservedPeers(): string[];
+  addReservedPeer(multiaddr: string): Promise<void>;
+  removeReservedPeer(peerId: string): Promise<void>;
+}
+
+function roundState(voter: FinalityVoter, spec: ChainSpec): RpcRoundState {
+  const state = voter.roundState();
+  const prefix = Number((spec.properties as { ss58Format?: unknown } | null)?.ss58Format ?? 42);
+  const tally = (votes: ReadonlyMap<string, unknown> | undefined) => ({
+    currentWeight: votes?.size ?? 0,
+    missing: voter.authorities
+      .filter((a) => !votes?.has(toHex(a)))
+      .map((a) => ss58Encode(a, prefix)),
+  });
+  return {
+    setId: voter.setId,
+    best: {
+      round: voter.round,
+      totalWeight: voter.authorities.length,
+      thresholdWeight: voter.threshold,
+      prevotes: tally(state?.prevotes),
+      precommits: tally(state?.precommits),
+    },
+    background: [],
+  };
 }
 
 export function createNodeApi(deps: NodeApiDeps): NodeApi {
@@ -109,10 +148,23 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
       properties: () => ({ ...(spec.properties ?? {}) }),
       nodeRoles: () => [deps.role === "authority" ? "Authority" : "Full"],
       health: () => ({
-        peers: deps.peers(),
-        isSyncing: false,
+        peers: deps.network.peers().length,
+        isSyncing: deps.sync.isSyncing,
         shouldHavePeers: spec.chainType !== "Development",
       }),
+      peers: () =>
+        deps.network.peers().map((p) => ({
+          peerId: p.peerId,
+          roles: p.roles === "authority" ? "AUTHORITY" : "FULL",
+          bestHash: toHex(p.bestHash) as Hex,
+          bestNumber: p.bestNumber,
+        })),
+      syncState: () => deps.sync.state(),
+      localPeerId: () => deps.network.peerId,
+      localListenAddresses: () => deps.network.listenAddresses(),
+      reservedPeers: () => deps.network.reservedPeers(),
+      addReservedPeer: (multiaddr) => deps.network.addReservedPeer(multiaddr),
+      removeReservedPeer: (peerId) => deps.network.removeReservedPeer(peerId),
       accountNextIndex: (account) => {
         const who = parseAccountId(account);
         let nonce = readAccount(store.stateAtBlock(store.best().hash), who).nonce;
@@ -180,15 +232,20 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
     author: {
       submitExtrinsic: async (extrinsic) => {
         deps.metrics?.txpoolSubmitted.inc();
-        return toHex(await pool.submit(fromHex(extrinsic))) as Hex;
+        const bytes = fromHex(extrinsic);
+        const hash = await pool.submit(bytes, "local");
+        deps.onSubmitted(bytes);
+        return toHex(hash) as Hex;
       },
       submitAndWatchExtrinsic: async (extrinsic, listener) => {
         deps.metrics?.txpoolSubmitted.inc();
+        const bytes = fromHex(extrinsic);
         const { unsubscribe } = await pool.submitAndWatch(
-          fromHex(extrinsic),
-          "external",
+          bytes,
+          "local",
           (status: RpcTransactionStatus) => listener(status),
         );
+        deps.onSubmitted(bytes);
         return unsubscribe;
       },
       pendingExtrinsics: () => [...pool.ready()].map((tx) => toHex(tx.bytes) as Hex),
@@ -207,6 +264,19 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
         const pair = generateKeypair();
         deps.keystore.insert("aura", pair.secretKey, pair.publicKey);
         return toHex(pair.publicKey) as Hex;
+      },
+    },
+    grandpa: {
+      roundState: () => roundState(deps.voter, spec),
+      proveFinality: (number) => {
+        const finalized = store.finalized();
+        if (number > finalized.number) return null;
+        for (let n = number; n <= finalized.number; n++) {
+          const hash = store.getCanonicalHash(n);
+          const justification = hash && store.getJustification(hash);
+          if (justification) return toHex(justification) as Hex;
+        }
+        return null;
       },
     },
     payment: {

@@ -11,7 +11,7 @@ import {
 import { headerOf } from "../consensus/chain-view.ts";
 import { FinalityVoter, type SignedVote, type VoteEquivocation } from "../consensus/finality.ts";
 import { treeRoute } from "../consensus/tree-route.ts";
-import { toHex } from "../primitives/bytes.ts";
+import { fromHex, toHex } from "../primitives/bytes.ts";
 import {
   decodeBody,
   encodeBody,
@@ -36,12 +36,15 @@ import { EMPTY_ROOT } from "../state/trie/node-codec.ts";
 import { MemoryNodeSource } from "../state/trie/node-source.ts";
 import { trieState } from "../state/trie-state.ts";
 import { SlotWorker } from "./authorship.ts";
+import { chainProvider } from "./block-provider.ts";
 import { chainPaths, type NodeConfig } from "./config.ts";
 import { formatImportedLine, formatReorgLine, Informant } from "./informant.ts";
-import { Keystore } from "./keystore.ts";
+import { Keystore, loadOrCreateNodeKey } from "./keystore.ts";
 import type { NodeLogger } from "./logger.ts";
 import { MetricsServer, NodeMetrics } from "./metrics.ts";
+import { NetworkService } from "./network/index.ts";
 import { createNodeApi } from "./rpc-api.ts";
+import { ChainSync } from "./sync.ts";
 import { limitsFromCli, TransactionPool, type ValidTransaction } from "./txpool/index.ts";
 import { IMPLEMENTATION_NAME, NODE_VERSION } from "./version.ts";
 
@@ -97,6 +100,8 @@ export class NodeService {
   readonly voteEquivocations: VoteEquivocation[] = [];
   readonly blockEquivocations: BlockEquivocation[] = [];
   readonly #slots: SlotWorker | null;
+  readonly network: NetworkService;
+  readonly sync: ChainSync;
   readonly #rpc: RpcServer;
   readonly #metricsServer: MetricsServer | null;
   readonly #informant: Informant;
@@ -111,6 +116,7 @@ export class NodeService {
     store: ChainStore,
     genesisHash: Uint8Array,
     keystore: Keystore,
+    network: NetworkService,
   ) {
     const { config, spec, logger } = options;
     this.config = config;
@@ -118,6 +124,7 @@ export class NodeService {
     this.store = store;
     this.genesisHash = genesisHash;
     this.keystore = keystore;
+    this.network = network;
     this.#lastFinalized = store.finalized().number;
     this.#logger = logger;
     const now = options.now ?? Date.now;
@@ -194,6 +201,14 @@ export class NodeService {
           })
         : null;
     this.importer.onImported((block) => this.#onImported(block));
+    this.sync = new ChainSync({
+      store,
+      importer: this.importer,
+      voter: this.#finality,
+      pool: this.pool,
+      network,
+      log: logger.child("sync"),
+    });
 
     const api = createNodeApi({
       store,
@@ -204,7 +219,10 @@ export class NodeService {
       role: config.role,
       keystore,
       metrics: this.metrics,
-      peers: () => 0,
+      network,
+      sync: this.sync,
+      voter: this.#finality,
+      onSubmitted: (bytes) => this.sync.announceTransaction(bytes),
       heads: {
         onNewHead: (listener) => subscribe(this.#newHeads, listener),
         onFinalizedHead: (listener) => subscribe(this.#finalizedHeads, listener),
@@ -237,14 +255,20 @@ export class NodeService {
     const substrateLog = logger.child("substrate");
     this.#informant = new Informant({
       log: { info: (m) => substrateLog.info(m) },
-      status: () => ({
-        sync: { kind: "idle" },
-        peers: 0,
-        best: { number: store.best().number, hash: toHex(store.best().hash) },
-        finalized: { number: store.finalized().number, hash: toHex(store.finalized().hash) },
-        totalBytesInbound: 0,
-        totalBytesOutbound: 0,
-      }),
+      status: () => {
+        const bytes = network.bytesTransferred();
+        const sync = this.sync.state();
+        return {
+          sync: this.sync.isSyncing
+            ? { kind: "syncing" as const, target: sync.highestBlock }
+            : { kind: "idle" as const },
+          peers: network.peers().length,
+          best: { number: store.best().number, hash: toHex(store.best().hash) },
+          finalized: { number: store.finalized().number, hash: toHex(store.finalized().hash) },
+          totalBytesInbound: bytes.inbound,
+          totalBytesOutbound: bytes.outbound,
+        };
+      },
     });
   }
 
@@ -263,6 +287,7 @@ export class NodeService {
       },
     );
     let service: NodeService | undefined;
+    let network: NetworkService | undefined;
     try {
       if (store.genesisHash() === undefined) {
         const trie = trieState(store.nodeSource, EMPTY_ROOT).applyChanges(
@@ -280,7 +305,30 @@ export class NodeService {
       if (config.devAccount !== undefined) {
         keystore.insertSeed(AURA_KEY_TYPE, devKeypair(config.devAccount).secretKey);
       }
-      service = new NodeService(options, store, genesis.hash, keystore);
+      const nodeKey =
+        config.network.nodeKey !== undefined
+          ? fromHex(`0x${config.network.nodeKey}`, 32)
+          : loadOrCreateNodeKey(paths.nodeKey).secret;
+      const networkLog = logger.child("network");
+      network = await NetworkService.create({
+        genesisHash: genesis.hash,
+        nodeKey,
+        listenAddresses: [...config.network.listenAddresses],
+        bootnodes: [...config.network.bootnodes, ...spec.bootNodes],
+        reservedPeers: [...config.network.reservedNodes],
+        inPeers: config.network.inPeers,
+        outPeers: config.network.outPeers,
+        mdns: config.network.discoverLocal,
+        provider: chainProvider(store, genesis.hash, config.role),
+        log: networkLog,
+        // The service (and its metrics) exist by the time the network starts receiving.
+        metrics: {
+          gossip: (topic, outcome) =>
+            service?.metrics.gossipMessages.inc({ topic, verdict: outcome }),
+          peers: (count) => service?.metrics.peersCount.set(count),
+        },
+      });
+      service = new NodeService(options, store, genesis.hash, keystore, network);
       log.info(`📋 Chain specification: ${spec.name}`);
       log.info(`🏷  Node name: ${config.name}`);
       log.info(`👤 Role: ${config.role === "authority" ? "AUTHORITY" : "FULL"}`);
@@ -294,7 +342,10 @@ export class NodeService {
       return service;
     } catch (error) {
       if (service) await service.stop();
-      else await store.close();
+      else {
+        await network?.stop();
+        await store.close();
+      }
       throw error;
     }
   }
@@ -306,6 +357,8 @@ export class NodeService {
       const { host, port } = await this.#metricsServer.start();
       this.#logger.child("lineage").info(`〽️ Prometheus exporter started at ${host}:${port}`);
     }
+    this.sync.start();
+    await this.network.start();
     this.#informant.start();
     // A restart may find blocks authored after the last finalization: vote on them.
     this.#finality.onBlock();
@@ -318,6 +371,8 @@ export class NodeService {
     this.#stopped = true;
     await this.#slots?.stop();
     clearInterval(this.#finalityTimer);
+    await this.sync.stop();
+    await this.network.stop();
     await this.#finality.idle();
     this.#informant.stop();
     await this.#rpc.stop();
@@ -346,6 +401,7 @@ export class NodeService {
 
   /** Finality votes this node signs; the network gossips them (none yet in a one-node chain). */
   #broadcastVote(vote: SignedVote): void {
+    this.sync?.announceVote(vote);
     for (const listener of this.#voteListeners) listener(vote);
   }
 
@@ -409,12 +465,18 @@ export class NodeService {
       })
       .then(() => this.metrics.readyTransactions.set(this.pool.status().ready))
       .catch((e) => this.#warn("txpool", e));
+    if (block.origin === "own") {
+      this.sync.announceBlock({ header: block.header, extrinsics: block.extrinsics });
+    } else {
+      this.network.announceStatus();
+    }
     for (const listener of this.#newHeads) listener(block.header);
     this.#finality.onBlock();
   }
 
   #onFinalized(block: { hash: Uint8Array; number: number }): void {
     this.#updateHeights();
+    this.network.announceStatus();
     // Every block from the previous finalized one up is now final, in order.
     for (let n = this.#lastFinalized + 1; n <= block.number; n++) {
       const hash = this.store.getCanonicalHash(n);
@@ -434,6 +496,8 @@ export class NodeService {
 
   #updateHeights(): void {
     this.metrics.setBlockHeights(this.store.best().number, this.store.finalized().number);
+    this.metrics.blockHeight.set({ status: "sync_target" }, this.sync.state().highestBlock);
+    this.metrics.isMajorSyncing.set(this.sync.isSyncing ? 1 : 0);
   }
 
   #warn(target: string, error: unknown): void {

@@ -1,0 +1,337 @@
+// Chain sync and gossip handling: what the node does with its peers. A node behind its peers
+// downloads blocks by number range from the best one (verifying and importing every block, and
+// every justification that comes with one), then follows gossip: announced blocks, transactions
+// and finality votes, each validated before gossipsub forwards it. A block whose parent is
+// unknown starts a sync from its sender. Misbehaviour lowers the sender's score.
+import type { Logger } from "pino";
+import type { BlockImporter } from "../consensus/block-import.ts";
+import { BlockError } from "../consensus/errors.ts";
+import {
+  decodeVote,
+  encodeVote,
+  type FinalityVoter,
+  type SignedVote,
+} from "../consensus/finality.ts";
+import { bytesEqual, toHex } from "../primitives/bytes.ts";
+import {
+  type Block,
+  decodeBlock,
+  decodeBody,
+  decodeHeader,
+  encodeBlock,
+  headerHash,
+} from "../primitives/chain.ts";
+import { LineageError } from "../primitives/errors.ts";
+import type { BlockRef, ChainStore } from "../state/chain-store.ts";
+import type { TransactionPool } from "./txpool/index.ts";
+
+export type GossipTopic = "blocks" | "transactions" | "finality";
+export type Verdict = "accept" | "ignore" | "reject";
+
+export interface PeerView {
+  peerId: string;
+  bestNumber: number;
+  bestHash: Uint8Array;
+  finalizedNumber: number;
+}
+
+export interface BlockData {
+  hash: Uint8Array;
+  header: Uint8Array;
+  body: Uint8Array;
+  justification?: Uint8Array;
+}
+
+/** The part of the network service that sync uses (node/network implements it). */
+export interface SyncNetwork {
+  peers(): PeerView[];
+  onPeerStatus(listener: (peerId: string) => void): () => void;
+  setGossipValidator(
+    topic: GossipTopic,
+    validate: (data: Uint8Array, from: string) => Verdict | Promise<Verdict>,
+  ): void;
+  publish(topic: GossipTopic, data: Uint8Array): Promise<void>;
+  requestBlocks(
+    peerId: string,
+    request: { fromNumber: number; count: number } | { fromHash: Uint8Array; count: number },
+  ): Promise<BlockData[]>;
+  reportPeer(peerId: string, penalty: number, reason: string): void;
+  announceStatus(): void;
+}
+
+/** Score penalties (the network disconnects and bans below its thresholds). */
+export const PENALTY = {
+  invalidBlock: 50,
+  invalidVote: 25,
+  invalidTransaction: 5,
+  badResponse: 20,
+  requestFailed: 2,
+} as const;
+
+/** Blocks asked for per request while syncing. */
+const SYNC_BATCH = 64;
+
+/** Block errors that say nothing bad about the sender: races, forks, clocks. */
+const HARMLESS_BLOCK_ERRORS = new Set([
+  "ALREADY_KNOWN",
+  "UNKNOWN_PARENT",
+  "BELOW_FINALIZED",
+  "FUTURE_SLOT",
+  "PARENT_STATE_UNAVAILABLE",
+]);
+
+/** Transaction errors an honest peer may relay (it saw another state): not penalized. */
+const HARMLESS_TX_ERRORS = new Set([
+  "TX_STALE",
+  "TX_FUTURE",
+  "TX_PAYMENT",
+  "TX_EXPIRED",
+  "TX_ANCIENT_BIRTH",
+  "TX_EXHAUSTS_RESOURCES",
+  "POOL_ALREADY_IMPORTED",
+  "POOL_TEMPORARILY_BANNED",
+  "POOL_TOO_LOW_PRIORITY",
+  "POOL_FULL",
+  "POOL_IMMEDIATELY_DROPPED",
+]);
+
+export interface SyncState {
+  startingBlock: number;
+  currentBlock: number;
+  highestBlock: number;
+}
+
+export interface ChainSyncOptions {
+  store: ChainStore;
+  importer: BlockImporter;
+  voter: FinalityVoter;
+  pool: TransactionPool;
+  network: SyncNetwork;
+  log: Logger;
+}
+
+export class ChainSync {
+  readonly #options: ChainSyncOptions;
+  readonly #startingBlock: number;
+  #syncing: Promise<void> | null = null;
+  #highest = 0;
+  #stopped = false;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(options: ChainSyncOptions) {
+    this.#options = options;
+    this.#startingBlock = options.store.best().number;
+  }
+
+  start(): void {
+    const { network } = this.#options;
+    this.#unsubscribe.push(network.onPeerStatus(() => this.#maybeSync()));
+    network.setGossipValidator("blocks", (data, from) => this.#onBlockGossip(data, from));
+    network.setGossipValidator("finality", (data, from) => this.#onVoteGossip(data, from));
+    network.setGossipValidator("transactions", (data, from) =>
+      this.#onTransactionGossip(data, from),
+    );
+    this.#maybeSync();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    await this.#syncing;
+  }
+
+  /** Whether the node is catching up with a peer that is ahead. */
+  get isSyncing(): boolean {
+    return this.#syncing !== null;
+  }
+
+  state(): SyncState {
+    const current = this.#options.store.best().number;
+    const peersBest = Math.max(0, ...this.#options.network.peers().map((p) => p.bestNumber));
+    return {
+      startingBlock: this.#startingBlock,
+      currentBlock: current,
+      highestBlock: Math.max(current, this.#highest, peersBest),
+    };
+  }
+
+  /** Gossips a block this node authored. */
+  announceBlock(block: Block): void {
+    this.#publish("blocks", encodeBlock(block));
+    this.#options.network.announceStatus();
+  }
+
+  /** Gossips a finality vote this node signed. */
+  announceVote(vote: SignedVote): void {
+    this.#publish("finality", encodeVote(vote));
+  }
+
+  /** Gossips a transaction submitted to this node. */
+  announceTransaction(bytes: Uint8Array): void {
+    this.#publish("transactions", bytes);
+  }
+
+  #publish(topic: GossipTopic, data: Uint8Array): void {
+    this.#options.network.publish(topic, data).catch((error) => {
+      // No peers subscribed yet is normal on a fresh devnet; anything else is worth a line.
+      this.#options.log.debug(`gossip on ${topic} not sent: ${(error as Error).message}`);
+    });
+  }
+
+  // ---- gossip ----
+
+  async #onBlockGossip(data: Uint8Array, from: string): Promise<Verdict> {
+    let block: Block;
+    try {
+      block = decodeBlock(data);
+    } catch {
+      this.#options.network.reportPeer(from, PENALTY.invalidBlock, "undecodable block");
+      return "reject";
+    }
+    const hash = headerHash(block.header);
+    const { store } = this.#options;
+    if (store.getBlockMeta(hash)) return "ignore";
+    if (!store.getBlockMeta(block.header.parentHash)) {
+      this.#maybeSync();
+      return "ignore";
+    }
+    try {
+      await this.#options.importer.importBlock(block, "network");
+      return "accept";
+    } catch (error) {
+      return this.#blockFailure(error, from, hash);
+    }
+  }
+
+  async #onVoteGossip(data: Uint8Array, from: string): Promise<Verdict> {
+    try {
+      return this.#options.voter.onVote(decodeVote(data)) ? "accept" : "ignore";
+    } catch (error) {
+      if (!(error instanceof LineageError)) throw error;
+      this.#options.network.reportPeer(from, PENALTY.invalidVote, `vote: ${error.code}`);
+      return "reject";
+    }
+  }
+
+  async #onTransactionGossip(data: Uint8Array, from: string): Promise<Verdict> {
+    try {
+      await this.#options.pool.submit(data, "external");
+      return "accept";
+    } catch (error) {
+      if (!(error instanceof LineageError)) return "ignore";
+      if (HARMLESS_TX_ERRORS.has(error.code)) return "ignore";
+      this.#options.network.reportPeer(
+        from,
+        PENALTY.invalidTransaction,
+        `transaction: ${error.code}`,
+      );
+      return "reject";
+    }
+  }
+
+  #blockFailure(error: unknown, from: string, hash: Uint8Array): Verdict {
+    if (error instanceof BlockError && HARMLESS_BLOCK_ERRORS.has(error.code)) return "ignore";
+    const reason = error instanceof LineageError ? error.code : String(error);
+    this.#options.log.warn(
+      `💔 Verification failed for block ${toHex(hash)} received from peer: ${from}, "${error instanceof Error ? error.message : reason}"`,
+    );
+    this.#options.network.reportPeer(from, PENALTY.invalidBlock, `block: ${reason}`);
+    return "reject";
+  }
+
+  // ---- sync ----
+
+  #maybeSync(): void {
+    if (this.#syncing || this.#stopped) return;
+    const best = this.#options.store.best().number;
+    const ahead = this.#options.network
+      .peers()
+      .filter((p) => p.bestNumber > best)
+      .sort((a, b) => b.bestNumber - a.bestNumber);
+    if (ahead.length === 0) return;
+    this.#syncing = this.#syncFrom(ahead[0]!).finally(() => {
+      this.#syncing = null;
+      // Another peer may be further ahead, or the chain moved while we synced.
+      queueMicrotask(() => this.#maybeSync());
+    });
+  }
+
+  async #syncFrom(peer: PeerView): Promise<void> {
+    const { store, network, log } = this.#options;
+    this.#highest = Math.max(this.#highest, peer.bestNumber);
+    log.info(`⚙️  Syncing from ${peer.peerId} (target #${peer.bestNumber})`);
+    let from = store.best().number + 1;
+    let rewound = false;
+    while (!this.#stopped) {
+      const target = network.peers().find((p) => p.peerId === peer.peerId)?.bestNumber;
+      if (target === undefined || from > target) return;
+      this.#highest = Math.max(this.#highest, target);
+      let blocks: BlockData[];
+      try {
+        blocks = await network.requestBlocks(peer.peerId, {
+          fromNumber: from,
+          count: Math.min(SYNC_BATCH, target - from + 1),
+        });
+      } catch (error) {
+        network.reportPeer(peer.peerId, PENALTY.requestFailed, "block request failed");
+        log.debug(`block request to ${peer.peerId} failed: ${(error as Error).message}`);
+        return;
+      }
+      if (blocks.length === 0) return;
+      let restart = false;
+      for (const data of blocks) {
+        const outcome = await this.#importSynced(peer.peerId, data);
+        if (outcome === "invalid") return;
+        if (outcome === "fork") {
+          // Our best chain is not the peer's: fetch the peer's chain from our finalized block,
+          // which the peer's chain must contain. Once; a second mismatch means a bad peer.
+          if (rewound) {
+            network.reportPeer(peer.peerId, PENALTY.badResponse, "blocks do not connect");
+            return;
+          }
+          rewound = true;
+          restart = true;
+          break;
+        }
+      }
+      from = restart ? store.finalized().number + 1 : from + blocks.length;
+    }
+  }
+
+  async #importSynced(peerId: string, data: BlockData): Promise<"ok" | "fork" | "invalid"> {
+    const { store, importer, voter, network } = this.#options;
+    let block: Block;
+    try {
+      block = { header: decodeHeader(data.header), extrinsics: decodeBody(data.body) };
+    } catch {
+      network.reportPeer(peerId, PENALTY.badResponse, "undecodable block in response");
+      return "invalid";
+    }
+    const hash = headerHash(block.header);
+    if (!bytesEqual(hash, data.hash)) {
+      network.reportPeer(peerId, PENALTY.badResponse, "block hash does not match its header");
+      return "invalid";
+    }
+    const ref: BlockRef = { hash, number: block.header.number };
+    if (!store.getBlockMeta(hash)) {
+      if (!store.getBlockMeta(block.header.parentHash)) return "fork";
+      try {
+        await importer.importBlock(block, "network");
+      } catch (error) {
+        if (error instanceof BlockError && error.code === "ALREADY_KNOWN") return "ok";
+        if (error instanceof BlockError && HARMLESS_BLOCK_ERRORS.has(error.code)) return "invalid";
+        this.#blockFailure(error, peerId, hash);
+        return "invalid";
+      }
+    }
+    if (data.justification && data.justification.length > 0) {
+      try {
+        await voter.importJustification(ref, data.justification);
+      } catch (error) {
+        network.reportPeer(peerId, PENALTY.badResponse, `justification: ${String(error)}`);
+        return "invalid";
+      }
+    }
+    return "ok";
+  }
+}
