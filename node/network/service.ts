@@ -6,7 +6,7 @@
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { generateKeyPairFromSeed } from "@libp2p/crypto/keys";
-import { type GossipSub, gossipsub, TopicValidatorResult } from "@libp2p/gossipsub";
+import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
 import { identify } from "@libp2p/identify";
 import type {
   Connection,
@@ -23,10 +23,16 @@ import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import { bytesEqual, toHex } from "../../primitives/bytes.ts";
 import { HASH_LENGTH } from "../../primitives/hash.ts";
-import { DEFAULT_MAX_TRANSACTION_BYTES } from "../txpool/limits.ts";
 import { NODE_VERSION } from "../version.ts";
 import { NetworkError } from "./errors.ts";
-import { BoundedQueue } from "./gossip-queue.ts";
+import {
+  DEFAULT_GOSSIP_QUEUES,
+  DEFAULT_MAX_GOSSIP_BYTES,
+  type GossipListener,
+  GossipPipeline,
+  type GossipRouter,
+  type GossipValidator,
+} from "./gossip.ts";
 import {
   type BlockData,
   type BlocksRequest,
@@ -44,117 +50,26 @@ import {
   REFUSAL,
   type Response,
 } from "./messages.ts";
-import { type PeerScoreConfig, PeerScores } from "./peer-scores.ts";
-import { GOSSIP_TOPICS, type GossipTopic, type ProtocolIds, protocolIds } from "./protocols.ts";
+import {
+  type BlockProvider,
+  DEFAULT_IN_PEERS,
+  DEFAULT_OUT_PEERS,
+  type NetworkLog,
+  type NetworkMetrics,
+  type NetworkOptions,
+  type PeerSummary,
+  type RefusalReason,
+} from "./options.ts";
+import { PeerScores } from "./peer-scores.ts";
+import { type GossipTopic, type ProtocolIds, protocolIds } from "./protocols.ts";
 import { type Quota, RateLimiter } from "./rate-limiter.ts";
 import { RedialSchedule } from "./redial.ts";
 import { describe, exchange, serve } from "./request-response.ts";
 import { WireBytes } from "./wire-bytes.ts";
 
-/** The node's chain, as the network serves it. */
-export interface BlockProvider {
-  status(): ChainStatus;
-  /** Canonical blocks `from`, `from + 1`, … (at most `count`), ascending; fewer at the head. */
-  byNumberRange(from: number, count: number): BlockData[];
-  /** The block with this hash, then its ancestors, descending (at most `count`); [] if unknown. */
-  byHash(hash: Uint8Array, count: number): BlockData[];
-}
-
-export type Verdict = "accept" | "ignore" | "reject";
-export type GossipValidator = (data: Uint8Array, from: string) => Verdict | Promise<Verdict>;
-
-/** A pino logger fits; so does anything with these three methods. */
-export interface NetworkLog {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-}
-
-export interface NetworkMetrics {
-  /** One received gossip message's fate; "dropped" when its topic's queue was full. */
-  gossip(topic: GossipTopic, outcome: Verdict | "dropped"): void;
-  /** Handshaken peers now. */
-  peers(count: number): void;
-}
-
-/** Why a peer's connection was refused or dropped. */
-export type RefusalReason =
-  | "banned"
-  | "low-score"
-  | "other-chain"
-  | "in-peers-full"
-  | "handshake-timeout";
-
-export interface PeerSummary {
-  peerId: string;
-  roles: string;
-  bestHash: Uint8Array;
-  bestNumber: number;
-  finalizedNumber: number;
-}
-
-export interface GossipQueueConfig {
-  readonly capacity: number;
-  readonly concurrency: number;
-}
-
-export interface NetworkOptions {
-  genesisHash: Uint8Array;
-  /** 32-byte ed25519 seed (node/keystore.ts loadOrCreateNodeKey); fixes the peer id. */
-  nodeKey: Uint8Array;
-  /** Multiaddrs to listen on, e.g. `/ip4/0.0.0.0/tcp/30333`. */
-  listenAddresses: string[];
-  /** Multiaddrs ending in `/p2p/<peer id>`, dialed at start and redialed with backoff. */
-  bootnodes: string[];
-  /** Multiaddrs ending in `/p2p/<peer id>`, kept connected whatever the peer limits. */
-  reservedPeers?: string[];
-  inPeers?: number;
-  outPeers?: number;
-  mdns?: boolean;
-  provider: BlockProvider;
-  log: NetworkLog;
-  metrics?: NetworkMetrics | null;
-
-  // Tuning. The defaults are the production values; tests shorten or tighten them.
-  scoring?: Partial<PeerScoreConfig>;
-  /** Score penalty for a gossip message its validator rejected. */
-  gossipRejectPenalty?: number;
-  /** Score penalty for a request over quota or malformed. */
-  requestAbusePenalty?: number;
-  quotas?: Partial<Record<"status" | "blocks", Quota>>;
-  gossipQueues?: Partial<Record<GossipTopic, GossipQueueConfig>>;
-  maxGossipBytes?: Partial<Record<GossipTopic, number>>;
-  /** A block response stops adding blocks past this many bytes (it always holds at least one). */
-  maxResponseBytes?: number;
-  requestTimeoutMs?: number;
-  /** A connection whose peer has not completed the status handshake by then is closed. */
-  handshakeTimeoutMs?: number;
-  redialInitialMs?: number;
-  redialMaxMs?: number;
-  /** How long a peer on another chain is neither dialed nor accepted. */
-  otherChainBanMs?: number;
-}
-
-export const DEFAULT_IN_PEERS = 32;
-export const DEFAULT_OUT_PEERS = 8;
-
 const DEFAULT_QUOTAS: Record<"status" | "blocks", Quota> = {
   status: { burst: 20, perSecond: 5 },
   blocks: { burst: 32, perSecond: 8 },
-};
-
-const DEFAULT_GOSSIP_QUEUES: Record<GossipTopic, GossipQueueConfig> = {
-  blocks: { capacity: 256, concurrency: 1 },
-  transactions: { capacity: 4096, concurrency: 4 },
-  finality: { capacity: 1024, concurrency: 2 },
-};
-
-const DEFAULT_MAX_GOSSIP_BYTES: Record<GossipTopic, number> = {
-  // The runtime's maxBlockLength tops out at 5 MiB of extrinsics; the header and digests are small.
-  blocks: 5 * 1024 * 1024 + 64 * 1024,
-  transactions: DEFAULT_MAX_TRANSACTION_BYTES,
-  // Votes are a few hundred bytes; a justification (consensus/finality.ts) at most 256 KiB.
-  finality: 512 * 1024,
 };
 
 /** The largest frame a blocks response may be: the byte cap plus one maximal block. */
@@ -175,23 +90,6 @@ interface Tuning {
   handshakeTimeoutMs: number;
   otherChainBanMs: number;
 }
-
-interface PendingGossip {
-  topic: GossipTopic;
-  msgId: string;
-  from: string;
-  data: Uint8Array;
-}
-
-/** The gossipsub router with the two methods its public interface type leaves out. */
-type GossipRouter = GossipSub & {
-  reportMessageValidationResult(
-    msgId: string,
-    propagationSource: string,
-    acceptance: TopicValidatorResult,
-  ): void;
-  getMeshPeers(topic: string): string[];
-};
 
 type Node = Libp2p<{ identify: unknown; pubsub: GossipSub }>;
 
@@ -251,9 +149,8 @@ function short(peer: string): string {
 export class NetworkService {
   readonly peerId: string;
   readonly #node: Node;
-  readonly #router: GossipRouter;
+  readonly #gossip: GossipPipeline;
   readonly #ids: ProtocolIds;
-  readonly #topicByString: Map<string, GossipTopic>;
   readonly #genesisHash: Uint8Array;
   readonly #provider: BlockProvider;
   readonly #log: NetworkLog;
@@ -262,14 +159,6 @@ export class NetworkService {
   readonly #mdns: boolean;
   readonly #scores: PeerScores;
   readonly #quotas: Record<"status" | "blocks", RateLimiter>;
-  readonly #queues: Record<GossipTopic, BoundedQueue<PendingGossip>>;
-  readonly #validators = new Map<GossipTopic, GossipValidator>();
-  readonly #warnedNoValidator = new Set<GossipTopic>();
-  readonly #gossipListeners: Record<GossipTopic, Set<(data: Uint8Array, from: string) => void>> = {
-    blocks: new Set(),
-    transactions: new Set(),
-    finality: new Set(),
-  };
   readonly #statusListeners = new Set<(peerId: string, status: ChainStatus) => void>();
   readonly #disconnectListeners = new Set<(peerId: string) => void>();
   readonly #refusalListeners = new Set<(peerId: string, reason: RefusalReason) => void>();
@@ -374,10 +263,8 @@ export class NetworkService {
     tuning: Tuning,
   ) {
     this.#node = node;
-    this.#router = node.services.pubsub as GossipRouter;
     this.peerId = node.peerId.toString();
     this.#ids = ids;
-    this.#topicByString = new Map(GOSSIP_TOPICS.map((t) => [ids.topics[t], t]));
     this.#genesisHash = options.genesisHash;
     this.#provider = options.provider;
     this.#log = options.log;
@@ -390,18 +277,21 @@ export class NetworkService {
       status: new RateLimiter({ ...DEFAULT_QUOTAS.status, ...options.quotas?.status }),
       blocks: new RateLimiter({ ...DEFAULT_QUOTAS.blocks, ...options.quotas?.blocks }),
     };
-    const queueConfig = { ...DEFAULT_GOSSIP_QUEUES, ...options.gossipQueues };
-    const queue = (topic: GossipTopic) =>
-      new BoundedQueue<PendingGossip>(
-        queueConfig[topic].capacity,
-        queueConfig[topic].concurrency,
-        (item) => this.#validateGossip(item),
-      );
-    this.#queues = {
-      blocks: queue("blocks"),
-      transactions: queue("transactions"),
-      finality: queue("finality"),
-    };
+    this.#gossip = new GossipPipeline(
+      node.services.pubsub as GossipRouter,
+      ids,
+      {
+        queues: { ...DEFAULT_GOSSIP_QUEUES, ...options.gossipQueues },
+        maxBytes: tuning.maxGossipBytes,
+      },
+      {
+        debug: (message) => this.#log.debug(message),
+        warn: (message) => this.#log.warn(message),
+        outcome: (topic, outcome) => this.#metrics?.gossip(topic, outcome),
+        penalize: (peerId, reason) =>
+          this.reportPeer(peerId, this.#tuning.gossipRejectPenalty, reason),
+      },
+    );
     const backoff = {
       initialMs: options.redialInitialMs ?? 1000,
       maxMs: options.redialMaxMs ?? 60_000,
@@ -436,12 +326,9 @@ export class NetworkService {
     node.addEventListener("peer:disconnect", (e) => this.#onPeerDisconnect(e.detail));
     node.addEventListener("peer:identify", (e) => this.#onIdentify(e.detail));
     if (this.#mdns) node.addEventListener("peer:discovery", (e) => this.#onDiscovery(e.detail));
-    this.#router.addEventListener("gossipsub:message", (e) => {
-      const { propagationSource, msgId, msg } = e.detail;
-      this.#onGossip(msg.topic, msgId, propagationSource.toString(), msg.data);
-    });
+    this.#gossip.attach();
     await node.start();
-    for (const topic of GOSSIP_TOPICS) this.#router.subscribe(this.#ids.topics[topic]);
+    this.#gossip.subscribe();
     this.#log.info(
       `🏷  Local node identity is: ${this.peerId}; listening on ${this.listenAddresses().join(", ")}`,
     );
@@ -458,7 +345,7 @@ export class NetworkService {
     this.#stopController.abort(new NetworkError("STOPPED", "the network is stopping"));
     for (const timer of this.#handshakeTimers.values()) clearTimeout(timer);
     this.#handshakeTimers.clear();
-    for (const topic of GOSSIP_TOPICS) this.#queues[topic].close();
+    this.#gossip.close();
     if (wasStarted) await this.#node.stop();
     this.#peers.clear();
     this.#metrics?.peers(0);
@@ -565,29 +452,22 @@ export class NetworkService {
 
   /** Decides every received message on `topic`; only "accept" is delivered and forwarded. */
   setGossipValidator(topic: GossipTopic, validate: GossipValidator): void {
-    this.#validators.set(topic, validate);
+    this.#gossip.setValidator(topic, validate);
   }
 
-  onGossip(topic: GossipTopic, listener: (data: Uint8Array, from: string) => void): () => void {
-    this.#gossipListeners[topic].add(listener);
-    return () => this.#gossipListeners[topic].delete(listener);
+  /** Accepted messages on `topic`, with the peer that forwarded each. */
+  onGossip(topic: GossipTopic, listener: GossipListener): () => void {
+    return this.#gossip.onMessage(topic, listener);
   }
 
   async publish(topic: GossipTopic, data: Uint8Array): Promise<void> {
     if (this.#state !== "started") throw new NetworkError("STOPPED", "the network is not running");
-    const limit = this.#tuning.maxGossipBytes[topic];
-    if (data.length > limit) {
-      throw new NetworkError(
-        "MESSAGE_TOO_LARGE",
-        `a ${topic} message is at most ${limit} bytes, got ${data.length}`,
-      );
-    }
-    await this.#router.publish(this.#ids.topics[topic], data);
+    await this.#gossip.publish(topic, data);
   }
 
   /** Peers in our gossipsub mesh for a topic (those we forward to). */
   meshPeers(topic: GossipTopic): string[] {
-    return this.#router.getMeshPeers(this.#ids.topics[topic]);
+    return this.#gossip.meshPeers(topic);
   }
 
   // ---- requests ----
@@ -985,52 +865,5 @@ export class NetworkService {
       bytes += size;
     }
     return out;
-  }
-
-  // ---- internals: gossip ----
-
-  #onGossip(topicString: string, msgId: string, from: string, data: Uint8Array): void {
-    const topic = this.#topicByString.get(topicString);
-    if (!topic || this.#state !== "started") {
-      this.#router.reportMessageValidationResult(msgId, from, TopicValidatorResult.Ignore);
-      return;
-    }
-    if (data.length > this.#tuning.maxGossipBytes[topic]) {
-      this.#router.reportMessageValidationResult(msgId, from, TopicValidatorResult.Reject);
-      this.#metrics?.gossip(topic, "reject");
-      this.reportPeer(from, this.#tuning.gossipRejectPenalty, `oversized ${topic} gossip`);
-      return;
-    }
-    if (!this.#queues[topic].push({ topic, msgId, from, data })) {
-      this.#router.reportMessageValidationResult(msgId, from, TopicValidatorResult.Ignore);
-      this.#metrics?.gossip(topic, "dropped");
-    }
-  }
-
-  async #validateGossip(item: PendingGossip): Promise<void> {
-    const { topic, msgId, from, data } = item;
-    let verdict: Verdict = "ignore";
-    const validate = this.#validators.get(topic);
-    if (!validate) {
-      if (!this.#warnedNoValidator.has(topic)) {
-        this.#warnedNoValidator.add(topic);
-        this.#log.warn(`no validator for ${topic} gossip; ignoring such messages`);
-      }
-    } else {
-      try {
-        verdict = await validate(data, from);
-      } catch (e) {
-        this.#log.warn(`the ${topic} gossip validator threw: ${describe(e)}`);
-        verdict = "ignore";
-      }
-    }
-    if (this.#state !== "started") return;
-    this.#router.reportMessageValidationResult(msgId, from, verdict as TopicValidatorResult);
-    this.#metrics?.gossip(topic, verdict);
-    if (verdict === "accept") {
-      for (const listener of this.#gossipListeners[topic]) this.#safely(() => listener(data, from));
-    } else if (verdict === "reject") {
-      this.reportPeer(from, this.#tuning.gossipRejectPenalty, `invalid ${topic} gossip`);
-    }
   }
 }
