@@ -47,6 +47,8 @@ export interface SignedVote extends SignedPrecommit {
   round: number;
   setId: number;
   stage: Stage;
+  /** Unsigned re-send counter (gossip drops repeats of identical bytes). */
+  resend?: number;
 }
 
 /** Two different votes by one authority in one round and stage: evidence for slashing. */
@@ -278,6 +280,7 @@ export class FinalityVoter {
   #estimate: BlockRef;
   #now = 0;
   #lastBroadcast = 0;
+  #resends = 0;
   readonly #equivocators = new Set<string>();
   #finalizing: Promise<void> = Promise.resolve();
 
@@ -328,11 +331,14 @@ export class FinalityVoter {
     this.#now = now;
     if (now - this.#lastBroadcast >= this.#options.rebroadcastMs) {
       this.#lastBroadcast = now;
+      this.#resends++;
       for (const round of [this.#round - 1, this.#round]) {
         const state = this.#rounds.get(round);
         if (!state) continue;
         for (const vote of [...state.prevotes.values(), ...state.precommits.values()]) {
-          if (this.#isLocal(vote.authority)) this.#options.broadcast(vote);
+          if (this.#isLocal(vote.authority)) {
+            this.#options.broadcast({ ...vote, resend: this.#resends });
+          }
         }
       }
     }

@@ -265,6 +265,29 @@ describe("FinalityVoter", () => {
     assert.throws(() => decodeVote(new Uint8Array([0xff, 0xff])), { code: "BAD_VOTE" });
   });
 
+  it("re-sends its votes with fresh bytes each time, so gossip does not drop them as seen", async () => {
+    const chain = await open("local");
+    const sent: SignedVote[] = [];
+    const voter = new FinalityVoter({
+      store: chain.store,
+      genesisHash: chain.genesisHash,
+      localKeys: () => [devKeypair("alice")],
+      broadcast: (vote) => sent.push(vote),
+      onFinalized: () => {},
+      roundTimeoutMs: 4000,
+      rebroadcastMs: 1000,
+    });
+    await extend(chain, chain.genesis, 1);
+    voter.onBlock();
+    assert.equal(sent.length, 1, "one prevote");
+    voter.tick(1000);
+    voter.tick(2000);
+    const encodings = sent.map((v) => toHex(encodeVote(v)));
+    assert.equal(new Set(encodings).size, 3);
+    const decoded = sent.map((v) => decodeVote(encodeVote(v)));
+    for (const vote of decoded) assert.ok(bytesEqual(vote.signature, sent[0]!.signature));
+  });
+
   it("a voter that missed rounds catches up from the others' rebroadcasts", async () => {
     const net = await network(2);
     net.up[3] = false;
