@@ -113,7 +113,9 @@ export class SlotWorker {
       parent,
       parentState,
       slot,
-      timestamp: Math.max(this.#now(), slot * duration),
+      // The runtime rejects a timestamp outside the block's slot (Timestamp.SlotMismatch); the clock
+      // may already be past the slot's end when the timer fired a little early or the loop was busy.
+      timestamp: Math.min(Math.max(this.#now(), slot * duration), (slot + 1) * duration - 1),
       authorSeed: key.secretKey,
       genesisHash,
       transactions: pool.ready(),
