@@ -231,10 +231,21 @@ export interface FinalityVoterOptions {
   /** After the store has finalized `block` (and its ancestors) with `justification`. */
   onFinalized: (block: BlockRef, justification: Justification) => void;
   onEquivocation?: (evidence: VoteEquivocation) => void;
-  /** The round this voter starts in (one past the last round it voted in before a restart). */
+  /**
+   * The round this voter starts in: after a restart, the round it was in, with `initialVotes`; or
+   * one past it, when its votes there are not known.
+   */
   initialRound?: number;
+  /**
+   * This voter's own votes in `initialRound` from before a restart: counted and re-sent, and never
+   * contradicted. Without them a restarted voter could only skip the round, and if the others
+   * are stuck there (too few voters were online to complete it), finality would never resume.
+   */
+  initialVotes?: readonly SignedVote[];
   /** Told when the voter enters a round, so it can be persisted. */
   onRound?: (round: number) => void;
+  /** Told of each vote this voter casts, before it is sent, so it can be persisted. */
+  onVoted?: (vote: SignedVote) => void;
   /** A round that has not finalized anything after this long is abandoned for the next. */
   roundTimeoutMs: number;
   /** How often this voter's votes of the current round are sent again (for late joiners). */
@@ -293,6 +304,14 @@ export class FinalityVoter {
     this.#estimate = finalized;
     this.#round = Math.max(1, options.initialRound ?? 1);
     this.#enterRound(this.#round);
+    const state = this.#state(this.#round);
+    for (const vote of options.initialVotes ?? []) {
+      if (vote.round !== this.#round || vote.setId !== this.#setId) continue;
+      if (!this.#isLocal(vote.authority)) continue;
+      this.#record(vote);
+      if (vote.stage === Stage.prevote) state.prevoted = true;
+      else state.precommitted = true;
+    }
   }
 
   get round(): number {
@@ -489,7 +508,12 @@ export class FinalityVoter {
     }
     if (state.prevoted && !state.precommitted) {
       const ghost = this.#ghost(state.prevotes, finalized);
-      if (ghost && this.#contains(ghost, this.#estimate)) {
+      const waited = this.#now - state.startedAt >= this.#options.roundTimeoutMs / 2;
+      if (
+        ghost &&
+        this.#contains(ghost, this.#estimate) &&
+        (waited || !this.#couldRise(state.prevotes, ghost, finalized))
+      ) {
         state.precommitted = true;
         this.#castAll(state, Stage.precommit, ghost);
         return true;
@@ -515,7 +539,9 @@ export class FinalityVoter {
     for (const key of this.#options.localKeys()) {
       if (!this.#authorities.some((a) => bytesEqual(a, key.publicKey))) continue;
       const vote = signVote(key, context, stage, target);
-      if (this.#record(vote)) this.#options.broadcast(vote);
+      if (!this.#record(vote)) continue;
+      this.#options.onVoted?.(vote);
+      this.#options.broadcast(vote);
     }
   }
 
@@ -600,6 +626,22 @@ export class FinalityVoter {
       if (count >= threshold && (!best || ref.number > best.number)) best = ref;
     }
     return best ?? finalized;
+  }
+
+  /**
+   * Whether prevotes still missing could lift the GHOST above `ghost`: some block above it is
+   * covered by enough votes that the missing ones would carry it past the threshold. A voter that
+   * precommitted on the first supermajority it saw would otherwise lock a round on an ancestor
+   * while the rest of the votes agree on more.
+   */
+  #couldRise(votes: Map<string, SignedVote>, ghost: BlockRef, finalized: BlockRef): boolean {
+    const { support, counted } = this.#support(votes, finalized);
+    const missing = this.#authorities.length - counted;
+    if (missing === 0) return false;
+    for (const { ref, count } of support.values()) {
+      if (ref.number > ghost.number && count + missing >= this.threshold) return true;
+    }
+    return false;
   }
 
   /**
