@@ -49,6 +49,15 @@ export const LINEAGE_ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   TX_STALE: invalidTx("Transaction is outdated"),
   TX_BAD_PROOF: invalidTx("Transaction has a bad signature"),
   TX_ANCIENT_BIRTH: invalidTx("Transaction has an ancient birth block"),
+  // Substrate reports an ended era as outdated (InvalidTransaction::Stale).
+  TX_EXPIRED: invalidTx("Transaction is outdated"),
+  // Substrate: 1011 UnknownTransaction::NoUnsignedValidator.
+  TX_UNSIGNED: (e) =>
+    new RpcError(
+      1011,
+      "Unknown Transaction Validity",
+      "Could not find an unsigned validator for the unsigned transaction",
+    ),
   TX_EXHAUSTS_RESOURCES: invalidTx("Transaction would exhaust the block limits"),
   TX_BAD_MANDATORY: invalidTx("A call was labelled as mandatory, but resulted in an Error."),
   TX_MANDATORY_VALIDATION: invalidTx(

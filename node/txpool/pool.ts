@@ -250,7 +250,7 @@ export class TransactionPool {
     const txHash = hash(bytes);
     const key = hexKey(txHash);
     if (this.#graph.get(key) !== undefined || this.#validating.has(key)) {
-      throw new PoolError(PoolErrorCode.ALREADY_IMPORTED, "Transaction Already Imported");
+      throw new PoolError(PoolErrorCode.ALREADY_IMPORTED, `Transaction Already Imported: ${key}`);
     }
     if (this.#bans.isBanned(key)) {
       throw new PoolError(PoolErrorCode.TEMPORARILY_BANNED, "Transaction is temporarily banned");

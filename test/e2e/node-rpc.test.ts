@@ -321,9 +321,7 @@ describe("dev node over JSON-RPC (in-process, WebSocket)", () => {
     assert.equal(watchedAgain.code, 1013, "submitAndWatch refuses the same way");
   });
 
-  it("1013's data is the transaction hash, as Substrate sends it", {
-    todo: "node/txpool/pool.ts throws ALREADY_IMPORTED without the hash in its message",
-  }, async () => {
+  it("1013's data is the transaction hash, as Substrate sends it", async () => {
     const extrinsic = signedTransfer({ from: "ferdie", nonce: 60, genesisHash });
     const txHash = await client().author.submitExtrinsic(hexOf(extrinsic));
     const again = await rpcError(client().author.submitExtrinsic(hexOf(extrinsic)));
@@ -401,9 +399,7 @@ describe("dev node over JSON-RPC (in-process, WebSocket)", () => {
     );
   });
 
-  it("a mortal transaction whose era has ended gets 1010", {
-    todo: "TX_EXPIRED has no row in rpc/errors.ts LINEAGE_ERROR_TABLE: it is sent as -32603",
-  }, async () => {
+  it("a mortal transaction whose era has ended gets 1010", async () => {
     await heads.waitFor((h) => numberOf(h) >= 4, "head #4", BLOCK_WAIT_MS);
     const expired = signedTransfer({
       from: "eve",

@@ -29,6 +29,14 @@ const EXPECTED: [string, string, number, string, unknown][] = [
   ["TX_STALE", "nonce 3 < 5", 1010, "Invalid Transaction", "Transaction is outdated"],
   ["TX_BAD_PROOF", "x", 1010, "Invalid Transaction", "Transaction has a bad signature"],
   ["TX_ANCIENT_BIRTH", "x", 1010, "Invalid Transaction", "Transaction has an ancient birth block"],
+  ["TX_EXPIRED", "x", 1010, "Invalid Transaction", "Transaction is outdated"],
+  [
+    "TX_UNSIGNED",
+    "x",
+    1011,
+    "Unknown Transaction Validity",
+    "Could not find an unsigned validator for the unsigned transaction",
+  ],
   [
     "TX_EXHAUSTS_RESOURCES",
     "x",
