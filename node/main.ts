@@ -71,6 +71,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`Error: ${error.message} [${error.code}]\n`);
       return 1;
     }
+    const errno = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (errno.code === "EADDRINUSE") {
+      process.stderr.write(
+        `Error: ${errno.address ?? "the address"}:${errno.port ?? "?"} is already in use; is another node running? Choose another --rpc-port, --prometheus-port or --port [ADDRESS_IN_USE]\n`,
+      );
+      return 1;
+    }
     process.stderr.write(`Error: ${(error as Error).message ?? String(error)} [INTERNAL]\n`);
     if (process.env.LINEAGE_DEBUG) console.error(error);
     return 1;

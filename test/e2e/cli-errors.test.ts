@@ -161,6 +161,27 @@ describe("CLI mistakes: one line, a stable code, exit 1", () => {
     await mistake(["tx"], "INVALID_CLI");
   });
 
+  it("an RPC port that is already taken", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      // The node has logged its start-up lines by then; the error is the last line, and alone.
+      const result = await runCli(
+        ["--dev", "--rpc-port", String(port), "--prometheus-port", "0", "--port", "0"],
+        { cwd: sandbox.path, env, timeoutMs: MISTAKE_TIMEOUT_MS },
+      );
+      assert.equal(result.code, 1);
+      const lines = result.stderr.split("\n").filter((line) => line !== "");
+      const expected = `^Error: 127\\.0\\.0\\.1:${port} is already in use.*\\[ADDRESS_IN_USE\\]$`;
+      assert.match(lines.at(-1) ?? "", new RegExp(expected));
+      assert.equal(lines.filter((line) => line.startsWith("Error:")).length, 1);
+      assert.ok(!lines.some((line) => line.startsWith("    at ")), "no stack trace");
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("key inspect of garbage", async () => {
     await mistake(["key", "inspect", "garbage"], "UNSUPPORTED_SURI");
     await mistake(["key", "inspect", "0x1234"], "INVALID_SURI");
