@@ -52,12 +52,11 @@ export const LINEAGE_ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   // Substrate reports an ended era as outdated (InvalidTransaction::Stale).
   TX_EXPIRED: invalidTx("Transaction is outdated"),
   // Substrate: 1011 UnknownTransaction::NoUnsignedValidator.
-  TX_UNSIGNED: (e) =>
-    new RpcError(
-      1011,
-      "Unknown Transaction Validity",
-      "Could not find an unsigned validator for the unsigned transaction",
-    ),
+  TX_UNSIGNED: fixed(
+    1011,
+    "Unknown Transaction Validity",
+    "Could not find an unsigned validator for the unsigned transaction",
+  ),
   TX_EXHAUSTS_RESOURCES: invalidTx("Transaction would exhaust the block limits"),
   TX_BAD_MANDATORY: invalidTx("A call was labelled as mandatory, but resulted in an Error."),
   TX_MANDATORY_VALIDATION: invalidTx(
