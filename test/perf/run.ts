@@ -1,10 +1,13 @@
 // `npm run bench`: block import throughput of signed transfers against the machine's ed25519
-// verification ceiling, printed and written to bench-results/bench-<timestamp>.json.
+// verification ceiling, block propagation latency across local validators, and the speed at which
+// an empty node syncs a chain; printed and written to bench-results/bench-<timestamp>.json.
 //
 //   npm run bench -- --blocks 50 --accounts 4000 --verify-seconds 10
+//   npm run bench -- --only network          # propagation and sync only
 //
 // Every option can also come from the environment (BENCH_BLOCKS, BENCH_ACCOUNTS, …). Perf code
 // reports numbers; it asserts correctness (every block imports, every signature verifies), never time.
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,30 +19,51 @@ import { profiled } from "./cpu-profile.ts";
 import { devGenesis, openDevStore } from "./dev-chain.ts";
 import { type ImportThroughput, measureImport } from "./import-throughput.ts";
 import { type MachineFacts, machineFacts } from "./machine.ts";
+import { measurePropagation, type PropagationLatency } from "./propagation.ts";
+import { measureSyncSpeed, type SyncSpeed } from "./sync-speed.ts";
 import { buildTransferChain, MAX_ACCOUNTS, type TransferChainOptions } from "./transfer-chain.ts";
 import { measureRawOpenssl, measureVerifier, type VerifyThroughput } from "./verify-ceiling.ts";
 
+const MEASUREMENTS = ["import", "propagation", "sync"] as const;
+type Measurement = (typeof MEASUREMENTS)[number];
+/** Names `--only` accepts besides the measurements themselves. */
+const GROUPS: Record<string, readonly Measurement[]> = {
+  all: MEASUREMENTS,
+  network: ["propagation", "sync"],
+};
+
 interface BenchOptions extends TransferChainOptions {
   verifySeconds: number;
+  propagationValidators: number;
+  propagationSlotMs: number;
+  propagationBlocks: number;
+  syncBlocks: number;
+  syncTransfersPerBlock: number;
+  only: Measurement[];
   outDir: string;
   cpuProfile: boolean;
 }
 
-/** The JSON written per run. Keys are stable: add new ones, never rename or repurpose. */
+/**
+ * The JSON written per run. Keys are stable: add new ones, never rename or repurpose. A
+ * measurement left out by `--only` has `null` under its keys.
+ */
 interface BenchReport {
   schema: 1;
   startedAt: string;
   machine: MachineFacts;
   options: Omit<BenchOptions, "outDir" | "cpuProfile">;
-  setupSeconds: number;
-  import: ImportThroughput;
-  verifier: VerifyThroughput;
-  rawOpenssl: VerifyThroughput;
+  setupSeconds: number | null;
+  import: ImportThroughput | null;
+  verifier: VerifyThroughput | null;
+  rawOpenssl: VerifyThroughput | null;
   /**
    * Import throughput (transfers/s) as a fraction of each verification ceiling, taken as its
    * median one-second round (robust to a neighbour's burst of load).
    */
-  ratio: { importToVerifier: number; importToRawOpenssl: number };
+  ratio: { importToVerifier: number; importToRawOpenssl: number } | null;
+  propagation: PropagationLatency | null;
+  sync: SyncSpeed | null;
 }
 
 const OPTIONS = {
@@ -57,7 +81,38 @@ const OPTIONS = {
     max: 600,
     doc: "one-second rounds per verification ceiling",
   },
+  "propagation-validators": {
+    default: 4,
+    min: 2,
+    max: 6,
+    doc: "validator processes in the propagation devnet",
+  },
+  "propagation-slot-ms": {
+    default: 1000,
+    min: 100,
+    max: 60_000,
+    doc: "slot duration of the propagation devnet",
+  },
+  "propagation-blocks": {
+    default: 30,
+    min: 1,
+    max: 1000,
+    doc: "blocks whose propagation is measured, after warm-up",
+  },
+  "sync-blocks": { default: 1000, min: 1, max: 100_000, doc: "length of the chain to sync" },
+  "sync-transfers-per-block": {
+    default: 0,
+    min: 0,
+    max: 1000,
+    doc: "transfers in each block of that chain (0: empty blocks)",
+  },
 } as const;
+/** Seconds node B gets to sync, per block of the chain, beyond its start. */
+const SYNC_TIMEOUT_BASE_SECONDS = 120;
+const SYNC_TIMEOUT_PER_BLOCK_SECONDS = 0.5;
+/** A sync whose best block does not move for this long has stalled: stop and say so. */
+const SYNC_STALL_SECONDS = 15;
+const PROPAGATION_WARM_UP_BLOCKS = 3;
 type OptionName = keyof typeof OPTIONS;
 
 function usage(): string {
@@ -67,6 +122,7 @@ function usage(): string {
   return [
     "usage: npm run bench -- [options]",
     ...lines,
+    `  --only LIST  (env BENCH_ONLY, default all): comma-separated, of ${[...MEASUREMENTS, ...Object.keys(GROUPS)].join(", ")}`,
     "  --out DIR  (env BENCH_OUT, default bench-results): where the JSON goes",
     "  --cpu-profile: also write a V8 CPU profile of the main thread during the timed import",
   ].join("\n");
@@ -82,6 +138,7 @@ function readOptions(argv: string[]): BenchOptions {
     options: {
       ...Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: "string" }])),
       out: { type: "string" },
+      only: { type: "string" },
       "cpu-profile": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     } as Record<string, { type: "string" | "boolean"; short?: string }>,
@@ -109,9 +166,29 @@ function readOptions(argv: string[]): BenchOptions {
     transfersPerBlock: perBlock === 0 ? null : perBlock,
     accounts: number("accounts"),
     verifySeconds: number("verify-seconds"),
+    propagationValidators: number("propagation-validators"),
+    propagationSlotMs: number("propagation-slot-ms"),
+    propagationBlocks: number("propagation-blocks"),
+    syncBlocks: number("sync-blocks"),
+    syncTransfersPerBlock: number("sync-transfers-per-block"),
+    only: readOnly((values.only as string | undefined) ?? process.env.BENCH_ONLY ?? "all"),
     outDir: (values.out as string | undefined) ?? process.env.BENCH_OUT ?? "bench-results",
     cpuProfile: values["cpu-profile"] === true,
   };
+}
+
+function readOnly(text: string): Measurement[] {
+  const chosen = new Set<Measurement>();
+  for (const name of text.split(",").map((n) => n.trim())) {
+    const group = GROUPS[name] ?? (MEASUREMENTS as readonly string[]).includes(name);
+    if (group === false) {
+      throw new UsageError(
+        `--only: unknown measurement ${JSON.stringify(name)}; expected ${[...MEASUREMENTS, ...Object.keys(GROUPS)].join(", ")}`,
+      );
+    }
+    for (const m of group === true ? [name as Measurement] : group) chosen.add(m);
+  }
+  return MEASUREMENTS.filter((m) => chosen.has(m));
 }
 
 class UsageError extends Error {}
@@ -124,8 +201,99 @@ async function main(): Promise<void> {
     `machine: ${machine.cpuModel}, ${machine.cpus} cpus (parallelism ${machine.availableParallelism}), ` +
       `node ${machine.nodeVersion}, openssl ${machine.opensslVersion}, load ${machine.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
   );
+  const { outDir, cpuProfile, ...measuredWith } = options;
+  const report: BenchReport = {
+    schema: 1,
+    startedAt: startedAt.toISOString(),
+    machine,
+    options: measuredWith,
+    setupSeconds: null,
+    import: null,
+    verifier: null,
+    rawOpenssl: null,
+    ratio: null,
+    propagation: null,
+    sync: null,
+  };
+  let profile: object | null = null;
+  if (options.only.includes("import")) {
+    const measured = await inTempDir("lineage-bench-", (dir) => runImport(dir, options));
+    profile = measured.profile;
+    Object.assign(report, measured.figures);
+  }
+  if (options.only.includes("propagation")) {
+    report.propagation = await inTempDir("lineage-bench-propagation-", (dir) =>
+      measurePropagation(
+        dir,
+        {
+          validators: options.propagationValidators,
+          slotMs: options.propagationSlotMs,
+          blocks: options.propagationBlocks,
+          warmUpBlocks: PROPAGATION_WARM_UP_BLOCKS,
+        },
+        console.log,
+      ),
+    );
+    printPropagation(report.propagation);
+  }
+  if (options.only.includes("sync")) {
+    report.sync = await inTempDir("lineage-bench-sync-", (dir) =>
+      measureSyncSpeed(
+        dir,
+        {
+          blocks: options.syncBlocks,
+          transfersPerBlock: options.syncTransfersPerBlock,
+          timeoutSeconds:
+            SYNC_TIMEOUT_BASE_SECONDS + options.syncBlocks * SYNC_TIMEOUT_PER_BLOCK_SECONDS,
+          stallSeconds: SYNC_STALL_SECONDS,
+        },
+        console.log,
+      ),
+    );
+    printSync(report.sync);
+  }
 
-  const dir = await mkdtemp(join(tmpdir(), "lineage-bench-"));
+  if (report.sync?.completed === false) {
+    // Recorded, and the run fails: a node that cannot sync is a bug, not a figure.
+    process.exitCode = 1;
+  }
+  await mkdir(outDir, { recursive: true });
+  const stamp = startedAt.toISOString().replaceAll(":", "-");
+  const file = join(outDir, `bench-${stamp}.json`);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+  if (cpuProfile && profile !== null) {
+    const profileFile = join(outDir, `import-${stamp}.cpuprofile`);
+    await writeFile(profileFile, JSON.stringify(profile));
+    console.log(
+      `wrote ${profileFile} (summary: npx node test/perf/profile-summary.ts ${profileFile})`,
+    );
+  }
+}
+
+/** Runs `measure` in a fresh temporary directory, removed afterwards whatever happens. */
+async function inTempDir<T>(prefix: string, measure: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  // Also when the process dies on an uncaught error or a signal, after its nodes are killed.
+  const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.on("exit", removeOnExit);
+  try {
+    return await measure(dir);
+  } finally {
+    process.off("exit", removeOnExit);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type ImportFigures = Pick<
+  BenchReport,
+  "setupSeconds" | "import" | "verifier" | "rawOpenssl" | "ratio"
+>;
+
+async function runImport(
+  dir: string,
+  options: BenchOptions,
+): Promise<{ figures: ImportFigures; profile: object | null }> {
   const stores: ChainStore[] = [];
   const verifier = new SignatureVerifier();
   try {
@@ -190,36 +358,50 @@ async function main(): Promise<void> {
       `ratio: import runs at ${(ratio.importToVerifier * 100).toFixed(1)}% of the SignatureVerifier ceiling, ` +
         `${(ratio.importToRawOpenssl * 100).toFixed(1)}% of raw OpenSSL`,
     );
-
-    const { outDir, cpuProfile, ...measuredWith } = options;
-    const report: BenchReport = {
-      schema: 1,
-      startedAt: startedAt.toISOString(),
-      machine,
-      options: measuredWith,
-      setupSeconds,
-      import: imported,
-      verifier: verified,
-      rawOpenssl: raw,
-      ratio,
+    return {
+      figures: { setupSeconds, import: imported, verifier: verified, rawOpenssl: raw, ratio },
+      profile,
     };
-    await mkdir(outDir, { recursive: true });
-    const stamp = startedAt.toISOString().replaceAll(":", "-");
-    const file = join(outDir, `bench-${stamp}.json`);
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`wrote ${file}`);
-    if (profile !== null) {
-      const profileFile = join(outDir, `import-${stamp}.cpuprofile`);
-      await writeFile(profileFile, JSON.stringify(profile));
-      console.log(
-        `wrote ${profileFile} (summary: npx node test/perf/profile-summary.ts ${profileFile})`,
-      );
-    }
   } finally {
     await verifier.close();
     for (const store of stores) await store.close();
-    await rm(dir, { recursive: true, force: true });
   }
+}
+
+function printPropagation(p: PropagationLatency): void {
+  const ms = (d: { p50: number; p95: number; max: number }) =>
+    `p50 ${d.p50.toFixed(0)} ms, p95 ${d.p95.toFixed(0)} ms, max ${d.max.toFixed(0)} ms`;
+  console.log(
+    `propagation: ${p.blocks} blocks across ${p.validators} validators (${p.slotMs} ms slots): ` +
+      `per node ${ms(p.perNodeMs)}; to all nodes ${ms(p.allNodesMs)}` +
+      ` (${p.incompleteBlocks} blocks not seen by every node, ${p.firstNotAuthor} first seen away from their author)`,
+  );
+  console.log(
+    `ratio: a block reaches every node at p50 in ${((p.allNodesMs.p50 / p.slotMs) * 100).toFixed(1)}% ` +
+      `of a slot, p95 in ${((p.allNodesMs.p95 / p.slotMs) * 100).toFixed(1)}%`,
+  );
+}
+
+function printSync(s: SyncSpeed): void {
+  const reached = s.completed
+    ? `#${s.blocks} in ${s.totalSeconds.toFixed(1)} s after node B's start`
+    : `INCOMPLETE: node B stalled at #${s.reachedNumber} of #${s.blocks} ` +
+      `(${s.peersAtEnd} peers left; last import ${s.totalSeconds.toFixed(1)} s after its start)`;
+  console.log(
+    `sync: ${reached}: ${s.blocksPerSecond.toFixed(0)} blocks/s from its first peer, ` +
+      `${s.blocksPerSecondFromStart.toFixed(0)} blocks/s from its start ` +
+      `(RPC up ${s.rpcReadyMs.toFixed(0)} ms, first peer ${s.firstPeerMs.toFixed(0)} ms, ` +
+      `first block ${s.timeToFirstBlockMs.toFixed(0)} ms after start)`,
+  );
+  if (!s.completed) {
+    for (const [node, lines] of Object.entries(s.warnings)) {
+      for (const line of lines) console.log(`  node ${node.toUpperCase()}: ${line}`);
+    }
+  }
+  console.log(
+    `ratio: sync runs at ${(s.syncToImport * 100).toFixed(1)}% of in-process import ` +
+      `(${s.importBlocksPerSecond.toFixed(0)} blocks/s)`,
+  );
 }
 
 function describeRounds(v: VerifyThroughput): string {
