@@ -156,16 +156,24 @@ export class BlockImporter {
 
     const previousBest = store.best();
     const isBest = header.number > previousBest.number;
-    await store.commitBlock({
-      hash,
-      parentHash: header.parentHash,
-      number: header.number,
-      header: encodeHeader(header),
-      body: encodeBody(block.extrinsics),
-      stateRoot: header.stateRoot,
-      trie: update,
-      setBest: isBest,
-    });
+    try {
+      await store.commitBlock({
+        hash,
+        parentHash: header.parentHash,
+        number: header.number,
+        header: encodeHeader(header),
+        body: encodeBody(block.extrinsics),
+        stateRoot: header.stateRoot,
+        trie: update,
+        setBest: isBest,
+      });
+    } catch (error) {
+      // Finality moved past this block while it executed: a race, not a bad block.
+      if (error instanceof LineageError && error.code === "BELOW_FINALIZED") {
+        throw new BlockError("BELOW_FINALIZED", error.message, { cause: error });
+      }
+      throw error;
+    }
     const imported: ImportedBlock = {
       hash,
       header,

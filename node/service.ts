@@ -9,7 +9,13 @@ import {
   type ImportedBlock,
 } from "../consensus/block-import.ts";
 import { headerOf } from "../consensus/chain-view.ts";
-import { FinalityVoter, type SignedVote, type VoteEquivocation } from "../consensus/finality.ts";
+import {
+  decodeVote,
+  encodeVote,
+  FinalityVoter,
+  type SignedVote,
+  type VoteEquivocation,
+} from "../consensus/finality.ts";
 import { treeRoute } from "../consensus/tree-route.ts";
 import { fromHex, toHex } from "../primitives/bytes.ts";
 import {
@@ -162,6 +168,7 @@ export class NodeService {
     const keys = () => this.authorityKeys();
     const slotMs = authorityStorage.slotDuration.get(store.stateAtBlock(store.best().hash));
     const roundFile = join(chainPaths(options.basePath, spec.id).root, "finality-round");
+    const record = readVoterRecord(roundFile);
     const finalityLog = logger.child("finality");
     this.#finality = new FinalityVoter({
       store,
@@ -177,8 +184,18 @@ export class NodeService {
           `⚠️  Equivocation by ${toHex(evidence.authority)} in round ${evidence.round}: ${toHex(evidence.first.targetHash)} and ${toHex(evidence.second.targetHash)}`,
         );
       },
-      initialRound: readRound(roundFile) + 1,
-      onRound: (round) => writeRound(roundFile, round),
+      initialRound: record.round,
+      initialVotes: record.votes,
+      onRound: (round) => {
+        if (round !== record.round) record.votes = [];
+        record.round = round;
+        writeVoterRecord(roundFile, record);
+      },
+      onVoted: (vote) => {
+        if (vote.round !== record.round) return;
+        record.votes.push(vote);
+        writeVoterRecord(roundFile, record);
+      },
       roundTimeoutMs: Math.max(1000, 2 * slotMs),
       rebroadcastMs: Math.max(500, slotMs),
     });
@@ -506,19 +523,48 @@ export class NodeService {
   }
 }
 
-/** The last finality round this node entered, so that a restart never votes twice in one round. */
-function readRound(path: string): number {
-  try {
-    const n = Number(readFileSync(path, "utf8").trim());
-    return Number.isSafeInteger(n) && n >= 0 ? n : 0;
-  } catch {
-    return 0;
-  }
+/** The finality round this node is in and the votes it cast there, so a restart resumes it. */
+interface VoterRecord {
+  round: number;
+  votes: SignedVote[];
 }
 
-function writeRound(path: string, round: number): void {
+/**
+ * The record a restart resumes: `{"round":N,"votes":[…]}`. A bare round number (the older format)
+ * does not say how the node voted in it, so that round is skipped: voting in it again could
+ * contradict a vote cast before the restart.
+ */
+function readVoterRecord(path: string): VoterRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch {
+    return { round: 1, votes: [] };
+  }
+  const legacy = Number(text);
+  if (text !== "" && Number.isSafeInteger(legacy) && legacy >= 0) {
+    return { round: legacy + 1, votes: [] };
+  }
+  try {
+    const parsed = JSON.parse(text) as { round?: unknown; votes?: unknown };
+    if (
+      Number.isSafeInteger(parsed.round) &&
+      (parsed.round as number) >= 1 &&
+      Array.isArray(parsed.votes)
+    ) {
+      const votes = parsed.votes.map((hex) => decodeVote(fromHex(String(hex))));
+      return { round: parsed.round as number, votes };
+    }
+  } catch {
+    // Unreadable: as with no record at all.
+  }
+  return { round: 1, votes: [] };
+}
+
+function writeVoterRecord(path: string, record: VoterRecord): void {
   const temporary = `${path}.tmp`;
-  writeFileSync(temporary, `${round}\n`);
+  const votes = record.votes.map((vote) => toHex(encodeVote(vote)));
+  writeFileSync(temporary, `${JSON.stringify({ round: record.round, votes })}\n`);
   renameSync(temporary, path);
 }
 

@@ -70,6 +70,8 @@ export const PENALTY = {
 
 /** Blocks asked for per request while syncing. */
 const SYNC_BATCH = 64;
+/** After a sync that imported nothing, the next attempt waits this long (status updates aside). */
+const SYNC_RETRY_MS = 1000;
 
 /** Block errors that say nothing bad about the sender: races, forks, clocks. */
 const HARMLESS_BLOCK_ERRORS = new Set([
@@ -116,6 +118,7 @@ export class ChainSync {
   #syncing: Promise<void> | null = null;
   #highest = 0;
   #stopped = false;
+  #retry: NodeJS.Timeout | undefined;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(options: ChainSyncOptions) {
@@ -136,6 +139,7 @@ export class ChainSync {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#retry);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await this.#syncing;
   }
@@ -249,11 +253,24 @@ export class ChainSync {
       .filter((p) => p.bestNumber > best)
       .sort((a, b) => b.bestNumber - a.bestNumber);
     if (ahead.length === 0) return;
+    const before = best;
     this.#syncing = this.#syncFrom(ahead[0]!).finally(() => {
       this.#syncing = null;
-      // Another peer may be further ahead, or the chain moved while we synced.
-      queueMicrotask(() => this.#maybeSync());
+      // Another peer may be further ahead, or the chain moved while we synced: go on at once. A
+      // sync that got nowhere (a failed request, a refusal) waits, or an instant failure would
+      // retry in a microtask loop that starves the event loop (and the disconnect that ends it).
+      if (this.#options.store.best().number > before) queueMicrotask(() => this.#maybeSync());
+      else this.#retryLater();
     });
+  }
+
+  #retryLater(): void {
+    if (this.#retry || this.#stopped) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#maybeSync();
+    }, SYNC_RETRY_MS);
+    this.#retry.unref();
   }
 
   async #syncFrom(peer: PeerView): Promise<void> {

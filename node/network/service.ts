@@ -76,6 +76,8 @@ const DEFAULT_QUOTAS: Record<"status" | "blocks", Quota> = {
 const MAX_BLOCKS_RESPONSE_FRAME = 16 * 1024 * 1024;
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAINTENANCE_INTERVAL_MS = 500;
+/** Status announcements to one peer are at least this far apart (its quota refills 5 a second). */
+const STATUS_ANNOUNCE_INTERVAL_MS = 250;
 /** Concurrent dials to peers found by mDNS. */
 const MAX_DISCOVERY_DIALS = 4;
 
@@ -731,7 +733,12 @@ export class NetworkService {
     }
   }
 
-  /** At most one announcement in flight per peer; a newer status waits for it and follows. */
+  /**
+   * At most one announcement in flight per peer; a newer status waits for it and follows, no
+   * sooner than STATUS_ANNOUNCE_INTERVAL_MS after it. Without that pause a node importing blocks
+   * fast (syncing) announces after every block, runs over the peer's status quota and is
+   * penalized, then disconnected, by honest peers.
+   */
   #announceTo(peerId: string): void {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
@@ -741,11 +748,14 @@ export class NetworkService {
     }
     peer.announcing = true;
     void this.#sendStatus(peerId).finally(() => {
-      peer.announcing = false;
-      if (peer.announceAgain && this.#peers.get(peerId) === peer) {
-        peer.announceAgain = false;
-        this.#announceTo(peerId);
-      }
+      const next = setTimeout(() => {
+        peer.announcing = false;
+        if (peer.announceAgain && this.#peers.get(peerId) === peer && this.#state === "started") {
+          peer.announceAgain = false;
+          this.#announceTo(peerId);
+        }
+      }, STATUS_ANNOUNCE_INTERVAL_MS);
+      next.unref();
     });
   }
 
