@@ -258,10 +258,16 @@ export interface RoundState {
   setId: number;
   prevotes: Map<string, SignedVote>;
   precommits: Map<string, SignedVote>;
+  /** Further votes of equivocating authorities, by authority (hex): they count for every target. */
+  prevoteEquivocations: Map<string, SignedVote[]>;
+  precommitEquivocations: Map<string, SignedVote[]>;
   startedAt: number;
   prevoted: boolean;
   precommitted: boolean;
 }
+
+/** Further votes kept per equivocating authority, round and stage. */
+const MAX_EQUIVOCATED_VOTES = 4;
 
 /** At most this many rounds' votes are held (the current one, its predecessors, catch-up). */
 const MAX_KEPT_ROUNDS = 16;
@@ -414,6 +420,8 @@ export class FinalityVoter {
         setId: this.#setId,
         prevotes: new Map(),
         precommits: new Map(),
+        prevoteEquivocations: new Map(),
+        precommitEquivocations: new Map(),
         startedAt: this.#now,
         prevoted: false,
         precommitted: false,
@@ -439,7 +447,7 @@ export class FinalityVoter {
     this.#options.onRound?.(round);
   }
 
-  /** Stores a vote; false if it was already known or is an equivocation (kept as evidence). */
+  /** Stores a vote; false if it was already known. An equivocation is reported as evidence. */
   #record(vote: SignedVote): boolean {
     const state = this.#state(vote.round);
     const votes = vote.stage === Stage.prevote ? state.prevotes : state.precommits;
@@ -459,8 +467,17 @@ export class FinalityVoter {
           second: vote,
         });
       }
-      // The first vote keeps counting; the second is evidence, not weight.
-      return false;
+      // As in GRANDPA, an equivocator counts for each of its targets: the estimate must allow
+      // for any block its votes could have helped finalize, at any node, whichever vote that node
+      // saw first.
+      const extras =
+        vote.stage === Stage.prevote ? state.prevoteEquivocations : state.precommitEquivocations;
+      const list = extras.get(who) ?? [];
+      if (list.some((v) => bytesEqual(v.targetHash, vote.targetHash))) return false;
+      if (list.length >= MAX_EQUIVOCATED_VOTES) return false;
+      list.push(vote);
+      extras.set(who, list);
+      return true;
     }
     votes.set(who, vote);
     return true;
@@ -479,7 +496,7 @@ export class FinalityVoter {
 
     // Finality from any kept round.
     for (const state of this.#rounds.values()) {
-      const ghost = this.#ghost(state.precommits, finalized);
+      const ghost = this.#ghost(state.precommits, finalized, state.precommitEquivocations);
       if (ghost && ghost.number > finalized.number) {
         void this.#finalizeFromRound(state, ghost).catch(() => undefined);
         return false;
@@ -507,12 +524,12 @@ export class FinalityVoter {
       }
     }
     if (state.prevoted && !state.precommitted) {
-      const ghost = this.#ghost(state.prevotes, finalized);
+      const ghost = this.#ghost(state.prevotes, finalized, state.prevoteEquivocations);
       const waited = this.#now - state.startedAt >= this.#options.roundTimeoutMs / 2;
       if (
         ghost &&
         this.#contains(ghost, this.#estimate) &&
-        (waited || !this.#couldRise(state.prevotes, ghost, finalized))
+        (waited || !this.#couldRise(state.prevotes, ghost, finalized, state.prevoteEquivocations))
       ) {
         state.precommitted = true;
         this.#castAll(state, Stage.precommit, ghost);
@@ -580,30 +597,24 @@ export class FinalityVoter {
 
   /**
    * How many distinct authorities' votes cover each block above `finalized` (a vote covers its
-   * target and every ancestor). Votes for unknown blocks or for forks of the finalized chain
-   * do not count.
+   * target and every ancestor; an equivocator's votes all count, once per block). Votes for
+   * unknown blocks or for forks of the finalized chain do not count.
    */
-  #support(votes: Map<string, SignedVote>, finalized: BlockRef) {
+  #support(
+    votes: Map<string, SignedVote>,
+    finalized: BlockRef,
+    extras?: Map<string, SignedVote[]>,
+  ) {
     const support = new Map<string, { ref: BlockRef; count: number }>();
     let counted = 0;
-    for (const vote of votes.values()) {
-      let cursor: BlockRef = { hash: vote.targetHash, number: vote.targetNumber };
-      const path: BlockRef[] = [];
-      let onChain = false;
-      while (cursor.number >= finalized.number) {
-        if (cursor.number === finalized.number) {
-          onChain = bytesEqual(cursor.hash, finalized.hash);
-          break;
-        }
-        const meta = this.#options.store.getBlockMeta(cursor.hash);
-        if (!meta || meta.number !== cursor.number) break;
-        path.push(cursor);
-        cursor = { hash: meta.parentHash, number: cursor.number - 1 };
+    for (const [who, vote] of votes) {
+      const covered = new Map<string, BlockRef>();
+      for (const target of [vote, ...(extras?.get(who) ?? [])]) {
+        for (const ref of this.#pathTo(target, finalized) ?? []) covered.set(toHex(ref.hash), ref);
       }
-      if (!onChain) continue;
+      if (covered.size === 0 && !this.#pathTo(vote, finalized)) continue;
       counted++;
-      for (const ref of path) {
-        const key = toHex(ref.hash);
+      for (const [key, ref] of covered) {
         const entry = support.get(key);
         if (entry) entry.count++;
         else support.set(key, { ref, count: 1 });
@@ -612,14 +623,33 @@ export class FinalityVoter {
     return { support, counted };
   }
 
+  /** The blocks from a vote's target down to (not including) `finalized`; undefined off-chain. */
+  #pathTo(vote: SignedVote, finalized: BlockRef): BlockRef[] | undefined {
+    let cursor: BlockRef = { hash: vote.targetHash, number: vote.targetNumber };
+    const path: BlockRef[] = [];
+    while (cursor.number > finalized.number) {
+      const meta = this.#options.store.getBlockMeta(cursor.hash);
+      if (!meta || meta.number !== cursor.number) return undefined;
+      path.push(cursor);
+      cursor = { hash: meta.parentHash, number: cursor.number - 1 };
+    }
+    return cursor.number === finalized.number && bytesEqual(cursor.hash, finalized.hash)
+      ? path
+      : undefined;
+  }
+
   /**
    * The highest block covered by more than 2/3 of the set's votes; the finalized block when
    * enough votes agree on nothing higher; undefined when too few votes count.
    */
-  #ghost(votes: Map<string, SignedVote>, finalized: BlockRef): BlockRef | undefined {
+  #ghost(
+    votes: Map<string, SignedVote>,
+    finalized: BlockRef,
+    extras?: Map<string, SignedVote[]>,
+  ): BlockRef | undefined {
     const threshold = this.threshold;
     if (votes.size < threshold) return undefined;
-    const { support, counted } = this.#support(votes, finalized);
+    const { support, counted } = this.#support(votes, finalized, extras);
     if (counted < threshold) return undefined;
     let best: BlockRef | undefined;
     for (const { ref, count } of support.values()) {
@@ -634,8 +664,13 @@ export class FinalityVoter {
    * precommitted on the first supermajority it saw would otherwise lock a round on an ancestor
    * while the rest of the votes agree on more.
    */
-  #couldRise(votes: Map<string, SignedVote>, ghost: BlockRef, finalized: BlockRef): boolean {
-    const { support, counted } = this.#support(votes, finalized);
+  #couldRise(
+    votes: Map<string, SignedVote>,
+    ghost: BlockRef,
+    finalized: BlockRef,
+    extras?: Map<string, SignedVote[]>,
+  ): boolean {
+    const { support, counted } = this.#support(votes, finalized, extras);
     const missing = this.#authorities.length - counted;
     if (missing === 0) return false;
     for (const { ref, count } of support.values()) {
@@ -652,9 +687,13 @@ export class FinalityVoter {
   #completedEstimate(round: number, finalized: BlockRef): BlockRef | undefined {
     const state = this.#rounds.get(round);
     if (!state) return undefined;
-    const ghost = this.#ghost(state.prevotes, finalized);
+    const ghost = this.#ghost(state.prevotes, finalized, state.prevoteEquivocations);
     if (!ghost) return undefined;
-    const { support, counted } = this.#support(state.precommits, finalized);
+    const { support, counted } = this.#support(
+      state.precommits,
+      finalized,
+      state.precommitEquivocations,
+    );
     if (counted < this.threshold) return undefined;
     const missing = this.#authorities.length - counted;
     let cursor: BlockRef = ghost;
@@ -670,11 +709,13 @@ export class FinalityVoter {
 
   async #finalizeFromRound(state: RoundState, block: BlockRef): Promise<void> {
     const precommits: SignedPrecommit[] = [];
-    for (const vote of state.precommits.values()) {
-      if (
-        vote.targetNumber >= block.number &&
-        descendsFrom(this.#options.store, vote.targetHash, block)
-      ) {
+    for (const [who, first] of state.precommits) {
+      // One precommit per authority: an equivocator's vote that covers the block, if any.
+      const vote = [first, ...(state.precommitEquivocations.get(who) ?? [])].find(
+        (v) =>
+          v.targetNumber >= block.number && descendsFrom(this.#options.store, v.targetHash, block),
+      );
+      if (vote) {
         const { targetHash, targetNumber, signature, authority } = vote;
         precommits.push({ targetHash, targetNumber, signature, authority });
       }
