@@ -308,6 +308,45 @@ describe("FinalityVoter", () => {
     for (const vote of decoded) assert.ok(bytesEqual(vote.signature, sent[0]!.signature));
   });
 
+  it("a restarted voter resumes its round with its own votes, never contradicting them", async () => {
+    const chain = await open("local");
+    const cast: SignedVote[] = [];
+    const options = {
+      store: chain.store,
+      genesisHash: chain.genesisHash,
+      localKeys: () => [devKeypair("alice")],
+      onFinalized: () => {},
+      roundTimeoutMs: 4000,
+      rebroadcastMs: 1000,
+    };
+    const before = new FinalityVoter({
+      ...options,
+      broadcast: () => {},
+      onVoted: (v) => cast.push(v),
+    });
+    const b1 = await extend(chain, chain.genesis, 1);
+    before.onBlock();
+    assert.equal(cast.length, 1);
+    assert.equal(cast[0]!.targetNumber, 1);
+    // The chain grows while the node is down; after the restart its prevote must stay #1.
+    await extend(chain, b1, 2);
+    const sent: SignedVote[] = [];
+    const after = new FinalityVoter({
+      ...options,
+      broadcast: (v) => sent.push(v),
+      initialRound: before.round,
+      initialVotes: cast,
+    });
+    after.onBlock();
+    after.tick(1000);
+    assert.equal(after.round, before.round);
+    assert.ok(sent.length > 0, "the old vote is sent again");
+    for (const vote of sent) {
+      assert.equal(vote.stage, Stage.prevote);
+      assert.ok(bytesEqual(vote.targetHash, b1.hash), "no second, different prevote");
+    }
+  });
+
   it("a voter that missed rounds catches up from the others' rebroadcasts", async () => {
     const net = await network(2);
     net.up[3] = false;
