@@ -591,6 +591,11 @@ export class NetworkService {
     const timer = this.#handshakeTimers.get(peerId);
     if (timer) clearTimeout(timer);
     this.#handshakeTimers.delete(peerId);
+    this.#forget(peerId);
+  }
+
+  /** A peer we no longer talk to: gone from `peers()` at once, even before the socket closes. */
+  #forget(peerId: string): void {
     if (!this.#peers.delete(peerId)) return;
     this.#log.debug(`peer ${short(peerId)} disconnected`);
     this.#metrics?.peers(this.#peers.size);
@@ -652,6 +657,7 @@ export class NetworkService {
   /** Closes every connection to a peer and tells listeners why. */
   #drop(peerId: string, reason: RefusalReason): void {
     this.#emitRefused(peerId, reason);
+    this.#forget(peerId);
     if (this.#state !== "started") return;
     this.#node
       .hangUp(peerIdFromString(peerId))
@@ -662,7 +668,6 @@ export class NetworkService {
     if (this.#scores.banReason(peerId) === "other-chain") return;
     this.#log.info(`peer ${peerId} is on another chain (${why}); not connecting to it for a while`);
     this.#scores.ban(peerId, this.#tuning.otherChainBanMs, "other-chain");
-    this.#peers.delete(peerId);
     this.#drop(peerId, "other-chain");
   }
 
