@@ -141,7 +141,7 @@ export function decodeVote(bytes: Uint8Array): SignedVote {
   if (vote.targetHash.length !== 32 || vote.authority.length !== 32) {
     throw new FinalityError("BAD_VOTE", "a vote's target hash and authority are 32 bytes");
   }
-  return { ...vote, stage: vote.stage ?? Stage.precommit };
+  return vote;
 }
 
 export function encodeJustification(justification: Justification): Uint8Array {
@@ -194,6 +194,7 @@ export function verifyJustification(
   }
   const context = { genesisHash, setId: justification.setId, round: justification.round };
   const seen = new Set<string>();
+  let counted = 0;
   for (const vote of justification.precommits) {
     const who = toHex(vote.authority);
     if (!set.some((a) => bytesEqual(a, vote.authority))) {
@@ -207,14 +208,18 @@ export function verifyJustification(
     ) {
       throw new FinalityError("BAD_SIGNATURE", `precommit by ${who} has a bad signature`);
     }
+    // A precommit for a descendant we have not imported yet (a syncing node) proves nothing to
+    // us yet: it does not count, but it is no fault either.
+    if (target.number > block.number && store.getBlockMeta(target.hash) === undefined) continue;
     if (target.number < block.number || !descendsFrom(store, target.hash, block)) {
       throw new FinalityError("BAD_JUSTIFICATION", `precommit by ${who} is not for this chain`);
     }
+    counted++;
   }
-  if (seen.size < thresholdWeight(set.length)) {
+  if (counted < thresholdWeight(set.length)) {
     throw new FinalityError(
       "NOT_ENOUGH_VOTES",
-      `${seen.size} precommits of ${set.length} authorities; ${thresholdWeight(set.length)} needed`,
+      `${counted} usable precommits of ${set.length} authorities; ${thresholdWeight(set.length)} needed`,
     );
   }
 }
@@ -231,6 +236,8 @@ export interface FinalityVoterOptions {
   /** After the store has finalized `block` (and its ancestors) with `justification`. */
   onFinalized: (block: BlockRef, justification: Justification) => void;
   onEquivocation?: (evidence: VoteEquivocation) => void;
+  /** Told when finalizing failed (a storage error): the voter tries again on its next step. */
+  onError?: (error: unknown) => void;
   /**
    * The round this voter starts in: after a restart, the round it was in, with `initialVotes`; or
    * one past it, when its votes there are not known.
@@ -341,11 +348,6 @@ export class FinalityVoter {
     return this.#rounds.get(this.#round);
   }
 
-  /** Round, stage and authority (hex) of every equivocation seen. */
-  equivocations(): string[] {
-    return [...this.#equivocators];
-  }
-
   /** A block was imported: it may make a vote countable or give something to vote for. */
   onBlock(): void {
     this.#progress();
@@ -353,6 +355,8 @@ export class FinalityVoter {
 
   /** Timers: moves on from a completable round that took too long, and re-sends our votes. */
   tick(now: number): void {
+    // Until the first tick the voter has no clock: the current round's wait starts now.
+    if (this.#now === 0) this.#state(this.#round).startedAt = now;
     this.#now = now;
     if (now - this.#lastBroadcast >= this.#options.rebroadcastMs) {
       this.#lastBroadcast = now;
@@ -381,6 +385,8 @@ export class FinalityVoter {
       throw new FinalityError("NOT_AN_AUTHORITY", "vote by a key outside the authority set");
     }
     if (vote.round + KEPT_PAST_ROUNDS < this.#round) return false;
+    // Further ahead than catch-up needs: not held, so no one can fill our memory with rounds.
+    if (vote.round > this.#round + MAX_KEPT_ROUNDS) return false;
     if (!verifyVoteSignature(vote, this.#options.genesisHash)) {
       throw new FinalityError("BAD_SIGNATURE", "vote with a bad signature");
     }
@@ -395,6 +401,8 @@ export class FinalityVoter {
    */
   async importJustification(block: BlockRef, bytes: Uint8Array): Promise<void> {
     const { store, genesisHash } = this.#options;
+    // A finalization in flight may change the set this justification must be checked against.
+    await this.#finalizing;
     if (block.number <= store.finalized().number) return;
     const justification = decodeJustification(bytes);
     verifyJustification(store, justification, block, this.#authorities, genesisHash, this.#setId);
@@ -443,6 +451,9 @@ export class FinalityVoter {
     this.#state(round).startedAt = this.#now;
     for (const old of this.#rounds.keys()) {
       if (old + KEPT_PAST_ROUNDS < round) this.#rounds.delete(old);
+    }
+    for (const key of this.#equivocators) {
+      if (Number(key.split(":")[0]) + KEPT_PAST_ROUNDS < round) this.#equivocators.delete(key);
     }
     this.#options.onRound?.(round);
   }
@@ -498,7 +509,7 @@ export class FinalityVoter {
     for (const state of this.#rounds.values()) {
       const ghost = this.#ghost(state.precommits, finalized, state.precommitEquivocations);
       if (ghost && ghost.number > finalized.number) {
-        void this.#finalizeFromRound(state, ghost).catch(() => undefined);
+        void this.#finalizeFromRound(state, ghost).catch((error) => this.#options.onError?.(error));
         return false;
       }
     }
@@ -553,8 +564,12 @@ export class FinalityVoter {
       setId: this.#setId,
       round: state.round,
     };
+    const cast = stage === Stage.prevote ? state.prevotes : state.precommits;
     for (const key of this.#options.localKeys()) {
       if (!this.#authorities.some((a) => bytesEqual(a, key.publicKey))) continue;
+      // Our own earlier vote in this stage (heard back from the network after a restart that
+      // lost its record): never cast a second, different one.
+      if (cast.has(toHex(key.publicKey))) continue;
       const vote = signVote(key, context, stage, target);
       if (!this.#record(vote)) continue;
       this.#options.onVoted?.(vote);

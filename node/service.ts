@@ -1,21 +1,14 @@
 // The node service: opens the database, writes genesis, and wires the importer, transaction pool,
 // slot authorship, finality, RPC, metrics and informant together. Everything is passed in or
 // created here, nothing is global, so several nodes can run in one process (tests).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import {
   type BlockEquivocation,
   BlockImporter,
   type ImportedBlock,
 } from "../consensus/block-import.ts";
 import { headerOf } from "../consensus/chain-view.ts";
-import {
-  decodeVote,
-  encodeVote,
-  FinalityVoter,
-  type SignedVote,
-  type VoteEquivocation,
-} from "../consensus/finality.ts";
+import { FinalityVoter, type SignedVote, type VoteEquivocation } from "../consensus/finality.ts";
 import { treeRoute } from "../consensus/tree-route.ts";
 import { fromHex, toHex } from "../primitives/bytes.ts";
 import {
@@ -53,6 +46,7 @@ import { createNodeApi } from "./rpc-api.ts";
 import { ChainSync } from "./sync.ts";
 import { limitsFromCli, TransactionPool, type ValidTransaction } from "./txpool/index.ts";
 import { IMPLEMENTATION_NAME, NODE_VERSION } from "./version.ts";
+import { readVoterRecord, voterRecordPath, writeVoterRecord } from "./voter-record.ts";
 
 /** Key type of block-authoring keys in the keystore (Substrate's `aura`). */
 export const AURA_KEY_TYPE = "aura";
@@ -112,7 +106,6 @@ export class NodeService {
   readonly #metricsServer: MetricsServer | null;
   readonly #informant: Informant;
   readonly #newHeads = new Set<HeaderListener>();
-  readonly #voteListeners = new Set<(vote: SignedVote) => void>();
   readonly #finalizedHeads = new Set<HeaderListener>();
   #stopped = false;
   #lastFinalized: number;
@@ -167,8 +160,8 @@ export class NodeService {
     });
     const keys = () => this.authorityKeys();
     const slotMs = authorityStorage.slotDuration.get(store.stateAtBlock(store.best().hash));
-    const roundFile = join(chainPaths(options.basePath, spec.id).root, "finality-round");
-    const record = readVoterRecord(roundFile);
+    const roundFile = voterRecordPath(chainPaths(options.basePath, spec.id).root);
+    const record = readVoterRecord(roundFile, genesisHash);
     const finalityLog = logger.child("finality");
     this.#finality = new FinalityVoter({
       store,
@@ -189,18 +182,25 @@ export class NodeService {
       onRound: (round) => {
         if (round !== record.round) record.votes = [];
         record.round = round;
-        writeVoterRecord(roundFile, record);
+        writeVoterRecord(roundFile, genesisHash, record);
       },
       onVoted: (vote) => {
         if (vote.round !== record.round) return;
         record.votes.push(vote);
-        writeVoterRecord(roundFile, record);
+        writeVoterRecord(roundFile, genesisHash, record);
       },
+      onError: (error) => this.#warn("finality", error),
       roundTimeoutMs: Math.max(1000, 2 * slotMs),
       rebroadcastMs: Math.max(500, slotMs),
     });
     this.#finalityTimer = setInterval(
-      () => this.#finality.tick(now()),
+      () => {
+        try {
+          this.#finality.tick(now());
+        } catch (error) {
+          this.#warn("finality", error);
+        }
+      },
       Math.max(100, Math.floor(slotMs / 4)),
     );
     this.#finalityTimer.unref();
@@ -390,6 +390,8 @@ export class NodeService {
     clearInterval(this.#finalityTimer);
     await this.sync.stop();
     await this.network.stop();
+    // Blocks in flight may still hand the voter work: let them land first.
+    await this.importer.idle();
     await this.#finality.idle();
     this.#informant.stop();
     await this.#rpc.stop();
@@ -416,16 +418,9 @@ export class NodeService {
       .map((seed) => keypairFromSeed(seed));
   }
 
-  /** Finality votes this node signs; the network gossips them (none yet in a one-node chain). */
+  /** Finality votes this node signs go out as gossip. */
   #broadcastVote(vote: SignedVote): void {
     this.sync?.announceVote(vote);
-    for (const listener of this.#voteListeners) listener(vote);
-  }
-
-  /** Subscribes to the finality votes this node signs (the network layer sends them on). */
-  onLocalVote(listener: (vote: SignedVote) => void): () => void {
-    this.#voteListeners.add(listener);
-    return () => this.#voteListeners.delete(listener);
   }
 
   #validate(bytes: Uint8Array, at: { number: number; hash: Uint8Array }): ValidTransaction {
@@ -521,51 +516,6 @@ export class NodeService {
     if (this.#stopped) return;
     this.#logger.child(target).warn((error as Error).message ?? String(error));
   }
-}
-
-/** The finality round this node is in and the votes it cast there, so a restart resumes it. */
-interface VoterRecord {
-  round: number;
-  votes: SignedVote[];
-}
-
-/**
- * The record a restart resumes: `{"round":N,"votes":[…]}`. A bare round number (the older format)
- * does not say how the node voted in it, so that round is skipped: voting in it again could
- * contradict a vote cast before the restart.
- */
-function readVoterRecord(path: string): VoterRecord {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8").trim();
-  } catch {
-    return { round: 1, votes: [] };
-  }
-  const legacy = Number(text);
-  if (text !== "" && Number.isSafeInteger(legacy) && legacy >= 0) {
-    return { round: legacy + 1, votes: [] };
-  }
-  try {
-    const parsed = JSON.parse(text) as { round?: unknown; votes?: unknown };
-    if (
-      Number.isSafeInteger(parsed.round) &&
-      (parsed.round as number) >= 1 &&
-      Array.isArray(parsed.votes)
-    ) {
-      const votes = parsed.votes.map((hex) => decodeVote(fromHex(String(hex))));
-      return { round: parsed.round as number, votes };
-    }
-  } catch {
-    // Unreadable: as with no record at all.
-  }
-  return { round: 1, votes: [] };
-}
-
-function writeVoterRecord(path: string, record: VoterRecord): void {
-  const temporary = `${path}.tmp`;
-  const votes = record.votes.map((vote) => toHex(encodeVote(vote)));
-  writeFileSync(temporary, `${JSON.stringify({ round: record.round, votes })}\n`);
-  renameSync(temporary, path);
 }
 
 function subscribe(set: Set<HeaderListener>, listener: HeaderListener): () => void {

@@ -5,7 +5,7 @@
 // unknown starts a sync from its sender. Misbehaviour lowers the sender's score.
 import type { Logger } from "pino";
 import type { BlockImporter } from "../consensus/block-import.ts";
-import { BlockError } from "../consensus/errors.ts";
+import { BlockError, FinalityError } from "../consensus/errors.ts";
 import {
   decodeVote,
   encodeVote,
@@ -59,14 +59,15 @@ export interface SyncNetwork {
   announceStatus(): void;
 }
 
-/** Score penalties (the network disconnects and bans below its thresholds). */
+/** Score penalties for sync responses (gossip rejects are penalized by the network layer). */
 export const PENALTY = {
   invalidBlock: 50,
-  invalidVote: 25,
-  invalidTransaction: 5,
   badResponse: 20,
   requestFailed: 2,
 } as const;
+
+/** Vote errors that mean the vote itself is invalid (the sender's fault). */
+const INVALID_VOTE_ERRORS = new Set(["BAD_SIGNATURE", "NOT_AN_AUTHORITY", "BAD_VOTE"]);
 
 /** Blocks asked for per request while syncing. */
 const SYNC_BATCH = 64;
@@ -116,7 +117,6 @@ export class ChainSync {
   readonly #options: ChainSyncOptions;
   readonly #startingBlock: number;
   #syncing: Promise<void> | null = null;
-  #highest = 0;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
   readonly #unsubscribe: (() => void)[] = [];
@@ -131,9 +131,7 @@ export class ChainSync {
     this.#unsubscribe.push(network.onPeerStatus(() => this.#maybeSync()));
     network.setGossipValidator("blocks", (data, from) => this.#onBlockGossip(data, from));
     network.setGossipValidator("finality", (data, from) => this.#onVoteGossip(data, from));
-    network.setGossipValidator("transactions", (data, from) =>
-      this.#onTransactionGossip(data, from),
-    );
+    network.setGossipValidator("transactions", (data) => this.#onTransactionGossip(data));
     this.#maybeSync();
   }
 
@@ -155,7 +153,7 @@ export class ChainSync {
     return {
       startingBlock: this.#startingBlock,
       currentBlock: current,
-      highestBlock: Math.max(current, this.#highest, peersBest),
+      highestBlock: Math.max(current, peersBest),
     };
   }
 
@@ -189,7 +187,6 @@ export class ChainSync {
     try {
       block = decodeBlock(data);
     } catch {
-      this.#options.network.reportPeer(from, PENALTY.invalidBlock, "undecodable block");
       return "reject";
     }
     const hash = headerHash(block.header);
@@ -203,43 +200,46 @@ export class ChainSync {
       await this.#options.importer.importBlock(block, "network");
       return "accept";
     } catch (error) {
-      return this.#blockFailure(error, from, hash);
+      return this.#blockFailure(error, from, hash, false);
     }
   }
 
   async #onVoteGossip(data: Uint8Array, from: string): Promise<Verdict> {
+    let vote: SignedVote;
     try {
-      return this.#options.voter.onVote(decodeVote(data)) ? "accept" : "ignore";
-    } catch (error) {
-      if (!(error instanceof LineageError)) throw error;
-      this.#options.network.reportPeer(from, PENALTY.invalidVote, `vote: ${error.code}`);
+      vote = decodeVote(data);
+    } catch {
       return "reject";
+    }
+    try {
+      return this.#options.voter.onVote(vote) ? "accept" : "ignore";
+    } catch (error) {
+      // Only a vote that is itself invalid is the sender's fault; anything else is ours.
+      if (error instanceof FinalityError && INVALID_VOTE_ERRORS.has(error.code)) return "reject";
+      this.#options.log.warn(`vote from ${from} not processed: ${String(error)}`);
+      return "ignore";
     }
   }
 
-  async #onTransactionGossip(data: Uint8Array, from: string): Promise<Verdict> {
+  async #onTransactionGossip(data: Uint8Array): Promise<Verdict> {
     try {
       await this.#options.pool.submit(data, "external");
       return "accept";
     } catch (error) {
       if (!(error instanceof LineageError)) return "ignore";
       if (HARMLESS_TX_ERRORS.has(error.code)) return "ignore";
-      this.#options.network.reportPeer(
-        from,
-        PENALTY.invalidTransaction,
-        `transaction: ${error.code}`,
-      );
       return "reject";
     }
   }
 
-  #blockFailure(error: unknown, from: string, hash: Uint8Array): Verdict {
+  /** A refused block; `penalize` for sync responses (gossip rejects are penalized by the network). */
+  #blockFailure(error: unknown, from: string, hash: Uint8Array, penalize: boolean): Verdict {
     if (error instanceof BlockError && HARMLESS_BLOCK_ERRORS.has(error.code)) return "ignore";
     const reason = error instanceof LineageError ? error.code : String(error);
     this.#options.log.warn(
       `💔 Verification failed for block ${toHex(hash)} received from peer: ${from}, "${error instanceof Error ? error.message : reason}"`,
     );
-    this.#options.network.reportPeer(from, PENALTY.invalidBlock, `block: ${reason}`);
+    if (penalize) this.#options.network.reportPeer(from, PENALTY.invalidBlock, `block: ${reason}`);
     return "reject";
   }
 
@@ -275,14 +275,12 @@ export class ChainSync {
 
   async #syncFrom(peer: PeerView): Promise<void> {
     const { store, network, log } = this.#options;
-    this.#highest = Math.max(this.#highest, peer.bestNumber);
     log.info(`⚙️  Syncing from ${peer.peerId} (target #${peer.bestNumber})`);
     let from = store.best().number + 1;
     let rewound = false;
     while (!this.#stopped) {
       const target = network.peers().find((p) => p.peerId === peer.peerId)?.bestNumber;
       if (target === undefined || from > target) return;
-      this.#highest = Math.max(this.#highest, target);
       let blocks: BlockData[];
       try {
         blocks = await network.requestBlocks(peer.peerId, {
@@ -294,11 +292,21 @@ export class ChainSync {
         log.debug(`block request to ${peer.peerId} failed: ${(error as Error).message}`);
         return;
       }
-      if (blocks.length === 0) return;
+      if (blocks.length === 0) {
+        // It claimed a best block at or above `from` and sent nothing: a peer that lies about
+        // its chain must not hold our sync.
+        network.reportPeer(peer.peerId, PENALTY.badResponse, "no blocks for a range it claims");
+        return;
+      }
       let restart = false;
+      const justifications: { ref: BlockRef; bytes: Uint8Array }[] = [];
       for (const data of blocks) {
         const outcome = await this.#importSynced(peer.peerId, data);
         if (outcome === "invalid") return;
+        if (typeof outcome === "object") {
+          justifications.push(outcome);
+          continue;
+        }
         if (outcome === "fork") {
           // Our best chain is not the peer's: fetch the peer's chain from our finalized block,
           // which the peer's chain must contain. Once; a second mismatch means a bad peer.
@@ -311,12 +319,39 @@ export class ChainSync {
           break;
         }
       }
+      // After the whole batch, so that precommits for later blocks of it can count.
+      if (!(await this.#applyJustifications(peer.peerId, justifications))) return;
       from = restart ? store.finalized().number + 1 : from + blocks.length;
     }
   }
 
-  async #importSynced(peerId: string, data: BlockData): Promise<"ok" | "fork" | "invalid"> {
-    const { store, importer, voter, network } = this.#options;
+  async #applyJustifications(
+    peerId: string,
+    justifications: { ref: BlockRef; bytes: Uint8Array }[],
+  ): Promise<boolean> {
+    const { voter, network, log } = this.#options;
+    for (const { ref, bytes } of justifications) {
+      try {
+        await voter.importJustification(ref, bytes);
+      } catch (error) {
+        // Precommits for blocks we do not have yet: finality will reach us another way.
+        if (error instanceof FinalityError && error.code === "NOT_ENOUGH_VOTES") {
+          log.debug(`justification of #${ref.number} not usable yet: ${error.message}`);
+          continue;
+        }
+        network.reportPeer(peerId, PENALTY.badResponse, `justification: ${String(error)}`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Imports one block of a sync response; its justification is returned to apply later. */
+  async #importSynced(
+    peerId: string,
+    data: BlockData,
+  ): Promise<"ok" | "fork" | "invalid" | { ref: BlockRef; bytes: Uint8Array }> {
+    const { store, importer, network } = this.#options;
     let block: Block;
     try {
       block = { header: decodeHeader(data.header), extrinsics: decodeBody(data.body) };
@@ -337,17 +372,12 @@ export class ChainSync {
       } catch (error) {
         if (error instanceof BlockError && error.code === "ALREADY_KNOWN") return "ok";
         if (error instanceof BlockError && HARMLESS_BLOCK_ERRORS.has(error.code)) return "invalid";
-        this.#blockFailure(error, peerId, hash);
+        this.#blockFailure(error, peerId, hash, true);
         return "invalid";
       }
     }
     if (data.justification && data.justification.length > 0) {
-      try {
-        await voter.importJustification(ref, data.justification);
-      } catch (error) {
-        network.reportPeer(peerId, PENALTY.badResponse, `justification: ${String(error)}`);
-        return "invalid";
-      }
+      return { ref, bytes: data.justification };
     }
     return "ok";
   }

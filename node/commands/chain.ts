@@ -8,6 +8,7 @@ import { toRawChainSpec } from "../../runtime/chain-spec.ts";
 import { genesisStorage } from "../../runtime/genesis.ts";
 import { loadChainSpec } from "../chain-spec-file.ts";
 import { chainPaths, defaultBasePath } from "../config.ts";
+import { voterRecordPath } from "../voter-record.ts";
 
 export function buildSpecCommand(print: (text: string) => void): Command {
   return new Command("build-spec")
@@ -27,14 +28,17 @@ export function purgeChainCommand(
   confirm: (question: string) => Promise<boolean> = askYesNo,
 ): Command {
   return new Command("purge-chain")
-    .description("Delete the chain's database (the keystore and node key are kept).")
+    .description(
+      "Delete the chain's database and finality voter record (the keystore and node key are kept).",
+    )
     .option("--chain <id|path>", "built-in chain id (dev, local) or chain spec JSON file", "local")
     .option("--dev", "the development chain (same as --chain dev)")
     .option("-d, --base-path <path>", "base path of the node (default: ~/.local/share/lineage)")
     .option("-y", "do not ask for confirmation")
     .action(async (options: { chain: string; dev?: boolean; basePath?: string; y?: boolean }) => {
       const spec = loadChainSpec(options.dev ? "dev" : options.chain);
-      const database = chainPaths(options.basePath ?? defaultBasePath(), spec.id).database;
+      const paths = chainPaths(options.basePath ?? defaultBasePath(), spec.id);
+      const database = paths.database;
       if (!existsSync(database)) {
         print(`${database} did not exist.\n`);
         return;
@@ -44,6 +48,8 @@ export function purgeChainCommand(
         return;
       }
       rmSync(database, { recursive: true, force: true });
+      // The voter's rounds belong to the chain just deleted.
+      rmSync(voterRecordPath(paths.root), { force: true });
       print(`${database} removed.\n`);
     });
 }
