@@ -3,7 +3,7 @@
 // this file reads the wall clock for consensus; the runtime sees the slot through the header.
 
 import type { Logger } from "pino";
-import { slotAt } from "../consensus/aura.ts";
+import { headerSlot, slotAt } from "../consensus/aura.ts";
 import { buildBlock, describeInvalid } from "../consensus/block-builder.ts";
 import type { BlockImporter, ImportedBlock } from "../consensus/block-import.ts";
 import { headerOf } from "../consensus/chain-view.ts";
@@ -62,16 +62,25 @@ export class SlotWorker {
     return authorityStorage.slotDuration.get(store.stateAtBlock(store.best().hash));
   }
 
+  /** Waits for the next slot boundary; the slot is fixed now, so an early timer cannot misname it. */
   #schedule(): void {
     if (!this.#running) return;
-    const duration = this.#slotDuration();
+    let duration: number;
+    try {
+      duration = this.#slotDuration();
+    } catch (error) {
+      this.#options.log.error(`Slot timer: ${(error as Error).message}; retrying in a second`);
+      this.#timer = setTimeout(() => this.#schedule(), 1000);
+      return;
+    }
     const now = this.#now();
-    const wait = duration - (now % duration);
-    this.#timer = setTimeout(() => {
-      this.#authoring = this.#onSlot(slotAt(this.#now(), duration), duration).finally(() =>
-        this.#schedule(),
-      );
-    }, wait);
+    const slot = slotAt(now, duration) + 1;
+    this.#timer = setTimeout(
+      () => {
+        this.#authoring = this.#onSlot(slot, duration).finally(() => this.#schedule());
+      },
+      slot * duration - now,
+    );
   }
 
   async #onSlot(slot: number, duration: number): Promise<void> {
@@ -80,19 +89,16 @@ export class SlotWorker {
     const { store, log } = this.#options;
     try {
       const best = store.best();
+      const bestHeader = headerOf(store, best.hash);
+      // After a restart the best block may already be ours for this slot (or a later one):
+      // authoring again would be an equivocation.
+      if (bestHeader && best.number > 0 && headerSlot(bestHeader) >= slot) return;
       const parentState = store.stateAtBlock(best.hash);
       const author = slotAuthor(parentState, slot);
       const key = this.#options.keys().find((k) => author && bytesEqual(k.publicKey, author));
       if (!key) return;
-      const parentHeader = headerOf(store, best.hash);
-      if (!parentHeader) return;
-      await this.#author(
-        slot,
-        duration,
-        key,
-        { hash: best.hash, header: parentHeader },
-        parentState,
-      );
+      if (!bestHeader) return;
+      await this.#author(slot, duration, key, { hash: best.hash, header: bestHeader }, parentState);
     } catch (error) {
       log.error(`Authoring in slot ${slot} failed: ${(error as Error).message}`);
     }
@@ -114,7 +120,7 @@ export class SlotWorker {
       parentState,
       slot,
       // The runtime rejects a timestamp outside the block's slot (Timestamp.SlotMismatch); the clock
-      // may already be past the slot's end when the timer fired a little early or the loop was busy.
+      // may be a little before the slot (an early timer) or past its end (a busy event loop).
       timestamp: Math.min(Math.max(this.#now(), slot * duration), (slot + 1) * duration - 1),
       authorSeed: key.secretKey,
       genesisHash,

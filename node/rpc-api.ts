@@ -100,6 +100,9 @@ export interface NetworkView {
   removeReservedPeer(peerId: string): Promise<void>;
 }
 
+/** Blocks `grandpa_proveFinality` looks through for the justification covering a height. */
+const MAX_PROOF_SCAN = 4096;
+
 function roundState(voter: FinalityVoter, spec: ChainSpec): RpcRoundState {
   const state = voter.roundState();
   const prefix = Number((spec.properties as { ss58Format?: unknown } | null)?.ss58Format ?? 42);
@@ -271,7 +274,9 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
       proveFinality: (number) => {
         const finalized = store.finalized();
         if (number > finalized.number) return null;
-        for (let n = number; n <= finalized.number; n++) {
+        // Every finalized target carries a justification, so one is near; the scan is bounded.
+        const last = Math.min(finalized.number, number + MAX_PROOF_SCAN);
+        for (let n = number; n <= last; n++) {
           const hash = store.getCanonicalHash(n);
           const justification = hash && store.getJustification(hash);
           if (justification) return toHex(justification) as Hex;

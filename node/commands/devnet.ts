@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,17 +32,25 @@ export interface DevnetNode {
   basePath: string;
 }
 
-/** A port the kernel says is free right now (on 127.0.0.1). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+/** `count` distinct ports the kernel says are free on 127.0.0.1 (all held open until chosen). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolveServer, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolveServer(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  return ports;
 }
 
 /** The `local` spec with the first `count` dev accounts as authorities and the given slot. */
@@ -93,9 +101,11 @@ export function devnetCommand(print: (text: string) => void): Command {
           ? resolve(o.basePath)
           : mkdtempSync(join(tmpdir(), "lineage-devnet-"));
         mkdirSync(dir, { recursive: true });
-        const code = await runDevnet(dir, count, slotMs, o.log, print);
-        if (temporary) rmSync(dir, { recursive: true, force: true });
-        process.exitCode = code;
+        try {
+          process.exitCode = await runDevnet(dir, count, slotMs, o.log, print);
+        } finally {
+          if (temporary) rmSync(dir, { recursive: true, force: true });
+        }
       },
     );
 }
@@ -111,11 +121,12 @@ async function runDevnet(
   const specPath = join(dir, "spec.json");
   writeFileSync(specPath, `${JSON.stringify(spec, null, 2)}\n`);
   const plans = [];
-  for (const name of DEV_ACCOUNT_NAMES.slice(0, count)) {
+  const ports = await freePorts(3 * count);
+  for (const [i, name] of DEV_ACCOUNT_NAMES.slice(0, count).entries()) {
     const basePath = join(dir, name);
     const key = writeNodeKey(basePath, spec.id);
     const peerId = await peerIdFromNodeKey(key);
-    const [p2p, rpc, prometheus] = [await freePort(), await freePort(), await freePort()];
+    const [p2p, rpc, prometheus] = ports.slice(3 * i, 3 * i + 3) as [number, number, number];
     plans.push({ name, basePath, peerId, p2p, rpc, prometheus });
   }
   const children: ChildProcess[] = [];

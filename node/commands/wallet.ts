@@ -67,14 +67,18 @@ export async function transfer(options: {
   tip?: bigint;
   keepAlive?: boolean;
   waitFinalized?: boolean;
+  /** Told the transaction hash as soon as it is submitted (before it lands). */
+  onSubmitted?: (txHash: Hex) => void;
 }): Promise<TransferResult> {
   const client = await connect(options.rpc);
   try {
     const genesis = await client.chain.getBlockHash(0);
-    const best = await client.chain.getHeader();
+    // The era's birth: one block, read by hash so that its number and hash agree.
+    const bestHash = await client.chain.getBlockHash();
+    const best = bestHash ? await client.chain.getHeader(bestHash) : null;
     const version = await client.state.getRuntimeVersion();
-    if (!genesis || !best) throw new LineageError("RPC_FAILED", "the node has no chain");
-    const bestHash = (await client.chain.getBlockHash())!;
+    if (!genesis || !bestHash || !best)
+      throw new LineageError("RPC_FAILED", "the node has no chain");
     const nonce = await client.system.accountNextIndex(toHex(options.from.publicKey));
     const call = encodeCall(
       options.keepAlive ? "Balances.transferKeepAlive" : "Balances.transfer",
@@ -94,8 +98,13 @@ export async function transfer(options: {
       version,
     });
     const txHash = toHex(extrinsicHash(bytes)) as Hex;
+    let announced = false;
     const block = await new Promise<{ hash: Hex; finalized: boolean }>((resolve, reject) => {
       const onStatus = (status: RpcTransactionStatus) => {
+        if (!announced) {
+          announced = true;
+          options.onSubmitted?.(txHash);
+        }
         if (typeof status !== "object") {
           if (status === "invalid" || status === "dropped") reject(notIncluded(status));
           return;
@@ -203,8 +212,8 @@ export function txCommand(print: Print): Command {
           tip: parseLin(o.tip),
           keepAlive: o.keepAlive === true,
           waitFinalized: o.wait === "finalized",
+          onSubmitted: (hash) => print(`Transaction hash: ${hash}\n`),
         });
-        print(`Transaction hash: ${result.txHash}\n`);
         print(
           `${result.finalized ? "Finalized" : "In block"}: #${result.blockNumber} (${result.blockHash})\n`,
         );
