@@ -48,7 +48,13 @@ describe("lineage devnet", () => {
         if (seen) return resolve(seen);
         const timer = setTimeout(() => reject(new Error(`no line matching ${re}`)), WAIT_MS);
         timer.unref();
-        waiters.push({ re, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+        waiters.push({
+          re,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
       });
     try {
       await waitFor(/^Nodes written to /);
