@@ -322,7 +322,10 @@ describe("a 4-validator network on 127.0.0.1", { timeout: 300_000 }, () => {
     const count = metricSample(metrics, "lineage_equivocations_total", { kind: "block" });
     assert.ok((count ?? 0) > 0, `${node.plan.name} counts the block equivocation (${count})`);
 
-    retired.push({ name: "alice-twin", chain: await finalizedChain(twin) });
+    // Read with retries: on the equivocating node, a header was seen missing for a moment right
+    // after the double authoring, under heavy load (noted for investigation in the issue).
+    const twinChain = await until("the twin's finalized chain", () => finalizedChain(twin), 10_000);
+    retired.push({ name: "alice-twin", chain: twinChain });
     await net.stop("alice-twin");
     const before = Math.max(
       ...(await Promise.all(validators().map(heights))).map((h) => h.finalized),
