@@ -81,6 +81,21 @@ export function chainGenesis(spec: ChainSpec): ChainGenesis {
   return { hash: headerHash(header), header, storage };
 }
 
+/** Commits the genesis block and state into a store that holds no chain yet (else a no-op). */
+export async function writeGenesis(store: ChainStore, genesis: ChainGenesis): Promise<void> {
+  if (store.genesisHash() !== undefined) return;
+  const trie = trieState(store.nodeSource, EMPTY_ROOT).applyChanges(
+    genesis.storage.map(([key, value]) => ({ key, value })),
+  );
+  await store.commitGenesis({
+    hash: genesis.hash,
+    header: encodeHeader(genesis.header),
+    body: encodeBody([]),
+    stateRoot: trie.root,
+    trie,
+  });
+}
+
 type HeaderListener = (header: Header) => void;
 
 export class NodeService {
@@ -306,18 +321,7 @@ export class NodeService {
     let service: NodeService | undefined;
     let network: NetworkService | undefined;
     try {
-      if (store.genesisHash() === undefined) {
-        const trie = trieState(store.nodeSource, EMPTY_ROOT).applyChanges(
-          genesis.storage.map(([key, value]) => ({ key, value })),
-        );
-        await store.commitGenesis({
-          hash: genesis.hash,
-          header: encodeHeader(genesis.header),
-          body: encodeBody([]),
-          stateRoot: trie.root,
-          trie,
-        });
-      }
+      await writeGenesis(store, genesis);
       const keystore = new Keystore(paths.keystore);
       if (config.devAccount !== undefined) {
         keystore.insertSeed(AURA_KEY_TYPE, devKeypair(config.devAccount).secretKey);
