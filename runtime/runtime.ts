@@ -3,6 +3,7 @@ import type { CallData, CallDef, Pallet } from "./pallet.ts";
 import { authoritiesPallet } from "./pallets/authorities.ts";
 import { balances } from "./pallets/balances.ts";
 import { params } from "./pallets/params.ts";
+import { registry } from "./pallets/registry/index.ts";
 import { sudo } from "./pallets/sudo.ts";
 import { system } from "./pallets/system.ts";
 import { timestamp } from "./pallets/timestamp.ts";
@@ -38,6 +39,7 @@ export const PALLETS: readonly Pallet[] = [
   authoritiesPallet,
   sudo,
   params,
+  registry,
 ];
 
 export interface ResolvedCall {

@@ -158,6 +158,17 @@ export function unreserve(ctx: RuntimeContext, who: Uint8Array, amount: bigint):
   emit(ctx, balances, "Unreserved", { account: who, amount: u128ToBytes(amount) });
 }
 
+/**
+ * Takes `amount` out of `who`'s reserved balance (a slash): the caller pays it on with
+ * `depositOrBurn` or `burn`. Total issuance is unchanged here.
+ */
+export function slashReserved(ctx: RuntimeContext, who: Uint8Array, amount: bigint): void {
+  const info = readAccount(ctx.storage, who);
+  if (info.reserved < amount) throw fail(balances, "InsufficientReserve");
+  writeAccount(ctx.storage, who, { ...info, reserved: info.reserved - amount });
+  emit(ctx, balances, "Slashed", { account: who, amount: u128ToBytes(amount) });
+}
+
 interface TransferArgs {
   dest: Uint8Array;
   value: Uint8Array;
@@ -260,6 +271,12 @@ export const balances: Pallet = {
       name: "BalanceSet",
       data: T("AccountAmount"),
       doc: "Governance set a free balance",
+    },
+    {
+      index: 6,
+      name: "Slashed",
+      data: T("AccountAmount"),
+      doc: "Reserved funds were taken (a pallet pays them on or burns them)",
     },
   ],
   errors: {

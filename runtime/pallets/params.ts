@@ -12,7 +12,16 @@ const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${n
 
 export interface ParamDef {
   /** What the number means: a balance in planck, parts per million, blocks, weight… */
-  unit: "planck" | "ppm" | "blocks" | "weight" | "bytes" | "fixed18" | "planckPerMillionWeight";
+  unit:
+    | "planck"
+    | "ppm"
+    | "blocks"
+    | "weight"
+    | "bytes"
+    | "fixed18"
+    | "planckPerMillionWeight"
+    | "count"
+    | "points";
   default: bigint;
   min: bigint;
   max: bigint;
@@ -114,6 +123,203 @@ export const PARAMS = {
     min: 1n,
     max: 1_000_000n,
     doc: "Blocks per epoch; authority set changes take effect at epoch boundaries",
+  },
+  // ---- registry: datanets, contributions, curation, challenges, reputation, versions ----
+  registryDatanetDeposit: {
+    unit: "planck",
+    default: 10n * LIN,
+    min: 0n,
+    max: 1_000_000n * LIN,
+    doc: "Deposit reserved from a datanet's owner while the datanet is open",
+  },
+  registryMinBond: {
+    unit: "planck",
+    default: LIN,
+    min: 1n,
+    max: 1_000_000n * LIN,
+    doc: "Lowest minimum bond a datanet's curation policy may ask of contributors",
+  },
+  registryChallengeBond: {
+    unit: "planck",
+    default: 5n * LIN,
+    min: 1n,
+    max: 1_000_000n * LIN,
+    doc: "Bond reserved from whoever challenges an accepted contribution",
+  },
+  registryRejectSlashPpm: {
+    unit: "ppm",
+    default: 500_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of a rejected contribution's bond that is slashed; the rest is returned",
+  },
+  registryRejectCuratorPpm: {
+    unit: "ppm",
+    default: 200_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of a rejection's slash paid to the curator who rejected; the treasury gets the rest",
+  },
+  registryChallengeSlashPpm: {
+    unit: "ppm",
+    default: 1_000_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of the contributor's bond slashed when a challenge is upheld; the rest is returned",
+  },
+  registryChallengeRewardPpm: {
+    unit: "ppm",
+    default: 500_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of an upheld challenge's slash paid to the challenger; the treasury gets the rest",
+  },
+  registryDismissSlashPpm: {
+    unit: "ppm",
+    default: 500_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of a dismissed challenger's bond slashed to the treasury; the rest is returned",
+  },
+  registryChallengeExpiry: {
+    unit: "blocks",
+    default: 100n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks after which an unresolved challenge expires: dismissed without slashing",
+  },
+  registryMaxWindow: {
+    unit: "blocks",
+    default: 100_000n,
+    min: 1n,
+    max: 10_000_000n,
+    doc: "Longest review or challenge window a curation policy may set",
+  },
+  registryDefaultPendingLimit: {
+    unit: "count",
+    default: 9n,
+    min: 1n,
+    max: 10_000n,
+    doc: "Pending contributions per account in a datanet whose policy sets no limit (neutral reputation)",
+  },
+  registryMaxPendingLimit: {
+    unit: "count",
+    default: 1_000n,
+    min: 1n,
+    max: 100_000n,
+    doc: "Highest pending limit a curation policy may set (larger values are clamped)",
+  },
+  registryMaxQuality: {
+    unit: "points",
+    default: 100n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Highest quality score a curator may give (scores run from 1)",
+  },
+  registryReputationBound: {
+    unit: "points",
+    default: 1_000n,
+    min: 1n,
+    max: 1_000_000_000n,
+    doc: "Reputation stays within ±this bound; fresh accounts start at 0",
+  },
+  registryReputationPerQuality: {
+    unit: "points",
+    default: 2n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Reputation gained per quality point of an accepted contribution",
+  },
+  registryRejectPenalty: {
+    unit: "points",
+    default: 100n,
+    min: 0n,
+    max: 1_000_000_000n,
+    doc: "Reputation lost per rejected contribution",
+  },
+  registrySlashPenalty: {
+    unit: "points",
+    default: 300n,
+    min: 0n,
+    max: 1_000_000_000n,
+    doc: "Reputation lost per contribution slashed by an upheld challenge",
+  },
+  registryBondFactorMaxPpm: {
+    unit: "ppm",
+    default: 3_000_000n,
+    min: 1_000_000n,
+    max: 100_000_000n,
+    doc: "Bond multiplier at the lowest reputation (the minimum bond times this / 10^6)",
+  },
+  registryBondFactorMinPpm: {
+    unit: "ppm",
+    default: 250_000n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Bond multiplier at the highest reputation",
+  },
+  registryPendingFactorMaxPpm: {
+    unit: "ppm",
+    default: 3_000_000n,
+    min: 1_000_000n,
+    max: 100_000_000n,
+    doc: "Pending-limit multiplier at the highest reputation",
+  },
+  registryPendingFactorMinPpm: {
+    unit: "ppm",
+    default: 200_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Pending-limit multiplier at the lowest reputation (the limit never drops below 1)",
+  },
+  registryMaxDuePerBlock: {
+    unit: "count",
+    default: 64n,
+    min: 1n,
+    max: 10_000n,
+    doc: "Bond releases, review expiries and challenge expiries processed per block at most",
+  },
+  registryMaxContributionsPerDatanet: {
+    unit: "count",
+    default: 10_000n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Contributions a datanet may hold in all; bounds the work of publishing a version",
+  },
+  registryMaxCurators: {
+    unit: "count",
+    default: 16n,
+    min: 1n,
+    max: 1_000n,
+    doc: "Curators a datanet's policy may list",
+  },
+  registryMaxAllowList: {
+    unit: "count",
+    default: 64n,
+    min: 1n,
+    max: 10_000n,
+    doc: "Accounts a restricted licence's allow-list may hold",
+  },
+  registryMaxNameBytes: {
+    unit: "bytes",
+    default: 64n,
+    min: 1n,
+    max: 1_024n,
+    doc: "Longest datanet name (UTF-8 bytes)",
+  },
+  registryMaxUriBytes: {
+    unit: "bytes",
+    default: 256n,
+    min: 1n,
+    max: 4_096n,
+    doc: "Longest metadata or evidence URI (UTF-8 bytes)",
+  },
+  registryMaxTextBytes: {
+    unit: "bytes",
+    default: 1_024n,
+    min: 1n,
+    max: 16_384n,
+    doc: "Longest description or rejection reason (UTF-8 bytes)",
   },
 } as const satisfies Record<string, ParamDef>;
 

@@ -50,6 +50,25 @@ const STABLE_INDICES = {
   Authorities: [4, ["setAuthorities"]],
   Sudo: [5, ["sudo", "setKey"]],
   Params: [6, ["setParam"]],
+  Registry: [
+    7,
+    [
+      "createDatanet",
+      "updateMetadata",
+      "setLicence",
+      "setCurators",
+      "transferOwnership",
+      "closeDatanet",
+      "submitContribution",
+      "withdrawContribution",
+      "acceptContribution",
+      "rejectContribution",
+      "challenge",
+      "resolveChallenge",
+      "forceResolveChallenge",
+      "publishVersion",
+    ],
+  ],
 } as const;
 
 describe("runtime metadata", () => {

@@ -1,0 +1,34 @@
+// The data registry: the pallet, and the reads, economics and version proofs that the RPC
+// layer, the wallet and other pallets (attribution) use.
+export {
+  basePendingLimit,
+  nextReputation,
+  pendingLimit,
+  requiredBond,
+  share,
+} from "./economics.ts";
+export { isCurator, registry, registryInvariants } from "./pallet.ts";
+export {
+  contributorContributionIds,
+  DueKind,
+  datanetContributionIds,
+  getChallenge,
+  getContribution,
+  getDatanet,
+  getReputation,
+  getVersion,
+  heldBy,
+  keys,
+  listDatanets,
+  pendingCount,
+  storage,
+  versionEntries,
+} from "./storage.ts";
+export * from "./types.ts";
+export {
+  buildVersionProof,
+  type VersionProof,
+  verifyVersionProof,
+  versionLeaf,
+  versionRoot,
+} from "./versions.ts";

@@ -1,0 +1,297 @@
+// The registry's storage. Composite keys use the identity hasher over big-endian ids, so that a
+// datanet's contributions, an account's contributions, a version's entries and the due queue are
+// each one contiguous key range in numeric order: the RPC layer pages through them by prefix.
+import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
+import {
+  bytesValue,
+  Hasher,
+  type StorageRead,
+  type StorageScan,
+  storageMap,
+  storageValue,
+  u32Value,
+  u64Value,
+  u128Value,
+  type ValueCodec,
+} from "../../storage.ts";
+import {
+  type Challenge,
+  type Contribution,
+  challengeCodec,
+  contributionCodec,
+  type Datanet,
+  type DatanetVersion,
+  datanetCodec,
+  FRESH_REPUTATION,
+  type Reputation,
+  reputationCodec,
+  versionCodec,
+} from "./types.ts";
+
+export const NAME = "Registry";
+
+const accountId: ValueCodec<Uint8Array> = { ...bytesValue, type: "AccountId" };
+const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
+/** Index entries carry no value; a fixed marker keeps them distinct from absence. */
+const MARKER = 0;
+
+/** What the due queue holds: work the registry does itself when a window ends. */
+export const DueKind = { reviewExpiry: 0, bondRelease: 1, challengeExpiry: 2 } as const;
+export type DueKind = (typeof DueKind)[keyof typeof DueKind];
+
+export const storage = {
+  nextDatanetId: storageValue(NAME, "NextDatanetId", u64Value, 0, "Id of the next datanet"),
+  datanets: storageMap<number, Datanet>(
+    NAME,
+    "Datanets",
+    u64Value,
+    datanetCodec,
+    Hasher.identity,
+    "Datanets by id",
+  ),
+  nextContributionId: storageValue(
+    NAME,
+    "NextContributionId",
+    u64Value,
+    0,
+    "Id of the next contribution (ids are global across datanets)",
+  ),
+  contributions: storageMap<number, Contribution>(
+    NAME,
+    "Contributions",
+    u64Value,
+    contributionCodec,
+    Hasher.identity,
+    "Contributions by id",
+  ),
+  contentIndex: storageMap<Uint8Array, number>(
+    NAME,
+    "ContentIndex",
+    compositeKey("(DatanetId, ContentHash)"),
+    u64Value,
+    Hasher.identity,
+    "The contribution holding a content hash in a datanet (duplicates are refused)",
+  ),
+  byDatanet: storageMap<Uint8Array, number>(
+    NAME,
+    "ByDatanet",
+    compositeKey("(DatanetId, ContributionId)"),
+    u32Value,
+    Hasher.identity,
+    "Index of every datanet's contributions, in id order",
+  ),
+  byContributor: storageMap<Uint8Array, number>(
+    NAME,
+    "ByContributor",
+    compositeKey("(AccountId, ContributionId)"),
+    u32Value,
+    Hasher.identity,
+    "Index of every account's contributions, in id order",
+  ),
+  pendingCount: storageMap<Uint8Array, number>(
+    NAME,
+    "PendingCount",
+    compositeKey("(DatanetId, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "Pending contributions of an account in a datanet",
+  ),
+  reputation: storageMap<Uint8Array, Reputation>(
+    NAME,
+    "Reputation",
+    accountId,
+    reputationCodec,
+    Hasher.blake2_128Concat,
+    "Reputation of accounts that have been reviewed or challenged",
+  ),
+  challenges: storageMap<number, Challenge>(
+    NAME,
+    "Challenges",
+    u64Value,
+    challengeCodec,
+    Hasher.identity,
+    "The open challenge of an accepted contribution, by contribution id",
+  ),
+  versions: storageMap<Uint8Array, DatanetVersion>(
+    NAME,
+    "Versions",
+    compositeKey("(DatanetId, VersionNumber)"),
+    versionCodec,
+    Hasher.identity,
+    "Published versions of every datanet (numbered from 1)",
+  ),
+  versionEntries: storageMap<Uint8Array, number>(
+    NAME,
+    "VersionEntries",
+    compositeKey("(DatanetId, VersionNumber, ContributionId)"),
+    u64Value,
+    Hasher.identity,
+    "Weights of the contributions a version froze; in id order they are the Merkle leaves",
+  ),
+  due: storageMap<Uint8Array, number>(
+    NAME,
+    "Due",
+    compositeKey("(BlockNumber, DueKind, ContributionId)"),
+    u32Value,
+    Hasher.identity,
+    "Review expiries, bond releases and challenge expiries, by the block they fall due",
+  ),
+  held: storageMap<Uint8Array, bigint>(
+    NAME,
+    "Held",
+    accountId,
+    u128Value,
+    Hasher.blake2_128Concat,
+    "What the registry holds in reserve from each account (deposits and bonds)",
+  ),
+};
+
+export const MARKER_VALUE = MARKER;
+
+export const keys = {
+  content: (datanetId: number, contentHash: Uint8Array) =>
+    concatBytes(u64be(datanetId), contentHash),
+  byDatanet: (datanetId: number, contributionId: number) =>
+    concatBytes(u64be(datanetId), u64be(contributionId)),
+  byContributor: (who: Uint8Array, contributionId: number) =>
+    concatBytes(who, u64be(contributionId)),
+  pending: (datanetId: number, who: Uint8Array) => concatBytes(u64be(datanetId), who),
+  version: (datanetId: number, version: number) => concatBytes(u64be(datanetId), u32be(version)),
+  versionEntry: (datanetId: number, version: number, contributionId: number) =>
+    concatBytes(u64be(datanetId), u32be(version), u64be(contributionId)),
+  due: (block: number, kind: DueKind, contributionId: number) =>
+    concatBytes(u64be(block), new Uint8Array([kind]), u64be(contributionId)),
+};
+
+function readU64(bytes: Uint8Array, offset: number): number {
+  return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));
+}
+
+/** Raw (key suffix, value) pairs of a map under `prefix`, in key order. */
+function* scan(
+  s: StorageScan,
+  mapPrefix: Uint8Array,
+  prefix: Uint8Array,
+): Generator<[Uint8Array, Uint8Array]> {
+  const full = concatBytes(mapPrefix, prefix);
+  for (const [key, value] of s.entries(full)) yield [key.subarray(mapPrefix.length), value];
+}
+
+// ---- reads: what the RPC layer and other pallets use ----
+
+export function getDatanet(s: StorageRead, id: number): Datanet | undefined {
+  return storage.datanets.get(s, id);
+}
+
+/** Datanets in id order, from `start` (inclusive), at most `limit`. */
+export function listDatanets(
+  s: StorageScan,
+  start: number,
+  limit: number,
+): { id: number; datanet: Datanet }[] {
+  const out: { id: number; datanet: Datanet }[] = [];
+  const next = storage.nextDatanetId.get(s);
+  for (let id = start; id < next && out.length < limit; id++) {
+    const datanet = getDatanet(s, id);
+    if (datanet) out.push({ id, datanet });
+  }
+  return out;
+}
+
+export function getContribution(s: StorageRead, id: number): Contribution | undefined {
+  return storage.contributions.get(s, id);
+}
+
+/** Ids of a datanet's contributions in id order, from `startId`, at most `limit`. */
+export function datanetContributionIds(
+  s: StorageScan,
+  datanetId: number,
+  startId = 0,
+  limit = Number.MAX_SAFE_INTEGER,
+): number[] {
+  const out: number[] = [];
+  for (const [key] of scan(s, storage.byDatanet.prefix, u64be(datanetId))) {
+    if (out.length >= limit) break;
+    const id = readU64(key, 8);
+    if (id >= startId) out.push(id);
+  }
+  return out;
+}
+
+/** Ids of an account's contributions in id order, from `startId`, at most `limit`. */
+export function contributorContributionIds(
+  s: StorageScan,
+  who: Uint8Array,
+  startId = 0,
+  limit = Number.MAX_SAFE_INTEGER,
+): number[] {
+  const out: number[] = [];
+  for (const [key] of scan(s, storage.byContributor.prefix, who)) {
+    if (out.length >= limit) break;
+    const id = readU64(key, who.length);
+    if (id >= startId) out.push(id);
+  }
+  return out;
+}
+
+export function getChallenge(s: StorageRead, contributionId: number): Challenge | undefined {
+  return storage.challenges.get(s, contributionId);
+}
+
+export function getReputation(s: StorageRead, who: Uint8Array): Reputation {
+  return storage.reputation.get(s, who) ?? { ...FRESH_REPUTATION };
+}
+
+export function pendingCount(s: StorageRead, datanetId: number, who: Uint8Array): number {
+  return storage.pendingCount.get(s, keys.pending(datanetId, who)) ?? 0;
+}
+
+export function getVersion(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+): DatanetVersion | undefined {
+  return storage.versions.get(s, keys.version(datanetId, version));
+}
+
+/** A version's (contribution id, weight) entries in id order: exactly its Merkle leaves. */
+export function versionEntries(
+  s: StorageScan,
+  datanetId: number,
+  version: number,
+): { contributionId: number; weight: number }[] {
+  const out: { contributionId: number; weight: number }[] = [];
+  for (const [key, value] of scan(
+    s,
+    storage.versionEntries.prefix,
+    keys.version(datanetId, version),
+  )) {
+    out.push({ contributionId: readU64(key, 12), weight: readU64(value, 0) });
+  }
+  return out;
+}
+
+/** What the registry holds in reserve from `who`. */
+export function heldBy(s: StorageRead, who: Uint8Array): bigint {
+  return storage.held.get(s, who) ?? 0n;
+}
+
+/** Due items up to `block` in due order, at most `limit`. */
+export function dueUpTo(
+  s: StorageScan,
+  block: number,
+  limit: number,
+): { key: Uint8Array; block: number; kind: DueKind; contributionId: number }[] {
+  const out: { key: Uint8Array; block: number; kind: DueKind; contributionId: number }[] = [];
+  for (const [key] of scan(s, storage.due.prefix, new Uint8Array())) {
+    const at = readU64(key, 0);
+    if (at > block || out.length >= limit) break;
+    out.push({
+      key: key.slice(),
+      block: at,
+      kind: key[8] as DueKind,
+      contributionId: readU64(key, 9),
+    });
+  }
+  return out;
+}
