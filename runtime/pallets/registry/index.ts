@@ -1,5 +1,7 @@
 // The data registry: the pallet, and the reads, economics and version proofs that the RPC
 // layer, the wallet and other pallets (attribution) use.
+
+export { isCurator } from "./checks.ts";
 export {
   basePendingLimit,
   nextReputation,
@@ -7,7 +9,9 @@ export {
   requiredBond,
   share,
 } from "./economics.ts";
-export { isCurator, registry, registryInvariants } from "./pallet.ts";
+export { REGISTRY_ERRORS, type RegistryErrorName } from "./errors.ts";
+export { registryInvariants } from "./invariants.ts";
+export { registry } from "./pallet.ts";
 export {
   contributorContributionIds,
   DueKind,
