@@ -13,6 +13,7 @@ export { REGISTRY_ERRORS, type RegistryErrorName } from "./errors.ts";
 export { registryInvariants } from "./invariants.ts";
 export { registry } from "./pallet.ts";
 export {
+  type ContributionFilter,
   contributorContributionIds,
   DueKind,
   datanetContributionIds,
@@ -23,6 +24,7 @@ export {
   getVersion,
   heldBy,
   keys,
+  listContributions,
   listDatanets,
   pendingCount,
   storage,

@@ -1,7 +1,7 @@
 // The registry's storage. Composite keys use the identity hasher over big-endian ids, so that a
 // datanet's contributions, an account's contributions, a version's entries and the due queue are
 // each one contiguous key range in numeric order: the RPC layer pages through them by prefix.
-import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
+import { bytesEqual, concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
 import {
   bytesValue,
   Hasher,
@@ -17,6 +17,7 @@ import {
 import {
   type Challenge,
   type Contribution,
+  type ContributionStatus,
   challengeCodec,
   contributionCodec,
   type Datanet,
@@ -294,4 +295,45 @@ export function dueUpTo(
     });
   }
   return out;
+}
+
+export interface ContributionFilter {
+  datanetId?: number;
+  contributor?: Uint8Array;
+  status?: ContributionStatus;
+}
+
+/**
+ * A page of contributions in id order from `startId`, filtered by datanet, contributor and status;
+ * `next` is the id to continue from (null at the end). Walks the datanet's or the contributor's
+ * index when one is given, otherwise every id; at most `maxScan` records are read per page.
+ */
+export function listContributions(
+  s: StorageScan,
+  filter: ContributionFilter,
+  startId: number,
+  limit: number,
+  maxScan = 10_000,
+): { items: { id: number; contribution: Contribution }[]; next: number | null } {
+  const items: { id: number; contribution: Contribution }[] = [];
+  const end = storage.nextContributionId.get(s);
+  const candidates: Iterable<number> =
+    filter.datanetId !== undefined
+      ? datanetContributionIds(s, filter.datanetId, startId)
+      : filter.contributor !== undefined
+        ? contributorContributionIds(s, filter.contributor, startId)
+        : (function* () {
+            for (let id = startId; id < end; id++) yield id;
+          })();
+  let scanned = 0;
+  for (const id of candidates) {
+    if (items.length >= limit || scanned >= maxScan) return { items, next: id };
+    scanned++;
+    const contribution = getContribution(s, id);
+    if (!contribution) continue;
+    if (filter.contributor && !bytesEqual(contribution.contributor, filter.contributor)) continue;
+    if (filter.status !== undefined && contribution.status !== filter.status) continue;
+    items.push({ id, contribution });
+  }
+  return { items, next: null };
 }

@@ -11,8 +11,11 @@ import {
   getDatanet,
   getReputation,
   heldBy,
+  listContributions,
   listDatanets,
   pendingCount,
+  registryInvariants,
+  storage as registryStorage,
   requiredBond,
 } from "../../../runtime/pallets/registry/index.ts";
 import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
@@ -500,5 +503,43 @@ describe("registry: spam costs", () => {
     // Good work raises the limit: 9 × (1 + 2 × 0.2) = 12.6 → 12.
     for (let n = 102; n < 113; n++) assert.equal(submit(h, charlie, n), "ok", `charlie ${n}`);
     assert.equal(submit(h, charlie, 113), "Registry.PendingLimit");
+  });
+});
+
+describe("registry: reads and invariants", () => {
+  it("listContributions pages by datanet, contributor and status", () => {
+    const h = withDatanet();
+    h.ok(charlie, "createDatanet", datanetArgs({ name: "audio", modality: 2 }));
+    for (let n = 0; n < 6; n++) submit(h, n % 2 === 0 ? bob : charlie, n, n < 4 ? 0 : 1);
+    h.ok(alice, "acceptContribution", { contributionId: 0, quality: 10 });
+    h.ok(alice, "rejectContribution", { contributionId: 1, reason: "x" });
+    const ids = (page: { items: { id: number }[] }) => page.items.map((i) => i.id);
+    assert.deepEqual(ids(listContributions(h.overlay, { datanetId: 0 }, 0, 10)), [0, 1, 2, 3]);
+    assert.deepEqual(ids(listContributions(h.overlay, { datanetId: 1 }, 0, 10)), [4, 5]);
+    assert.deepEqual(ids(listContributions(h.overlay, { contributor: bob }, 0, 10)), [0, 2, 4]);
+    assert.deepEqual(
+      ids(listContributions(h.overlay, { datanetId: 0, contributor: charlie }, 0, 10)),
+      [1, 3],
+    );
+    assert.deepEqual(
+      ids(listContributions(h.overlay, { status: ContributionStatus.pending }, 0, 10)),
+      [2, 3, 4, 5],
+    );
+    const first = listContributions(h.overlay, {}, 0, 4);
+    assert.deepEqual([ids(first), first.next], [[0, 1, 2, 3], 4]);
+    const second = listContributions(h.overlay, {}, first.next!, 4);
+    assert.deepEqual([ids(second), second.next], [[4, 5], null]);
+  });
+
+  it("the invariants catch a ledger that disagrees with the records", () => {
+    const h = withDatanet();
+    submit(h, bob, 1);
+    registryInvariants(h.overlay);
+    registryStorage.held.set(h.overlay, bob, 2n * BOND);
+    assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_HELD" });
+    registryStorage.held.set(h.overlay, bob, BOND);
+    const c = getContribution(h.overlay, 0)!;
+    registryStorage.contributions.set(h.overlay, 0, { ...c, status: ContributionStatus.accepted });
+    assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_PENDING" });
   });
 });
