@@ -29,6 +29,7 @@ export {
   pendingCount,
   storage,
   versionEntries,
+  versionWeight,
 } from "./storage.ts";
 export * from "./types.ts";
 export {

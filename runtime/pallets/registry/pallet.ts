@@ -277,7 +277,7 @@ export const registry: Pallet = {
       name: "submitContribution",
       args: T("RegistrySubmitArgs"),
       origin: "signed",
-      doc: "Submits a contribution (content hash = Merkle root of the data object) to an open datanet, reserving a bond scaled by the sender's reputation",
+      doc: "Submits a contribution (content hash = Merkle root of the data object) to an open datanet, reserving a bond scaled by the sender's reputation. A content hash already in the datanet is refused unless its contribution was withdrawn",
       weight: () => W_SUBMIT,
       handler(ctx, origin, args) {
         const who = ensureSigned(registry, origin);

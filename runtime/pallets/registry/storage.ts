@@ -337,3 +337,13 @@ export function listContributions(
   }
   return { items, next: null };
 }
+
+/** The weight a version froze for a contribution; undefined if the contribution is not in it. */
+export function versionWeight(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+  contributionId: number,
+): number | undefined {
+  return storage.versionEntries.get(s, keys.versionEntry(datanetId, version, contributionId));
+}

@@ -27,7 +27,7 @@ import {
   RegistryHarness,
   UNIT,
 } from "./fixtures/registry-harness.ts";
-import { pub } from "./fixtures/test-chain.ts";
+import { devSpecWith, pub } from "./fixtures/test-chain.ts";
 
 const alice = pub("alice");
 const bob = pub("bob");
@@ -503,6 +503,28 @@ describe("registry: spam costs", () => {
     // Good work raises the limit: 9 × (1 + 2 × 0.2) = 12.6 → 12.
     for (let n = 102; n < 113; n++) assert.equal(submit(h, charlie, n), "ok", `charlie ${n}`);
     assert.equal(submit(h, charlie, 113), "Registry.PendingLimit");
+  });
+});
+
+describe("registry: the due queue", () => {
+  it("processes at most registryMaxDuePerBlock items per block; a backlog carries over in due order", () => {
+    const h = new RegistryHarness(
+      devSpecWith((config) => {
+        config.params = { ...config.params, registryMaxDuePerBlock: "2" };
+      }),
+    );
+    h.ok(alice, "createDatanet", datanetArgs());
+    for (let n = 0; n < 5; n++) submit(h, [bob, charlie, eve][n % 3]!, n);
+    for (let id = 0; id < 5; id++)
+      h.ok(alice, "acceptContribution", { contributionId: id, quality: 5 });
+    h.advance(20);
+    const released = () => h.named("BondReleased").map((e) => e.data.contributionId);
+    assert.deepEqual(released(), [0, 1]);
+    h.advance(1);
+    assert.deepEqual(released(), [0, 1, 2, 3]);
+    h.advance(1);
+    assert.deepEqual(released(), [0, 1, 2, 3, 4]);
+    assert.equal(h.reserved(bob) + h.reserved(charlie) + h.reserved(eve), 0n);
   });
 });
 
