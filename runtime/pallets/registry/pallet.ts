@@ -61,7 +61,8 @@ import { versionRoot } from "./versions.ts";
 
 const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${name}`);
 
-// Weights (picoseconds of reference time), sized from the storage each call touches.
+// Weights (picoseconds of reference time): estimates from the storage each call touches, until
+// the benchmark measures them.
 const W_DATANET = 150_000_000n;
 const W_SMALL = 60_000_000n;
 const W_SUBMIT = 200_000_000n;

@@ -73,7 +73,8 @@ export interface Contribution {
   weight: number;
   submittedAt: number;
   reviewedAt: number;
-  /** Accepted: from this block the bond is released and no challenge may be opened. */
+  /** Pending: the review deadline. Accepted: the block from which the bond is released and no
+   * challenge may be opened. Otherwise 0. */
   releaseAt: number;
   reviewer: Uint8Array;
   reason: string;
