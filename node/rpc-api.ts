@@ -37,6 +37,7 @@ import type { ChainStore } from "../state/chain-store.ts";
 import type { TrieState } from "../state/trie-state.ts";
 import type { Keystore } from "./keystore.ts";
 import type { NodeMetrics } from "./metrics.ts";
+import { registryApi } from "./registry-api.ts";
 import type { TransactionPool } from "./txpool/index.ts";
 
 const DIGEST_ITEM = messageType("chain.proto", "lineage.v1.DigestItem");
@@ -103,9 +104,13 @@ export interface NetworkView {
 /** Blocks `grandpa_proveFinality` looks through for the justification covering a height. */
 const MAX_PROOF_SCAN = 4096;
 
+function ss58PrefixOf(spec: ChainSpec): number {
+  return Number((spec.properties as { ss58Format?: unknown } | null)?.ss58Format ?? 42);
+}
+
 function roundState(voter: FinalityVoter, spec: ChainSpec): RpcRoundState {
   const state = voter.roundState();
-  const prefix = Number((spec.properties as { ss58Format?: unknown } | null)?.ss58Format ?? 42);
+  const prefix = ss58PrefixOf(spec);
   const tally = (votes: ReadonlyMap<string, unknown> | undefined) => ({
     currentWeight: votes?.size ?? 0,
     missing: voter.authorities
@@ -269,6 +274,7 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
         return toHex(pair.publicKey) as Hex;
       },
     },
+    registry: registryApi(stateAt, ss58PrefixOf(spec)),
     grandpa: {
       roundState: () => roundState(deps.voter, spec),
       proveFinality: (number) => {

@@ -2,17 +2,44 @@
 // method, named after its namespace, returning the shapes of node-api.ts.
 import type {
   Hex,
+  RpcContribution,
+  RpcContributionFilter,
+  RpcDatanet,
+  RpcDatanetVersion,
   RpcFeeInfo,
   RpcHeader,
   RpcHealth,
+  RpcPage,
   RpcPeerInfo,
+  RpcReputation,
   RpcRoundState,
   RpcRuntimeVersion,
   RpcSignedBlock,
   RpcSyncState,
+  RpcVersionProof,
 } from "./node-api.ts";
 
 export type RequestFn = <T>(method: string, params?: unknown[]) => Promise<T>;
+
+export interface RegistryRpc {
+  datanet(id: number, at?: Hex): Promise<RpcDatanet | null>;
+  datanets(start?: number, count?: number, at?: Hex): Promise<RpcPage<RpcDatanet>>;
+  contribution(id: number, at?: Hex): Promise<RpcContribution | null>;
+  contributions(
+    filter: RpcContributionFilter,
+    start?: number,
+    count?: number,
+    at?: Hex,
+  ): Promise<RpcPage<RpcContribution>>;
+  version(datanet: number, version: number, at?: Hex): Promise<RpcDatanetVersion | null>;
+  proof(
+    datanet: number,
+    version: number,
+    contribution: number,
+    at?: Hex,
+  ): Promise<RpcVersionProof | null>;
+  reputation(account: string, at?: Hex): Promise<RpcReputation>;
+}
 
 export interface GrandpaRpc {
   roundState(): Promise<RpcRoundState>;
@@ -76,6 +103,7 @@ export interface LineageRpcApi {
   author: AuthorRpc;
   payment: PaymentRpc;
   grandpa: GrandpaRpc;
+  registry: RegistryRpc;
   rpc: RpcMethodsRpc;
 }
 
@@ -105,6 +133,17 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       reservedPeers: () => call("system_reservedPeers"),
       addReservedPeer: (multiaddr) => call("system_addReservedPeer", multiaddr),
       removeReservedPeer: (peerId) => call("system_removeReservedPeer", peerId),
+    },
+    registry: {
+      datanet: (id, at) => call("registry_datanet", id, at),
+      datanets: (start, count, at) => call("registry_datanets", start, count, at),
+      contribution: (id, at) => call("registry_contribution", id, at),
+      contributions: (filter, start, count, at) =>
+        call("registry_contributions", filter, start, count, at),
+      version: (datanet, version, at) => call("registry_version", datanet, version, at),
+      proof: (datanet, version, contribution, at) =>
+        call("registry_proof", datanet, version, contribution, at),
+      reputation: (account, at) => call("registry_reputation", account, at),
     },
     grandpa: {
       roundState: () => call("grandpa_roundState"),

@@ -9,6 +9,7 @@ import {
   type GrandpaRpc,
   type LineageRpcApi,
   type PaymentRpc,
+  type RegistryRpc,
   type RpcMethodsRpc,
   type StateRpc,
   type SystemRpc,
@@ -96,6 +97,7 @@ export class RpcClient implements LineageRpcApi {
   readonly author: WsAuthorRpc;
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
+  readonly registry: RegistryRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #socket: WebSocket;
   readonly #timeoutMs: number;
@@ -145,6 +147,7 @@ export class RpcClient implements LineageRpcApi {
     this.state = api.state;
     this.payment = api.payment;
     this.grandpa = api.grandpa;
+    this.registry = api.registry;
     this.rpc = api.rpc;
     this.chain = {
       ...api.chain,
@@ -292,6 +295,7 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly author: AuthorRpc;
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
+  readonly registry: RegistryRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #url: string;
   readonly #timeoutMs: number;
@@ -308,6 +312,7 @@ export class HttpRpcClient implements LineageRpcApi {
     this.author = api.author;
     this.payment = api.payment;
     this.grandpa = api.grandpa;
+    this.registry = api.registry;
     this.rpc = api.rpc;
   }
 

@@ -59,6 +59,108 @@ export type RpcTransactionStatus =
 
 export type Unsubscribe = () => void;
 
+// ---- registry_* (amounts are decimal strings of planck, accounts SS58, hashes 0x hex) ----
+
+export interface RpcDatanet {
+  id: number;
+  owner: string;
+  name: string;
+  modality: "text" | "image" | "audio" | "video" | "tabular" | "other";
+  description: string;
+  metadataUri: string;
+  licence: {
+    kind: "open" | "paid" | "restricted";
+    fee: string;
+    allowList: string[];
+    commercial: boolean;
+    attribution: boolean;
+  };
+  policy: {
+    curators: string[];
+    minBond: string;
+    reviewWindow: number;
+    challengeWindow: number;
+    pendingLimit: number;
+  };
+  deposit: string;
+  closed: boolean;
+  createdAt: number;
+  contributionCount: number;
+  pendingCount: number;
+  openChallenges: number;
+  versionCount: number;
+}
+
+export type RpcContributionStatus = "pending" | "accepted" | "rejected" | "slashed" | "withdrawn";
+
+export interface RpcContribution {
+  id: number;
+  datanetId: number;
+  contributor: string;
+  contentHash: Hex;
+  size: number;
+  metadataUri: string;
+  bond: string;
+  status: RpcContributionStatus;
+  quality: number;
+  weight: number;
+  submittedAt: number;
+  reviewedAt: number;
+  releaseAt: number;
+  reviewer: string | null;
+  reason: string;
+  challenge: {
+    challenger: string;
+    bond: string;
+    evidenceUri: string;
+    openedAt: number;
+    expiresAt: number;
+  } | null;
+}
+
+export interface RpcPage<T> {
+  items: T[];
+  /** The id to pass as `start` for the next page; null at the end. */
+  next: number | null;
+}
+
+export interface RpcContributionFilter {
+  datanet?: number;
+  contributor?: string;
+  status?: RpcContributionStatus;
+}
+
+export interface RpcDatanetVersion {
+  datanetId: number;
+  version: number;
+  root: Hex;
+  totalWeight: number;
+  count: number;
+  publishedAt: number;
+  metadataUri: string;
+  /** The storage key of this record, for `state_getReadProof` against a trusted header. */
+  storageKey: Hex;
+}
+
+export interface RpcVersionProof {
+  datanetId: number;
+  version: number;
+  contributionId: number;
+  weight: number;
+  root: Hex;
+  totalWeight: number;
+  proof: { index: number; count: number; siblings: Hex[] };
+}
+
+export interface RpcReputation {
+  account: string;
+  score: number;
+  accepted: number;
+  rejected: number;
+  slashed: number;
+  qualitySum: number;
+}
+
 export interface RpcPeerInfo {
   peerId: string;
   roles: string;
@@ -111,6 +213,21 @@ export interface NodeApi {
     /** Unsafe: removes a reserved peer by its peer id. */
     removeReservedPeer(peerId: string): Promise<void>;
     reservedPeers(): string[];
+  };
+  registry: {
+    datanet(id: number, at?: Hex): RpcDatanet | null;
+    datanets(start: number, count: number, at?: Hex): RpcPage<RpcDatanet>;
+    contribution(id: number, at?: Hex): RpcContribution | null;
+    contributions(
+      filter: RpcContributionFilter,
+      start: number,
+      count: number,
+      at?: Hex,
+    ): RpcPage<RpcContribution>;
+    version(datanet: number, version: number, at?: Hex): RpcDatanetVersion | null;
+    /** Null when the contribution is not in that version. */
+    proof(datanet: number, version: number, contribution: number, at?: Hex): RpcVersionProof | null;
+    reputation(account: string, at?: Hex): RpcReputation;
   };
   grandpa: {
     /** The finality voter's current round; throws NODE_NOT_READY before it runs. */

@@ -3,6 +3,7 @@ import type { MethodRegistry } from "../method-registry.ts";
 import type { NodeApi } from "../node-api.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
+import { registerRegistryMethods } from "./registry.ts";
 import { registerStateMethods } from "./state.ts";
 import { registerGrandpaMethods, registerRpcMethods, registerSystemMethods } from "./system.ts";
 
@@ -16,5 +17,6 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerAuthorMethods(registry, api);
   registerPaymentMethods(registry, api);
   registerGrandpaMethods(registry, api);
+  registerRegistryMethods(registry, api);
   registerRpcMethods(registry);
 }

@@ -79,6 +79,36 @@ export function createFakeNode(): FakeNode {
         record("system_removeReservedPeer", [id]);
       },
     },
+    registry: {
+      datanet: (id, at) => {
+        record("registry_datanet", [id, at]);
+        return null;
+      },
+      datanets: (start, count, at) => {
+        record("registry_datanets", [start, count, at]);
+        return { items: [], next: null };
+      },
+      contribution: (id, at) => {
+        record("registry_contribution", [id, at]);
+        return null;
+      },
+      contributions: (filter, start, count, at) => {
+        record("registry_contributions", [filter, start, count, at]);
+        return { items: [], next: null };
+      },
+      version: (datanet, version, at) => {
+        record("registry_version", [datanet, version, at]);
+        return null;
+      },
+      proof: (datanet, version, contribution, at) => {
+        record("registry_proof", [datanet, version, contribution, at]);
+        return null;
+      },
+      reputation: (account, at) => {
+        record("registry_reputation", [account, at]);
+        return { account, score: 0, accepted: 0, rejected: 0, slashed: 0, qualitySum: 0 };
+      },
+    },
     grandpa: {
       roundState: () => ({
         setId: 0,
