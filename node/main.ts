@@ -7,6 +7,7 @@ import { runHelpText } from "./cli-args.ts";
 import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
 import { devnetCommand } from "./commands/devnet.ts";
 import { keyCommand } from "./commands/key.ts";
+import { registryQueryCommand, registryTxCommand } from "./commands/registry.ts";
 import { runNode } from "./commands/run.ts";
 import { queryCommand, txCommand } from "./commands/wallet.ts";
 
@@ -22,14 +23,16 @@ function subcommands(): Command {
     .addCommand(purgeChainCommand(print))
     .addCommand(keyCommand(print))
     .addCommand(devnetCommand(print))
-    .addCommand(txCommand(print))
-    .addCommand(queryCommand(print));
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: print, writeErr: () => {} });
+    .addCommand(txCommand(print).addCommand(registryTxCommand(print)))
+    .addCommand(queryCommand(print).addCommand(registryQueryCommand(print)));
+  // Every level (`tx registry submit` is three deep) reports mistakes instead of exiting.
+  const quiet = (command: Command) => {
     for (const sub of command.commands) {
       sub.exitOverride().configureOutput({ writeOut: print, writeErr: () => {} });
+      quiet(sub);
     }
-  }
+  };
+  quiet(program);
   return program;
 }
 

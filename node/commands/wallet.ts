@@ -40,7 +40,7 @@ export function accountFromText(text: string): Uint8Array {
   return dev ? signerFromText(dev).publicKey : parseAccountId(text);
 }
 
-async function connect(url: string): Promise<RpcClient> {
+export async function connect(url: string): Promise<RpcClient> {
   try {
     return await RpcClient.connect(url);
   } catch (cause) {
@@ -50,7 +50,7 @@ async function connect(url: string): Promise<RpcClient> {
   }
 }
 
-export interface TransferResult {
+export interface TxResult {
   txHash: Hex;
   blockHash: Hex;
   blockNumber: number;
@@ -58,18 +58,26 @@ export interface TransferResult {
   events: DecodedEvent[];
 }
 
-/** Signs and submits a transfer, resolving once it is in a block (and final, if asked). */
-export async function transfer(options: {
+/** @deprecated name kept for callers of `transfer`: the result of any submitted call. */
+export type TransferResult = TxResult;
+
+export interface SubmitOptions {
   rpc: string;
   from: Keypair;
-  to: Uint8Array;
-  amount: bigint;
   tip?: bigint;
-  keepAlive?: boolean;
   waitFinalized?: boolean;
   /** Told the transaction hash as soon as it is submitted (before it lands). */
   onSubmitted?: (txHash: Hex) => void;
-}): Promise<TransferResult> {
+}
+
+/**
+ * Signs a call locally (mortal era, next nonce), submits it and watches it, resolving once it is
+ * in a block (and final, if asked) with the block and the extrinsic's events. Every `lineage tx`
+ * command goes through here.
+ */
+export async function submitCall(
+  options: SubmitOptions & { call: string; args: object },
+): Promise<TxResult> {
   const client = await connect(options.rpc);
   try {
     const genesis = await client.chain.getBlockHash(0);
@@ -80,13 +88,7 @@ export async function transfer(options: {
     if (!genesis || !bestHash || !best)
       throw new LineageError("RPC_FAILED", "the node has no chain");
     const nonce = await client.system.accountNextIndex(toHex(options.from.publicKey));
-    const call = encodeCall(
-      options.keepAlive ? "Balances.transferKeepAlive" : "Balances.transfer",
-      {
-        dest: options.to,
-        value: u128ToBytes(options.amount),
-      },
-    );
+    const call = encodeCall(options.call, options.args);
     const birth = Number.parseInt(best.number, 16);
     const bytes = signTransaction({
       call,
@@ -136,6 +138,91 @@ export async function transfer(options: {
   }
 }
 
+/** Signs and submits a transfer, resolving once it is in a block (and final, if asked). */
+export async function transfer(
+  options: SubmitOptions & { to: Uint8Array; amount: bigint; keepAlive?: boolean },
+): Promise<TxResult> {
+  return await submitCall({
+    ...options,
+    call: options.keepAlive ? "Balances.transferKeepAlive" : "Balances.transfer",
+    args: { dest: options.to, value: u128ToBytes(options.amount) },
+  });
+}
+
+/** The options every `lineage tx …` command takes. */
+export function addTxOptions(command: Command): Command {
+  return command
+    .requiredOption(
+      "--from <account>",
+      "signer: a dev account (alice…ferdie), //Alice or a 0x seed",
+    )
+    .option("--tip <LIN>", "tip for priority", "0")
+    .option("--wait <until>", "inBlock or finalized", "finalized")
+    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
+}
+
+export interface TxFlags {
+  from: string;
+  tip: string;
+  wait: string;
+  rpc: string;
+}
+
+/**
+ * Submits a call with the common `tx` flags and prints the transaction hash, the block and the
+ * extrinsic's events. With `failOnError`, a call that landed but failed (System.ExtrinsicFailed)
+ * ends the command with TX_FAILED after the events are printed.
+ */
+export async function runTx(
+  print: Print,
+  flags: TxFlags,
+  /** The call, built after the common flags are checked (so their errors come first). */
+  build: () => { call: string; args: object },
+  options: { failOnError?: boolean; explain?: (code: string) => string | undefined } = {},
+): Promise<TxResult> {
+  if (flags.wait !== "inBlock" && flags.wait !== "finalized") {
+    throw new LineageError(
+      "INVALID_CLI",
+      `--wait: expected inBlock or finalized, got ${flags.wait}`,
+    );
+  }
+  const call = build();
+  const from = signerFromText(flags.from);
+  const tip = parseLin(flags.tip);
+  const result = await submitCall({
+    ...call,
+    rpc: flags.rpc,
+    from,
+    tip,
+    waitFinalized: flags.wait === "finalized",
+    onSubmitted: (hash) => print(`Transaction hash: ${hash}\n`),
+  });
+  print(
+    `${result.finalized ? "Finalized" : "In block"}: #${result.blockNumber} (${result.blockHash})\n`,
+  );
+  for (const event of result.events) print(`  ${describeEvent(event)}\n`);
+  const failed = result.events.find((e) => e.pallet === "System" && e.name === "ExtrinsicFailed");
+  if (failed && options.failOnError) {
+    const code = String(failed.data.error);
+    const why = options.explain?.(code);
+    throw new LineageError(
+      "TX_FAILED",
+      `the call was included but failed: ${code}${why ? ` (${why})` : ""}`,
+    );
+  }
+  return result;
+}
+
+/** Runs a flag's parser, turning its error into a one-line INVALID_CLI naming the flag. */
+export function cliValue<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof LineageError && error.code === "INVALID_CLI") throw error;
+    throw new LineageError("INVALID_CLI", `${flag}: ${(error as Error).message}`);
+  }
+}
+
 function notIncluded(status: RpcTransactionStatus): LineageError {
   return new LineageError(
     "TX_NOT_INCLUDED",
@@ -159,10 +246,14 @@ export async function queryAccount(rpc: string, who: Uint8Array, at?: Hex): Prom
   }
 }
 
+/** 32-byte event fields that are hashes, not accounts. */
+const HASH_FIELDS = new Set(["root", "contentHash", "hash"]);
+
 /** Event fields as text: amounts in LIN, accounts as SS58, other bytes as hex. */
 export function describeEvent(event: DecodedEvent, ss58Prefix = 42): string {
   const fields = Object.entries(event.data).map(([key, value]) => {
     if (value instanceof Uint8Array) {
+      if (value.length === 32 && HASH_FIELDS.has(key)) return `${key}: ${toHex(value)}`;
       if (value.length === 32) return `${key}: ${ss58Encode(value, ss58Prefix)}`;
       if (value.length <= 16) return `${key}: ${formatLin(u128FromBytes(value))}`;
       return `${key}: ${toHex(value)}`;
@@ -174,52 +265,24 @@ export function describeEvent(event: DecodedEvent, ss58Prefix = 42): string {
 
 export function txCommand(print: Print): Command {
   const tx = new Command("tx").description("Sign and submit transactions over RPC.");
-  tx.command("transfer")
-    .description(
-      "Transfer LIN; prints the transaction hash, the block it landed in and its events.",
-    )
-    .requiredOption(
-      "--from <account>",
-      "signer: a dev account (alice…ferdie), //Alice or a 0x seed",
-    )
-    .requiredOption("--to <address>", "recipient: SS58 address, 0x account id or dev account name")
-    .requiredOption("--amount <LIN>", "amount in LIN, e.g. 12.5")
-    .option("--tip <LIN>", "tip for priority", "0")
-    .option("--keep-alive", "refuse a transfer that would reap the sender")
-    .option("--wait <until>", "inBlock or finalized", "finalized")
-    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL)
-    .action(
-      async (o: {
-        from: string;
-        to: string;
-        amount: string;
-        tip: string;
-        keepAlive?: boolean;
-        wait: string;
-        rpc: string;
-      }) => {
-        if (o.wait !== "inBlock" && o.wait !== "finalized") {
-          throw new LineageError(
-            "INVALID_CLI",
-            `--wait: expected inBlock or finalized, got ${o.wait}`,
-          );
-        }
-        const result = await transfer({
-          rpc: o.rpc,
-          from: signerFromText(o.from),
-          to: accountFromText(o.to),
-          amount: parseLin(o.amount),
-          tip: parseLin(o.tip),
-          keepAlive: o.keepAlive === true,
-          waitFinalized: o.wait === "finalized",
-          onSubmitted: (hash) => print(`Transaction hash: ${hash}\n`),
-        });
-        print(
-          `${result.finalized ? "Finalized" : "In block"}: #${result.blockNumber} (${result.blockHash})\n`,
-        );
-        for (const event of result.events) print(`  ${describeEvent(event)}\n`);
-      },
-    );
+  addTxOptions(
+    tx
+      .command("transfer")
+      .description(
+        "Transfer LIN; prints the transaction hash, the block it landed in and its events.",
+      )
+      .requiredOption(
+        "--to <address>",
+        "recipient: SS58 address, 0x account id or dev account name",
+      )
+      .requiredOption("--amount <LIN>", "amount in LIN, e.g. 12.5")
+      .option("--keep-alive", "refuse a transfer that would reap the sender"),
+  ).action(async (o: TxFlags & { to: string; amount: string; keepAlive?: boolean }) => {
+    await runTx(print, o, () => ({
+      call: o.keepAlive === true ? "Balances.transferKeepAlive" : "Balances.transfer",
+      args: { dest: accountFromText(o.to), value: u128ToBytes(parseLin(o.amount)) },
+    }));
+  });
   return tx;
 }
 

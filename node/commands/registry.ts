@@ -1,0 +1,499 @@
+// `lineage tx registry <call>` and `lineage query registry <what>`: the data registry from the
+// command line. Transactions go through the wallet's `runTx` (local signing, submit-and-watch,
+// the block and the extrinsic's events); queries print the registry_* RPC records as JSON.
+import { Command, Option } from "commander";
+import { parseLin, u128ToBytes } from "../../primitives/amount.ts";
+import { fromHex, toHex } from "../../primitives/bytes.ts";
+import { LineageError } from "../../primitives/errors.ts";
+import { ss58Encode } from "../../primitives/ss58.ts";
+import type { Hex, RpcContributionFilter } from "../../rpc/node-api.ts";
+import {
+  keys,
+  LicenceKind,
+  Modality,
+  REGISTRY_ERRORS,
+  storage as registryStorage,
+  verifyVersionProof,
+} from "../../runtime/pallets/registry/index.ts";
+import { verifyProof } from "../../state/trie/proof.ts";
+import {
+  accountFromText,
+  addTxOptions,
+  cliValue,
+  connect,
+  DEFAULT_RPC_URL,
+  runTx,
+  type TxFlags,
+} from "./wallet.ts";
+
+type Print = (text: string) => void;
+
+const MODALITIES = Object.keys(Modality) as (keyof typeof Modality)[];
+const LICENCES = Object.keys(LicenceKind) as (keyof typeof LicenceKind)[];
+const STATUSES = ["pending", "accepted", "rejected", "slashed", "withdrawn"] as const;
+
+// ---- flag parsers: each failure is one INVALID_CLI line naming the flag ----
+
+function invalid(flag: string, message: string): never {
+  throw new LineageError("INVALID_CLI", `${flag}: ${message}`);
+}
+
+/** A non-negative integer (ids, sizes, windows, counts). */
+function uint(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text.trim())) invalid(flag, `expected a non-negative integer, got ${text}`);
+  const value = Number(text.trim());
+  if (!Number.isSafeInteger(value) || value > max) invalid(flag, `at most ${max}, got ${text}`);
+  return value;
+}
+
+function lin(flag: string, text: string): bigint {
+  return cliValue(flag, () => parseLin(text));
+}
+
+function account(flag: string, text: string): Uint8Array {
+  return cliValue(flag, () => accountFromText(text));
+}
+
+function accounts(flag: string, list: string[] | undefined): Uint8Array[] {
+  return (list ?? []).map((text) => account(flag, text));
+}
+
+function contentHash(text: string): Uint8Array {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text.trim()))
+    invalid("--content-hash", `expected 0x and 64 hex digits (32 bytes), got ${text}`);
+  return fromHex(text.trim());
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text))
+    invalid(flag, `expected ${allowed.join(", ")}; got ${text}`);
+  return text as T;
+}
+
+interface LicenceFlags {
+  licence: string;
+  fee?: string;
+  allow?: string[];
+  commercial?: boolean;
+  attribution?: boolean;
+}
+
+function addLicenceOptions(command: Command): Command {
+  return command
+    .option("--licence <kind>", `licence: ${LICENCES.join(" | ")}`, "open")
+    .option("--fee <LIN>", "licence fee (paid licences only, required for them)")
+    .option("--allow <account...>", "allow-list (restricted licences only, required for them)")
+    .option("--commercial", "commercial use allowed")
+    .option("--attribution", "attribution required");
+}
+
+/** The licence message, checked as the pallet checks it so that mistakes fail before signing. */
+function licenceArgs(o: LicenceFlags): object {
+  const kind = oneOf("--licence", o.licence, LICENCES);
+  if ((kind === "paid") !== (o.fee !== undefined))
+    invalid("--fee", "a paid licence, and only a paid licence, takes --fee");
+  if ((kind === "restricted") !== (o.allow !== undefined && o.allow.length > 0))
+    invalid("--allow", "a restricted licence, and only a restricted licence, takes --allow");
+  const fee = o.fee === undefined ? 0n : lin("--fee", o.fee);
+  if (kind === "paid" && fee === 0n) invalid("--fee", "a paid licence's fee must be positive");
+  return {
+    kind: LicenceKind[kind],
+    fee: u128ToBytes(fee),
+    allowList: accounts("--allow", o.allow),
+    commercial: o.commercial === true,
+    attribution: o.attribution === true,
+  };
+}
+
+/** Error codes of failed registry calls, explained from the pallet's messages. */
+function explain(code: string): string | undefined {
+  const name = code.startsWith("Registry.") ? code.slice("Registry.".length) : undefined;
+  return name && name in REGISTRY_ERRORS
+    ? REGISTRY_ERRORS[name as keyof typeof REGISTRY_ERRORS]
+    : undefined;
+}
+
+export function registryTxCommand(print: Print): Command {
+  const group = new Command("registry").description(
+    "Data registry calls: datanets, contributions, curation, challenges, versions.",
+  );
+  /** One `tx registry <name>` subcommand: its flags, then the call built from them. */
+  const call = <O extends object>(
+    name: string,
+    description: string,
+    configure: (c: Command) => Command,
+    build: (o: O) => { call: string; args: object },
+  ) => {
+    const command = configure(addTxOptions(group.command(name).description(description)));
+    command.action(async (o: O & TxFlags) => {
+      await runTx(print, o, () => build(o), { failOnError: true, explain });
+    });
+  };
+  const datanet = (c: Command) => c.requiredOption("--datanet <id>", "datanet id");
+  const contribution = (c: Command) => c.requiredOption("--contribution <id>", "contribution id");
+
+  call<
+    LicenceFlags & {
+      name: string;
+      modality: string;
+      description: string;
+      metadataUri: string;
+      curator?: string[];
+      minBond: string;
+      reviewWindow: string;
+      challengeWindow: string;
+      pendingLimit: string;
+    }
+  >(
+    "create-datanet",
+    "Create a datanet owned by --from, reserving the datanet deposit.",
+    (c) =>
+      addLicenceOptions(
+        c
+          .requiredOption("--name <name>", "datanet name")
+          .requiredOption("--modality <kind>", `modality: ${MODALITIES.join(" | ")}`)
+          .option("--description <text>", "description", "")
+          .option("--metadata-uri <uri>", "metadata URI", ""),
+      )
+        .option("--curator <account...>", "curators (none: the owner curates)")
+        .option("--min-bond <LIN>", "minimum contribution bond", "1")
+        .option("--review-window <blocks>", "blocks a submission may stay pending", "14400")
+        .option("--challenge-window <blocks>", "blocks an acceptance may be challenged", "14400")
+        .option("--pending-limit <n>", "pending submissions per account (0: the default)", "0"),
+    (o) => ({
+      call: "Registry.createDatanet",
+      args: {
+        name: o.name,
+        modality: Modality[oneOf("--modality", o.modality, MODALITIES)],
+        description: o.description,
+        metadataUri: o.metadataUri,
+        licence: licenceArgs(o),
+        policy: {
+          curators: accounts("--curator", o.curator),
+          minBond: u128ToBytes(lin("--min-bond", o.minBond)),
+          reviewWindow: uint("--review-window", o.reviewWindow),
+          challengeWindow: uint("--challenge-window", o.challengeWindow),
+          pendingLimit: uint("--pending-limit", o.pendingLimit, 0xffff_ffff),
+        },
+      },
+    }),
+  );
+  call<{ datanet: string; description: string; metadataUri: string }>(
+    "update-metadata",
+    "The owner replaces a datanet's description and metadata URI.",
+    (c) =>
+      datanet(c)
+        .requiredOption("--description <text>", "new description")
+        .requiredOption("--metadata-uri <uri>", "new metadata URI"),
+    (o) => ({
+      call: "Registry.updateMetadata",
+      args: {
+        datanetId: uint("--datanet", o.datanet),
+        description: o.description,
+        metadataUri: o.metadataUri,
+      },
+    }),
+  );
+  call<LicenceFlags & { datanet: string }>(
+    "set-licence",
+    "The owner replaces a datanet's licence.",
+    (c) => addLicenceOptions(datanet(c)),
+    (o) => ({
+      call: "Registry.setLicence",
+      args: { datanetId: uint("--datanet", o.datanet), licence: licenceArgs(o) },
+    }),
+  );
+  call<{ datanet: string; curator?: string[] }>(
+    "set-curators",
+    "The owner replaces a datanet's curators (no --curator: the owner curates).",
+    (c) => datanet(c).option("--curator <account...>", "curators"),
+    (o) => ({
+      call: "Registry.setCurators",
+      args: { datanetId: uint("--datanet", o.datanet), curators: accounts("--curator", o.curator) },
+    }),
+  );
+  call<{ datanet: string; to: string }>(
+    "transfer-ownership",
+    "Hand a datanet to another account, which takes over the deposit.",
+    (c) => datanet(c).requiredOption("--to <account>", "new owner"),
+    (o) => ({
+      call: "Registry.transferOwnership",
+      args: { datanetId: uint("--datanet", o.datanet), newOwner: account("--to", o.to) },
+    }),
+  );
+  call<{ datanet: string }>(
+    "close",
+    "The owner closes a datanet with nothing pending or challenged; the deposit is returned.",
+    datanet,
+    (o) => ({ call: "Registry.closeDatanet", args: { datanetId: uint("--datanet", o.datanet) } }),
+  );
+  call<{ datanet: string; contentHash: string; size: string; metadataUri: string }>(
+    "submit",
+    "Submit a contribution, reserving a bond scaled by --from's reputation.",
+    (c) =>
+      datanet(c)
+        .requiredOption("--content-hash <0x…>", "Merkle root of the data object (32 bytes)")
+        .requiredOption("--size <bytes>", "size of the data object in bytes")
+        .option("--metadata-uri <uri>", "metadata URI", ""),
+    (o) => {
+      const size = uint("--size", o.size);
+      if (size === 0) invalid("--size", "must be positive");
+      return {
+        call: "Registry.submitContribution",
+        args: {
+          datanetId: uint("--datanet", o.datanet),
+          contentHash: contentHash(o.contentHash),
+          size,
+          metadataUri: o.metadataUri,
+        },
+      };
+    },
+  );
+  call<{ contribution: string }>(
+    "withdraw",
+    "The contributor withdraws a pending contribution; the bond is returned.",
+    contribution,
+    (o) => ({
+      call: "Registry.withdrawContribution",
+      args: { contributionId: uint("--contribution", o.contribution) },
+    }),
+  );
+  call<{ contribution: string; quality: string }>(
+    "accept",
+    "A curator accepts a pending contribution with a quality score (its weight in versions).",
+    (c) => contribution(c).requiredOption("--quality <score>", "quality score, 1..max"),
+    (o) => {
+      const quality = uint("--quality", o.quality, 0xffff_ffff);
+      if (quality === 0) invalid("--quality", "scores start at 1");
+      return {
+        call: "Registry.acceptContribution",
+        args: { contributionId: uint("--contribution", o.contribution), quality },
+      };
+    },
+  );
+  call<{ contribution: string; reason: string }>(
+    "reject",
+    "A curator rejects a pending contribution; part of its bond is slashed.",
+    (c) => contribution(c).requiredOption("--reason <text>", "why"),
+    (o) => ({
+      call: "Registry.rejectContribution",
+      args: { contributionId: uint("--contribution", o.contribution), reason: o.reason },
+    }),
+  );
+  call<{ contribution: string; evidenceUri: string }>(
+    "challenge",
+    "Challenge an accepted contribution inside its window, reserving the challenge bond.",
+    (c) => contribution(c).requiredOption("--evidence-uri <uri>", "reference to the evidence"),
+    (o) => {
+      if (o.evidenceUri === "") invalid("--evidence-uri", "an evidence reference is required");
+      return {
+        call: "Registry.challenge",
+        args: {
+          contributionId: uint("--contribution", o.contribution),
+          evidenceUri: o.evidenceUri,
+        },
+      };
+    },
+  );
+  call<{ contribution: string; uphold?: boolean; dismiss?: boolean }>(
+    "resolve",
+    "The owner or a curator upholds or dismisses an open challenge.",
+    (c) =>
+      contribution(c)
+        .addOption(
+          new Option("--uphold", "uphold: the contributor is slashed").conflicts("dismiss"),
+        )
+        .addOption(new Option("--dismiss", "dismiss: the challenger is slashed")),
+    (o) => {
+      if (o.uphold !== true && o.dismiss !== true) invalid("resolve", "give --uphold or --dismiss");
+      return {
+        call: "Registry.resolveChallenge",
+        args: { contributionId: uint("--contribution", o.contribution), uphold: o.uphold === true },
+      };
+    },
+  );
+  call<{ datanet: string; metadataUri: string }>(
+    "publish-version",
+    "The owner freezes the accepted contributions and their weights as the next version.",
+    (c) => datanet(c).option("--metadata-uri <uri>", "metadata URI of the version", ""),
+    (o) => ({
+      call: "Registry.publishVersion",
+      args: { datanetId: uint("--datanet", o.datanet), metadataUri: o.metadataUri },
+    }),
+  );
+  return group;
+}
+
+// ---- queries ----
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+function notFound(what: string): never {
+  throw new LineageError("NOT_FOUND", `${what} not found`);
+}
+
+export function registryQueryCommand(print: Print): Command {
+  const group = new Command("registry").description(
+    "Read the data registry over RPC; prints JSON.",
+  );
+  const query = (name: string, description: string) =>
+    group
+      .command(name)
+      .description(description)
+      .option("--at <hash>", "block hash (default: best)")
+      .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
+  /** Connects, runs `read` and prints its result as JSON. */
+  const run = async (
+    rpc: string,
+    read: (client: Awaited<ReturnType<typeof connect>>) => Promise<unknown>,
+  ) => {
+    const client = await connect(rpc);
+    try {
+      print(json(await read(client)));
+    } finally {
+      await client.close();
+    }
+  };
+  type At = { at?: string; rpc: string };
+  const at = (o: At) => o.at as Hex | undefined;
+
+  query("datanet", "One datanet.")
+    .argument("<id>", "datanet id")
+    .action(async (id: string, o: At) => {
+      const n = uint("<id>", id);
+      await run(
+        o.rpc,
+        async (c) => (await c.registry.datanet(n, at(o))) ?? notFound(`datanet #${n}`),
+      );
+    });
+  query("datanets", "A page of datanets, by id.")
+    .option("--start <id>", "first id", "0")
+    .option("--count <n>", "page size (1..100)", "100")
+    .action(async (o: At & { start: string; count: string }) => {
+      const start = uint("--start", o.start);
+      const count = uint("--count", o.count);
+      await run(o.rpc, (c) => c.registry.datanets(start, count, at(o)));
+    });
+  query("contribution", "One contribution, with its open challenge if any.")
+    .argument("<id>", "contribution id")
+    .action(async (id: string, o: At) => {
+      const n = uint("<id>", id);
+      await run(
+        o.rpc,
+        async (c) => (await c.registry.contribution(n, at(o))) ?? notFound(`contribution #${n}`),
+      );
+    });
+  query("contributions", "A page of contributions, filtered by datanet, contributor and status.")
+    .option("--datanet <id>", "only this datanet's")
+    .option("--contributor <account>", "only this account's")
+    .option("--status <status>", `only with this status: ${STATUSES.join(" | ")}`)
+    .option("--start <id>", "first id", "0")
+    .option("--count <n>", "page size (1..100)", "100")
+    .action(
+      async (
+        o: At & {
+          datanet?: string;
+          contributor?: string;
+          status?: string;
+          start: string;
+          count: string;
+        },
+      ) => {
+        const filter: RpcContributionFilter = {};
+        if (o.datanet !== undefined) filter.datanet = uint("--datanet", o.datanet);
+        if (o.contributor !== undefined)
+          filter.contributor = ss58Encode(account("--contributor", o.contributor));
+        if (o.status !== undefined) filter.status = oneOf("--status", o.status, STATUSES);
+        const start = uint("--start", o.start);
+        const count = uint("--count", o.count);
+        await run(o.rpc, (c) => c.registry.contributions(filter, start, count, at(o)));
+      },
+    );
+  query("version", "A published version of a datanet (versions are numbered from 1).")
+    .argument("<datanet>", "datanet id")
+    .argument("<version>", "version number")
+    .action(async (d: string, v: string, o: At) => {
+      const datanetId = uint("<datanet>", d);
+      const version = uint("<version>", v);
+      await run(
+        o.rpc,
+        async (c) =>
+          (await c.registry.version(datanetId, version, at(o))) ??
+          notFound(`version ${version} of datanet #${datanetId}`),
+      );
+    });
+  group
+    .command("proof")
+    .description(
+      "A contribution's inclusion proof in a version, checked here against the version's root read by a state proof at a finalized block. The header comes from the same node: compare its hash with a source you trust.",
+    )
+    .argument("<datanet>", "datanet id")
+    .argument("<version>", "version number")
+    .argument("<contribution>", "contribution id")
+    .option("--at <hash>", "finalized block hash to check against (default: the finalized head)")
+    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL)
+    .action(async (d: string, v: string, id: string, o: At) => {
+      const datanetId = uint("<datanet>", d);
+      const version = uint("<version>", v);
+      const contributionId = uint("<contribution>", id);
+      const client = await connect(o.rpc);
+      let verifies = false;
+      try {
+        const block = at(o) ?? (await client.chain.getFinalizedHead());
+        const header = await client.chain.getHeader(block);
+        if (!header) notFound(`block ${block}`);
+        const what = `version ${version} of datanet #${datanetId} at block #${Number.parseInt(header.number, 16)}`;
+        const record = (await client.registry.version(datanetId, version, block)) ?? notFound(what);
+        const proof =
+          (await client.registry.proof(datanetId, version, contributionId, block)) ??
+          notFound(`contribution #${contributionId} in ${what}`);
+        // The root: from the version record, proven against the header's state root.
+        const { proof: nodes } = await client.state.getReadProof([record.storageKey], block);
+        const read = verifyProof(
+          fromHex(header.stateRoot),
+          fromHex(record.storageKey),
+          nodes.map((n) => fromHex(n)),
+        );
+        const stored = read.found
+          ? registryStorage.versions.get(
+              { get: () => read.value },
+              keys.version(datanetId, version),
+            )
+          : undefined;
+        const root = stored?.root;
+        verifies =
+          root !== undefined &&
+          verifyVersionProof(root, contributionId, proof.weight, {
+            index: proof.proof.index,
+            count: proof.proof.count,
+            siblings: proof.proof.siblings.map((h) => fromHex(h)),
+          });
+        print(
+          json({
+            ...proof,
+            verifies,
+            checkedAgainst: {
+              block,
+              number: Number.parseInt(header.number, 16),
+              stateRoot: header.stateRoot,
+              versionRoot: root ? toHex(root) : null,
+              rootInStateProof: read.found,
+              trust:
+                "the header and the state proof come from this same node: the check shows the proof matches the version root in that block's state, not that the block is canonical. Compare the block hash with a source you trust.",
+            },
+          }),
+        );
+      } finally {
+        await client.close();
+      }
+      if (!verifies)
+        throw new LineageError("PROOF_INVALID", "the proof does not verify against the root");
+    });
+  query("reputation", "An account's registry reputation.")
+    .argument("<account>", "SS58 address, 0x account id or dev account name")
+    .action(async (who: string, o: At) => {
+      const address = ss58Encode(account("<account>", who));
+      await run(o.rpc, (c) => c.registry.reputation(address, at(o)));
+    });
+  return group;
+}
