@@ -339,7 +339,7 @@ export const registry: Pallet = {
       },
     }),
     defineCall<{ contributionId: number }>({
-      index: REGISTRY_INDEX,
+      index: 7,
       name: "withdrawContribution",
       args: T("RegistryContributionArgs"),
       origin: "signed",
