@@ -1,5 +1,6 @@
 // The runtime: its pallets in index order, its version, and call lookup.
 import type { CallData, CallDef, Pallet } from "./pallet.ts";
+import { attribution } from "./pallets/attribution/index.ts";
 import { authoritiesPallet } from "./pallets/authorities.ts";
 import { balances } from "./pallets/balances.ts";
 import { params } from "./pallets/params.ts";
@@ -40,6 +41,7 @@ export const PALLETS: readonly Pallet[] = [
   sudo,
   params,
   registry,
+  attribution,
 ];
 
 export interface ResolvedCall {

@@ -321,6 +321,49 @@ export const PARAMS = {
     max: 16_384n,
     doc: "Longest description or rejection reason (UTF-8 bytes)",
   },
+  // ---- attribution: models, licences, payments and reward pools ----
+  attributionProtocolFeePpm: {
+    unit: "ppm",
+    default: 50_000n,
+    min: 0n,
+    max: 500_000n,
+    doc: "Share of every inference payment taken as protocol fee (before owner and data shares)",
+  },
+  attributionFeeBurnPpm: {
+    unit: "ppm",
+    default: 500_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of the attribution protocol fee burned; the treasury gets the rest",
+  },
+  attributionMinDataSharePpm: {
+    unit: "ppm",
+    default: 200_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Lowest data share a model may set (of what is left after the protocol fee)",
+  },
+  attributionLicenceOwnerPpm: {
+    unit: "ppm",
+    default: 100_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of a licence fee paid to the datanet's owner; the version's contributors get the rest",
+  },
+  attributionMaxManifest: {
+    unit: "count",
+    default: 16n,
+    min: 1n,
+    max: 256n,
+    doc: "Datanet versions a model's training manifest may list (bounds the cost of a payment)",
+  },
+  attributionMaxClaims: {
+    unit: "count",
+    default: 64n,
+    min: 1n,
+    max: 1_024n,
+    doc: "Contributions one claim call may claim for",
+  },
 } as const satisfies Record<string, ParamDef>;
 
 export type ParamName = keyof typeof PARAMS;

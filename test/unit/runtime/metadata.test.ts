@@ -69,6 +69,18 @@ const STABLE_INDICES = {
       "publishVersion",
     ],
   ],
+  Attribution: [
+    8,
+    [
+      "registerModel",
+      "updateModel",
+      "retireModel",
+      "purchaseLicence",
+      "payInference",
+      "claim",
+      "noteSlash",
+    ],
+  ],
 } as const;
 
 describe("runtime metadata", () => {

@@ -1,0 +1,33 @@
+// Attribution accounting: the pallet, the reward-pool arithmetic, the payment splits and the
+// reads the RPC layer, the wallet and the emission pallet use.
+export { ATTRIBUTION_ERRORS, type AttributionErrorName } from "./errors.ts";
+export { ATTRIBUTION_INDEX, attribution, attributionInvariants } from "./pallet.ts";
+export {
+  ACC_PRECISION,
+  claimable,
+  deposit,
+  entitlement,
+  FRESH_POSITION,
+  newPool,
+  noteSlash,
+  type PoolPosition,
+  poolBalance,
+  type RewardPool,
+} from "./pool.ts";
+export { splitInference, splitLicence } from "./split.ts";
+export {
+  ATTRIBUTION_ACCOUNT,
+  claimableFor,
+  type EpochCounters,
+  epochCounters,
+  epochPoolFees,
+  getModel,
+  getPool,
+  getPosition,
+  hasLicence,
+  keys,
+  listModels,
+  slashPending,
+  storage,
+} from "./storage.ts";
+export * from "./types.ts";

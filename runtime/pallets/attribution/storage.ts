@@ -1,0 +1,222 @@
+// The attribution pallet's storage and the reads the RPC layer, the wallet and the emission
+// pallet use. Composite keys use the identity hasher over big-endian ids so that each map is one
+// contiguous key range in numeric order.
+import { concatBytes, u32be, u64be, utf8 } from "../../../primitives/bytes.ts";
+import { blake2b256 } from "../../../primitives/hash.ts";
+import {
+  bytesValue,
+  Hasher,
+  type StorageRead,
+  storageMap,
+  storageValue,
+  u32Value,
+  u64Value,
+  u128Value,
+  type ValueCodec,
+} from "../../storage.ts";
+import { getContribution, versionWeight } from "../registry/index.ts";
+import { ContributionStatus } from "../registry/types.ts";
+import { NAME } from "./errors.ts";
+import {
+  FRESH_POSITION,
+  type PoolPosition,
+  claimable as poolClaimable,
+  type RewardPool,
+} from "./pool.ts";
+import { type Model, modelCodec, poolCodec, positionCodec } from "./types.ts";
+
+/** The account that holds every pool's funds: a key nobody holds. */
+export const ATTRIBUTION_ACCOUNT = blake2b256(utf8("lineage/attribution"));
+
+const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
+
+export const storage = {
+  nextModelId: storageValue(NAME, "NextModelId", u64Value, 0, "Id of the next model"),
+  models: storageMap<number, Model>(
+    NAME,
+    "Models",
+    u64Value,
+    modelCodec,
+    Hasher.identity,
+    "Models by id",
+  ),
+  pools: storageMap<Uint8Array, RewardPool>(
+    NAME,
+    "Pools",
+    compositeKey("(DatanetId, VersionNumber)"),
+    poolCodec,
+    Hasher.identity,
+    "The reward pool of each datanet version that has been paid or had a slash noted",
+  ),
+  positions: storageMap<Uint8Array, PoolPosition>(
+    NAME,
+    "Positions",
+    compositeKey("(DatanetId, VersionNumber, ContributionId)"),
+    positionCodec,
+    Hasher.identity,
+    "What each contribution has claimed from a pool and whether its slash is noted (written lazily)",
+  ),
+  licences: storageMap<Uint8Array, number>(
+    NAME,
+    "Licences",
+    compositeKey("(DatanetId, VersionNumber, AccountId)"),
+    u64Value,
+    Hasher.identity,
+    "The block at which an account licensed a datanet version",
+  ),
+  epochVolume: storageMap<number, bigint>(
+    NAME,
+    "EpochVolume",
+    u64Value,
+    u128Value,
+    Hasher.identity,
+    "Marketplace volume (inference and licences) per epoch, self-dealing excluded",
+  ),
+  epochSelfDealing: storageMap<number, bigint>(
+    NAME,
+    "EpochSelfDealing",
+    u64Value,
+    u128Value,
+    Hasher.identity,
+    "Payments per epoch whose payer is the model's or datanet's owner",
+  ),
+  epochPoolFees: storageMap<Uint8Array, bigint>(
+    NAME,
+    "EpochPoolFees",
+    compositeKey("(Epoch, DatanetId, VersionNumber)"),
+    u128Value,
+    Hasher.identity,
+    "Data fees each version pool earned per epoch (self-dealing included: it is paid all the same)",
+  ),
+  epochPayers: storageMap<Uint8Array, number>(
+    NAME,
+    "EpochPayers",
+    compositeKey("(Epoch, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "Accounts that paid in an epoch (self-dealing excluded)",
+  ),
+  epochPayerCount: storageMap<number, number>(
+    NAME,
+    "EpochPayerCount",
+    u64Value,
+    u32Value,
+    Hasher.identity,
+    "Distinct paying accounts per epoch (self-dealing excluded)",
+  ),
+};
+
+export const keys = {
+  pool: (datanetId: number, version: number) => concatBytes(u64be(datanetId), u32be(version)),
+  position: (datanetId: number, version: number, contributionId: number) =>
+    concatBytes(u64be(datanetId), u32be(version), u64be(contributionId)),
+  licence: (datanetId: number, version: number, who: Uint8Array) =>
+    concatBytes(u64be(datanetId), u32be(version), who),
+  epochPool: (epoch: number, datanetId: number, version: number) =>
+    concatBytes(u64be(epoch), u64be(datanetId), u32be(version)),
+  epochPayer: (epoch: number, who: Uint8Array) => concatBytes(u64be(epoch), who),
+};
+
+// ---- reads ----
+
+export function getModel(s: StorageRead, id: number): Model | undefined {
+  return storage.models.get(s, id);
+}
+
+/** Models in id order from `start`, at most `limit`. */
+export function listModels(
+  s: StorageRead,
+  start: number,
+  limit: number,
+): { id: number; model: Model }[] {
+  const out: { id: number; model: Model }[] = [];
+  const next = storage.nextModelId.get(s);
+  for (let id = start; id < next && out.length < limit; id++) {
+    const model = getModel(s, id);
+    if (model) out.push({ id, model });
+  }
+  return out;
+}
+
+export function getPool(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+): RewardPool | undefined {
+  return storage.pools.get(s, keys.pool(datanetId, version));
+}
+
+export function getPosition(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+  contributionId: number,
+): PoolPosition {
+  return (
+    storage.positions.get(s, keys.position(datanetId, version, contributionId)) ?? {
+      ...FRESH_POSITION,
+    }
+  );
+}
+
+export function hasLicence(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+  who: Uint8Array,
+): boolean {
+  return storage.licences.has(s, keys.licence(datanetId, version, who));
+}
+
+/**
+ * What a contribution can claim from a version's pool now. A slashed contribution whose slash is
+ * not noted yet is counted as if noted now (the claim call notes it first).
+ */
+export function claimableFor(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+  contributionId: number,
+): bigint {
+  const pool = getPool(s, datanetId, version);
+  const weight = versionWeight(s, datanetId, version, contributionId);
+  if (!pool || weight === undefined) return 0n;
+  return poolClaimable(pool, BigInt(weight), getPosition(s, datanetId, version, contributionId));
+}
+
+/** Whether a contribution's slash still has to be noted in a pool. */
+export function slashPending(
+  s: StorageRead,
+  datanetId: number,
+  version: number,
+  contributionId: number,
+): boolean {
+  const c = getContribution(s, contributionId);
+  return (
+    c?.status === ContributionStatus.slashed &&
+    !getPosition(s, datanetId, version, contributionId).slashed
+  );
+}
+
+export interface EpochCounters {
+  volume: bigint;
+  selfDealing: bigint;
+  distinctPayers: number;
+}
+
+export function epochCounters(s: StorageRead, epoch: number): EpochCounters {
+  return {
+    volume: storage.epochVolume.get(s, epoch) ?? 0n,
+    selfDealing: storage.epochSelfDealing.get(s, epoch) ?? 0n,
+    distinctPayers: storage.epochPayerCount.get(s, epoch) ?? 0,
+  };
+}
+
+export function epochPoolFees(
+  s: StorageRead,
+  epoch: number,
+  datanetId: number,
+  version: number,
+): bigint {
+  return storage.epochPoolFees.get(s, keys.epochPool(epoch, datanetId, version)) ?? 0n;
+}

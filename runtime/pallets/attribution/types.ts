@@ -1,0 +1,74 @@
+// The attribution pallet's records as the runtime and its clients see them (amounts as bigint),
+// and their protobuf storage encodings (amounts as minimal big-endian bytes).
+import { u128FromBytes, u128ToBytes } from "../../../primitives/amount.ts";
+import { messageType } from "../../../primitives/codec.ts";
+import { messageValue, type ValueCodec } from "../../storage.ts";
+import type { PoolPosition, RewardPool } from "./pool.ts";
+
+const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${name}`);
+
+export const PPM = 1_000_000n;
+
+/** One line of a training manifest: a datanet version and its share of the data share, in ppm. */
+export interface ManifestEntry {
+  datanetId: number;
+  version: number;
+  weightPpm: number;
+}
+
+export interface Model {
+  owner: Uint8Array;
+  metadataUri: string;
+  manifest: ManifestEntry[];
+  pricePerUnit: bigint;
+  /** Share (ppm) of what is left after the protocol fee that goes to the data. */
+  dataSharePpm: number;
+  retired: boolean;
+  registeredAt: number;
+}
+
+/** Converts the named bigint fields to u128 bytes and back around a protobuf message codec. */
+function withAmounts<R extends object>(
+  typeName: string,
+  amounts: readonly (keyof R)[],
+): ValueCodec<R> {
+  const inner = messageValue<Record<string, unknown>>(T(typeName));
+  return {
+    type: inner.type,
+    encode(value) {
+      const wire = { ...value } as Record<string, unknown>;
+      for (const k of amounts) wire[k as string] = u128ToBytes(value[k] as bigint);
+      return inner.encode(wire);
+    },
+    decode(bytes) {
+      const wire = inner.decode(bytes);
+      for (const k of amounts) wire[k as string] = u128FromBytes(wire[k as string] as Uint8Array);
+      return wire as R;
+    },
+  };
+}
+
+export const modelCodec = withAmounts<Model>("AttributionModel", ["pricePerUnit"]);
+export const poolCodec = withAmounts<RewardPool>("AttributionPool", [
+  "scale",
+  "liveWeight",
+  "acc",
+  "carry",
+  "deposited",
+  "claimed",
+]);
+export const positionCodec = withAmounts<PoolPosition>("AttributionPosition", [
+  "claimed",
+  "frozenAcc",
+]);
+
+/** How one inference payment splits (every part in planck; the parts sum to `total`). */
+export interface InferenceSplit {
+  total: bigint;
+  burned: bigint;
+  toTreasury: bigint;
+  toOwner: bigint;
+  dataShare: bigint;
+  /** The data share per manifest entry, in manifest order. */
+  perEntry: bigint[];
+}

@@ -1,0 +1,245 @@
+// The attribution pallet driven directly (no fees) over the real registry: models, licences,
+// inference payments, claims and slashes. Every runtime invariant (total issuance, the pools'
+// account against the pools, each pool's debts against its funds) is checked after every call.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { u128ToBytes } from "../../../primitives/amount.ts";
+import { checkInvariants } from "../../../runtime/executive.ts";
+import type { CallerOrigin } from "../../../runtime/pallet.ts";
+import {
+  ATTRIBUTION_ACCOUNT,
+  claimableFor,
+  epochCounters,
+  epochPoolFees,
+  getModel,
+  getPool,
+  hasLicence,
+  splitInference,
+} from "../../../runtime/pallets/attribution/index.ts";
+import { totalIssuance } from "../../../runtime/pallets/balances.ts";
+import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
+import { encodeCall } from "../../../runtime/signing.ts";
+import { decodeCall } from "../../../runtime/transaction.ts";
+import { contentHash, datanetArgs, RegistryHarness, UNIT } from "./fixtures/registry-harness.ts";
+import { pub } from "./fixtures/test-chain.ts";
+
+const [alice, bob, charlie, dave, eve, ferdie] = (
+  ["alice", "bob", "charlie", "dave", "eve", "ferdie"] as const
+).map(pub) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+
+class Harness extends RegistryHarness {
+  /** Dispatches `Attribution.<call>`; "ok" or the error code; invariants checked after. */
+  attr(who: Uint8Array, call: string, args: object): string {
+    const { resolved, args: decoded } = decodeCall(encodeCall(`Attribution.${call}`, args));
+    const origin: CallerOrigin = { kind: "signed", account: who };
+    const ctx = this.context(1);
+    let outcome = "ok";
+    try {
+      ctx.transactional(() => resolved.def.handler(ctx, origin, decoded as never));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === undefined) throw error;
+      outcome = code;
+    }
+    checkInvariants(this.overlay);
+    return outcome;
+  }
+  attrOk(who: Uint8Array, call: string, args: object): void {
+    const outcome = this.attr(who, call, args);
+    if (outcome !== "ok") throw new Error(`${call} failed: ${outcome}`);
+  }
+}
+
+/**
+ * Datanet 0 (alice, paid licence 50 LIN, commercial): bob's contributions #0 (quality 10) and #2
+ * (30), charlie's #1 (20), all accepted and frozen in v1 (total weight 60). Datanet 1 (dave, open,
+ * commercial): eve's #3 (quality 40) in v1.
+ */
+function populated(): Harness {
+  const h = new Harness();
+  h.ok(alice, "createDatanet", datanetArgs());
+  const owners = [bob, charlie, bob];
+  owners.forEach((who, i) => {
+    h.ok(who, "submitContribution", {
+      datanetId: 0,
+      contentHash: contentHash(i),
+      size: 1,
+      metadataUri: "",
+    });
+  });
+  [10, 20, 30].forEach((quality, i) => {
+    h.ok(alice, "acceptContribution", { contributionId: i, quality });
+  });
+  h.ok(alice, "publishVersion", { datanetId: 0, metadataUri: "ipfs://v1" });
+  h.ok(
+    dave,
+    "createDatanet",
+    datanetArgs({ licence: { kind: 0, commercial: true, attribution: true } }),
+  );
+  h.ok(eve, "submitContribution", {
+    datanetId: 1,
+    contentHash: contentHash(9),
+    size: 1,
+    metadataUri: "",
+  });
+  h.ok(dave, "acceptContribution", { contributionId: 3, quality: 40 });
+  h.ok(dave, "publishVersion", { datanetId: 1, metadataUri: "" });
+  return h;
+}
+
+const manifest = [
+  { datanetId: 0, version: 1, weightPpm: 700_000 },
+  { datanetId: 1, version: 1, weightPpm: 300_000 },
+];
+const modelArgs = (overrides: Record<string, unknown> = {}) => ({
+  metadataUri: "ipfs://robot-policy",
+  manifest,
+  pricePerUnit: u128ToBytes(UNIT),
+  dataSharePpm: 400_000,
+  ...overrides,
+});
+
+describe("attribution pallet", () => {
+  it("purchaseLicence pays the owner's cut and the contributors by weight", () => {
+    const h = populated();
+    const before = {
+      alice: h.free(alice),
+      ferdie: h.free(ferdie),
+      issuance: totalIssuance(h.overlay),
+    };
+    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 });
+    assert.ok(hasLicence(h.overlay, 0, 1, ferdie));
+    assert.equal(h.free(ferdie), before.ferdie - 50n * UNIT);
+    assert.equal(h.free(alice), before.alice + 5n * UNIT); // 10% owner's cut by default
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), 7_500_000_000_000n); // 45 LIN · 10/60
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), 15n * UNIT);
+    assert.equal(claimableFor(h.overlay, 0, 1, 2), 22_500_000_000_000n);
+    assert.equal(totalIssuance(h.overlay), before.issuance);
+    assert.equal(
+      h.attr(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }),
+      "Attribution.AlreadyLicensed",
+    );
+    assert.equal(epochCounters(h.overlay, 0).volume, 50n * UNIT);
+    assert.equal(epochPoolFees(h.overlay, 0, 0, 1), 45n * UNIT);
+  });
+
+  it("registerModel checks the manifest and pays the licence fees the owner lacks", () => {
+    const h = populated();
+    const bad: [object, string][] = [
+      [
+        modelArgs({ manifest: [{ ...manifest[0], weightPpm: 600_000 }, manifest[1]] }),
+        "Attribution.ManifestSum",
+      ],
+      [modelArgs({ manifest: [] }), "Attribution.EmptyManifest"],
+      [modelArgs({ manifest: [manifest[0], manifest[0]] }), "Attribution.DuplicateEntry"],
+      [modelArgs({ dataSharePpm: 100_000 }), "Attribution.DataShareTooLow"],
+      [
+        modelArgs({ manifest: [{ datanetId: 0, version: 2, weightPpm: 1_000_000 }] }),
+        "Attribution.UnknownVersion",
+      ],
+      [modelArgs({ pricePerUnit: u128ToBytes(0n) }), "Attribution.ZeroPrice"],
+    ];
+    const free = h.free(ferdie);
+    for (const [args, code] of bad) assert.equal(h.attr(ferdie, "registerModel", args), code);
+    assert.equal(h.free(ferdie), free);
+    h.attrOk(ferdie, "registerModel", modelArgs());
+    assert.equal(h.free(ferdie), free - 50n * UNIT); // datanet 0's fee; datanet 1 is open
+    assert.ok(hasLicence(h.overlay, 0, 1, ferdie));
+    assert.equal(getModel(h.overlay, 0)?.dataSharePpm, 400_000);
+  });
+
+  it("restricted and non-commercial datanets refuse models of others", () => {
+    const h = populated();
+    h.ok(dave, "setLicence", {
+      datanetId: 1,
+      licence: { kind: 2, allowList: [eve], commercial: true, attribution: true },
+    });
+    assert.equal(h.attr(ferdie, "registerModel", modelArgs()), "Attribution.Restricted");
+    assert.equal(
+      h.attr(ferdie, "purchaseLicence", { datanetId: 1, version: 1 }),
+      "Attribution.Restricted",
+    );
+    h.ok(dave, "setLicence", {
+      datanetId: 1,
+      licence: { kind: 0, commercial: false, attribution: true },
+    });
+    assert.equal(h.attr(ferdie, "registerModel", modelArgs()), "Attribution.NotCommercial");
+  });
+
+  it("payInference splits into fee, owner and data share; contributors claim exactly", () => {
+    const h = populated();
+    h.attrOk(ferdie, "registerModel", modelArgs());
+    const model = getModel(h.overlay, 0)!;
+    const split = splitInference(h.overlay, model, 1_000n);
+    assert.equal(split.total, 1_000n * UNIT);
+    assert.equal(split.burned + split.toTreasury, 50n * UNIT); // 5% protocol fee
+    assert.equal(split.dataShare, 380n * UNIT); // 40% of 950
+    assert.equal(split.toOwner, 570n * UNIT);
+    assert.deepEqual(split.perEntry, [266n * UNIT, 114n * UNIT]);
+
+    const treasury = h.free(TREASURY_ACCOUNT);
+    const issuance = totalIssuance(h.overlay);
+    assert.equal(
+      h.attr(bob, "payInference", { modelId: 0, units: 1_000, maxTotal: u128ToBytes(999n * UNIT) }),
+      "Attribution.PriceAboveMax",
+    );
+    // Several payments of different sizes, then the claims.
+    const bobFree = h.free(bob);
+    for (const units of [400, 350, 250])
+      h.attrOk(bob, "payInference", {
+        modelId: 0,
+        units,
+        maxTotal: u128ToBytes(BigInt(units) * UNIT),
+      });
+    assert.equal(h.free(bob), bobFree - 1_000n * UNIT);
+    assert.equal(h.free(TREASURY_ACCOUNT), treasury + 25n * UNIT);
+    assert.equal(totalIssuance(h.overlay), issuance - 25n * UNIT);
+
+    assert.equal(
+      h.attr(charlie, "claim", { datanetId: 0, version: 1, contributionIds: [0] }),
+      "Attribution.NotContributor",
+    );
+    const charlieFree = h.free(charlie);
+    h.attrOk(charlie, "claim", { datanetId: 0, version: 1, contributionIds: [1] });
+    // Licence 45 LIN and 266 LIN of data share over weight 60: charlie's 20 get a third.
+    assert.equal(h.free(charlie), charlieFree + (311n * UNIT) / 3n);
+    const eveFree = h.free(eve);
+    h.attrOk(eve, "claim", { datanetId: 1, version: 1, contributionIds: [3] });
+    assert.equal(h.free(eve), eveFree + 114n * UNIT);
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), 0n);
+    const counters = epochCounters(h.overlay, 0);
+    assert.equal(counters.volume, 1_050n * UNIT);
+    assert.equal(counters.distinctPayers, 2);
+  });
+
+  it("self-dealing is counted apart from marketplace volume", () => {
+    const h = populated();
+    h.attrOk(ferdie, "registerModel", modelArgs());
+    h.attrOk(ferdie, "payInference", { modelId: 0, units: 10, maxTotal: u128ToBytes(10n * UNIT) });
+    const counters = epochCounters(h.overlay, 0);
+    assert.equal(counters.selfDealing, 10n * UNIT);
+    assert.equal(counters.volume, 50n * UNIT); // the licence fee only
+    assert.equal(counters.distinctPayers, 1);
+  });
+
+  it("a slashed contribution keeps what it accrued; later payments go to the rest", () => {
+    const h = populated();
+    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN into the pool
+    h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
+    h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    assert.equal(
+      h.attr(bob, "noteSlash", { datanetId: 0, version: 1, contributionId: 1 }),
+      "Attribution.NotSlashed",
+    );
+    h.attrOk(charlie, "noteSlash", { datanetId: 0, version: 1, contributionId: 2 });
+    assert.equal(getPool(h.overlay, 0, 1)?.liveWeight, 30n);
+    h.attrOk(eve, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN more, over weight 30
+    assert.equal(claimableFor(h.overlay, 0, 1, 2), 22_500_000_000_000n); // frozen at the slash
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), 7_500_000_000_000n + 15n * UNIT);
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), 15n * UNIT + 30n * UNIT);
+    const bobFree = h.free(bob);
+    h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [0, 2] });
+    assert.equal(h.free(bob), bobFree + 45n * UNIT);
+    assert.equal(h.free(ATTRIBUTION_ACCOUNT) > 0n, true);
+  });
+});
