@@ -17,6 +17,8 @@ export {
 export { splitInference, splitLicence } from "./split.ts";
 export {
   ATTRIBUTION_ACCOUNT,
+  type ClaimableEntry,
+  claimableByContributor,
   claimableFor,
   type EpochCounters,
   epochCounters,
@@ -27,6 +29,7 @@ export {
   hasLicence,
   keys,
   listModels,
+  quoteInference,
   slashPending,
   storage,
 } from "./storage.ts";

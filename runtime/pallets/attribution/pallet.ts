@@ -24,9 +24,9 @@ import { accountExists, readAccount, writeAccount } from "../system.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
 import { ATTRIBUTION_ERRORS, attributionError, NAME } from "./errors.ts";
 import {
+  claimable,
   claim as claimFromPool,
   deposit,
-  entitlement,
   newPool,
   noteSlash,
   poolBalance,
@@ -268,7 +268,18 @@ function noteSlashIn(
   const out = noteSlash(pool, weight, position);
   storage.pools.set(s, keys.pool(datanetId, version), out.pool);
   storage.positions.set(s, keys.position(datanetId, version, id), out.position);
-  emitEvent(ctx, "SlashNoted", { datanetId, version, contributionId: id, amount: amount(weight) });
+  if (out.toTreasury > 0n) {
+    moveOutOfPot(s, out.toTreasury);
+    depositOrBurn(ctx, TREASURY_ACCOUNT, out.toTreasury);
+  }
+  const contributor = getContribution(s, id)?.contributor ?? new Uint8Array(32);
+  emitEvent(ctx, "SlashNoted", {
+    datanetId,
+    version,
+    contributionId: id,
+    account: contributor,
+    amount: amount(out.forfeited),
+  });
 }
 
 function modelOf(s: StorageRead, id: number): Model {
@@ -487,7 +498,7 @@ export const attribution: Pallet = {
       name: "noteSlash",
       args: T("AttributionNoteSlashArgs"),
       origin: "signed",
-      doc: "Anyone notes a slashed contribution in a version's pool: it stops earning and later payments go to the rest",
+      doc: "Anyone notes a slashed contribution in a version's pool: it stops earning and forfeits what it has not claimed to the rest",
       weight: () => W_BASE,
       handler(ctx, origin, args) {
         ensureSigned(attribution, origin);
@@ -543,7 +554,7 @@ export const attribution: Pallet = {
       index: 6,
       name: "SlashNoted",
       data: T("AttributionPoolEvent"),
-      doc: "A slashed contribution left a pool's live weight (`amount` is its weight)",
+      doc: "A slashed contribution left a pool's live weight; `amount` is what it forfeited to the rest",
     },
   ],
   errors: ATTRIBUTION_ERRORS,
@@ -555,8 +566,8 @@ const PARAMS_DEFAULTS: StorageRead = { get: () => undefined };
 
 /**
  * Try-state: the attribution account holds at least every pool's balance (anyone may transfer to
- * it; only pools take from it); no pool paid out more than it received; every pool owes its
- * contributions (claimed or not) no more than it received and its live weight is the weight of
+ * it; only pools take from it); no pool paid out more than it received; what every pool's
+ * contributions can still claim is covered by its balance and its live weight is the weight of
  * its unslashed entries. So every unclaimed reward is covered by funds inside total issuance.
  */
 export function attributionInvariants(s: RuntimeStorage): void {
@@ -572,13 +583,13 @@ export function attributionInvariants(s: RuntimeStorage): void {
     let live = 0n;
     for (const e of versionEntries(s, datanetId, version)) {
       const position = getPosition(s, datanetId, version, e.contributionId);
-      owed += entitlement(pool, BigInt(e.weight), position);
+      owed += claimable(pool, BigInt(e.weight), position);
       if (!position.slashed) live += BigInt(e.weight);
     }
-    if (owed > pool.deposited)
+    if (owed > poolBalance(pool))
       throw new InvariantError(
         "ATTRIBUTION_POOL",
-        `${where} owes ${owed} > received ${pool.deposited}`,
+        `${where} owes ${owed} unclaimed > its balance ${poolBalance(pool)}`,
       );
     if (live !== pool.liveWeight)
       throw new InvariantError("ATTRIBUTION_POOL", `${where} live weight is off`);

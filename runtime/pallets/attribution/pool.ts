@@ -11,9 +11,11 @@
 // - A contribution's entitlement is floor(weight · accEnd / scale), accEnd being the accumulator
 //   now, or at its slash for a slashed contribution. Entitlements are cumulative, so a claim's
 //   rounding is never lost: what the floor withholds today is paid when the accumulator grows.
-// - A slash freezes the contribution's accumulator and removes its weight from the live weight:
-//   what it accrued before the slash stays claimable (it was accepted data when those payments
-//   were made); every later payment is shared by the remaining live weight only.
+// - A slash, once noted, removes the contribution's weight from the live weight and forfeits
+//   what it has not claimed yet: that amount is spread over the remaining live weight exactly as
+//   a payment would be (to the treasury if no live weight is left). Since a claim notes a pending
+//   slash first, a slashed contribution never receives anything after its slash, and the rest
+//   receive what it would have earned, whether the slash is noted at once or later.
 
 export const ACC_PRECISION = 10n ** 18n;
 
@@ -28,7 +30,7 @@ export interface RewardPool {
   carry: bigint;
   /** Planck paid into the pool in all. */
   deposited: bigint;
-  /** Planck paid out of the pool to contributors in all. */
+  /** Planck paid out of the pool in all: claims, and forfeits no live weight was left to take. */
   claimed: bigint;
 }
 
@@ -39,9 +41,16 @@ export interface PoolPosition {
   /** Set once the slash is noted: the accumulator at that moment. */
   slashed: boolean;
   frozenAcc: bigint;
+  /** Planck the contribution had accrued but not claimed when its slash was noted. */
+  forfeited: bigint;
 }
 
-export const FRESH_POSITION: PoolPosition = { claimed: 0n, slashed: false, frozenAcc: 0n };
+export const FRESH_POSITION: PoolPosition = {
+  claimed: 0n,
+  slashed: false,
+  frozenAcc: 0n,
+  forfeited: 0n,
+};
 
 export function newPool(totalWeight: bigint): RewardPool {
   if (totalWeight <= 0n) throw new RangeError("a reward pool needs a positive total weight");
@@ -74,9 +83,9 @@ export function entitlement(pool: RewardPool, weight: bigint, position: PoolPosi
   return (weight * accEnd) / pool.scale;
 }
 
-/** What a contribution can claim now. */
+/** What a contribution can claim now (zero once its slash is noted). */
 export function claimable(pool: RewardPool, weight: bigint, position: PoolPosition): bigint {
-  return entitlement(pool, weight, position) - position.claimed;
+  return entitlement(pool, weight, position) - position.claimed - position.forfeited;
 }
 
 /** Pays out what a contribution can claim: the new pool, position and amount. */
@@ -93,17 +102,33 @@ export function claim(
   };
 }
 
-/** Notes a contribution's slash: its accumulator freezes and its weight stops earning. */
+/**
+ * Notes a contribution's slash: its weight stops earning and what it had not claimed is forfeited
+ * to the remaining live weight; `toTreasury` is the forfeit when no live weight is left.
+ */
 export function noteSlash(
   pool: RewardPool,
   weight: bigint,
   position: PoolPosition,
-): { pool: RewardPool; position: PoolPosition } {
-  if (position.slashed) return { pool, position };
+): { pool: RewardPool; position: PoolPosition; forfeited: bigint; toTreasury: bigint } {
+  if (position.slashed) return { pool, position, forfeited: 0n, toTreasury: 0n };
   if (weight > pool.liveWeight) throw new RangeError("slashed weight exceeds the live weight");
+  const forfeited = claimable(pool, weight, position);
+  const frozen: PoolPosition = { ...position, slashed: true, frozenAcc: pool.acc, forfeited };
+  const liveWeight = pool.liveWeight - weight;
+  if (liveWeight === 0n)
+    return {
+      pool: { ...pool, liveWeight, claimed: pool.claimed + forfeited },
+      position: frozen,
+      forfeited,
+      toTreasury: forfeited,
+    };
+  const spread = forfeited * pool.scale + pool.carry;
   return {
-    pool: { ...pool, liveWeight: pool.liveWeight - weight },
-    position: { ...position, slashed: true, frozenAcc: pool.acc },
+    pool: { ...pool, liveWeight, acc: pool.acc + spread / liveWeight, carry: spread % liveWeight },
+    position: frozen,
+    forfeited,
+    toTreasury: 0n,
   };
 }
 

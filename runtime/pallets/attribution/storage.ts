@@ -7,6 +7,7 @@ import {
   bytesValue,
   Hasher,
   type StorageRead,
+  type StorageScan,
   storageMap,
   storageValue,
   u32Value,
@@ -14,7 +15,12 @@ import {
   u128Value,
   type ValueCodec,
 } from "../../storage.ts";
-import { getContribution, versionWeight } from "../registry/index.ts";
+import {
+  contributorContributionIds,
+  getContribution,
+  getDatanet,
+  versionWeight,
+} from "../registry/index.ts";
 import { ContributionStatus } from "../registry/types.ts";
 import { NAME } from "./errors.ts";
 import {
@@ -23,7 +29,8 @@ import {
   claimable as poolClaimable,
   type RewardPool,
 } from "./pool.ts";
-import { type Model, modelCodec, poolCodec, positionCodec } from "./types.ts";
+import { splitInference } from "./split.ts";
+import { type InferenceSplit, type Model, modelCodec, poolCodec, positionCodec } from "./types.ts";
 
 /** The account that holds every pool's funds: a key nobody holds. */
 export const ATTRIBUTION_ACCOUNT = blake2b256(utf8("lineage/attribution"));
@@ -169,8 +176,8 @@ export function hasLicence(
 }
 
 /**
- * What a contribution can claim from a version's pool now. A slashed contribution whose slash is
- * not noted yet is counted as if noted now (the claim call notes it first).
+ * What a contribution can claim from a version's pool now: nothing once slashed (a claim notes a
+ * pending slash first, which forfeits what was not claimed).
  */
 export function claimableFor(
   s: StorageRead,
@@ -181,6 +188,7 @@ export function claimableFor(
   const pool = getPool(s, datanetId, version);
   const weight = versionWeight(s, datanetId, version, contributionId);
   if (!pool || weight === undefined) return 0n;
+  if (getContribution(s, contributionId)?.status === ContributionStatus.slashed) return 0n;
   return poolClaimable(pool, BigInt(weight), getPosition(s, datanetId, version, contributionId));
 }
 
@@ -219,4 +227,44 @@ export function epochPoolFees(
   version: number,
 ): bigint {
   return storage.epochPoolFees.get(s, keys.epochPool(epoch, datanetId, version)) ?? 0n;
+}
+
+/** The price of `units` inference units of a model and its split; undefined for unknown models. */
+export function quoteInference(
+  s: StorageRead,
+  modelId: number,
+  units: bigint,
+): InferenceSplit | undefined {
+  const model = getModel(s, modelId);
+  return model ? splitInference(s, model, units) : undefined;
+}
+
+export interface ClaimableEntry {
+  datanetId: number;
+  version: number;
+  contributionId: number;
+  amount: bigint;
+}
+
+/**
+ * What an account's contributions can claim, per version that holds them and has a pool, from
+ * contribution `startId`, reading at most `limit` contributions.
+ */
+export function claimableByContributor(
+  s: StorageScan,
+  who: Uint8Array,
+  startId = 0,
+  limit = 1_000,
+): ClaimableEntry[] {
+  const out: ClaimableEntry[] = [];
+  for (const contributionId of contributorContributionIds(s, who, startId, limit)) {
+    const c = getContribution(s, contributionId);
+    const datanet = c && getDatanet(s, c.datanetId);
+    if (!c || !datanet) continue;
+    for (let version = 1; version <= datanet.versionCount; version++) {
+      const amount = claimableFor(s, c.datanetId, version, contributionId);
+      if (amount > 0n) out.push({ datanetId: c.datanetId, version, contributionId, amount });
+    }
+  }
+  return out;
 }

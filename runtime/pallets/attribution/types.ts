@@ -60,6 +60,7 @@ export const poolCodec = withAmounts<RewardPool>("AttributionPool", [
 export const positionCodec = withAmounts<PoolPosition>("AttributionPosition", [
   "claimed",
   "frozenAcc",
+  "forfeited",
 ]);
 
 /** How one inference payment splits (every part in planck; the parts sum to `total`). */

@@ -1,9 +1,10 @@
 // Property test of the reward pool (issue 6): random weights, random payments, random claim and
 // slash timing. Every contribution's total payout must equal a brute-force computation that
 // splits every payment over every live contribution one by one (the documented rule: per-weight
-// share floor((a·scale + carry) / liveWeight), remainder carried; payout floor(credit / scale)),
-// and, while nothing is slashed, the closed form floor(weight · paid / totalWeight). The sum of
-// payouts plus what the pool still holds equals the sum of payments, to the planck.
+// share floor((a·scale + carry) / liveWeight), remainder carried; payout floor(credit / scale);
+// a slash forfeits the unclaimed part, split over the rest the same way), and, while nothing is
+// slashed, the closed form floor(weight · paid / totalWeight). The sum of payouts, forfeits sent
+// to the treasury and what the pool still holds equals the sum of payments, to the planck.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -73,8 +74,18 @@ class BruteForce {
     for (let i = 0; i < this.weights.length; i++)
       if (this.live[i]) this.credit[i]! += this.weights[i]! * perWeight;
   }
+  /** Slashes `i`, who has been paid `paid`; returns what goes to the treasury. */
+  slash(i: number, paid: bigint): bigint {
+    const forfeited = this.credit[i]! / this.scale - paid;
+    this.live[i] = false;
+    this.forfeited[i] = forfeited;
+    if (this.liveWeight() === 0n) return forfeited;
+    this.pay(forfeited);
+    return 0n;
+  }
+  readonly forfeited: bigint[] = [];
   owed(i: number): bigint {
-    return this.credit[i]! / this.scale;
+    return this.credit[i]! / this.scale - (this.forfeited[i] ?? 0n);
   }
 }
 
@@ -84,6 +95,7 @@ function run(weights: bigint[], steps: Step[], withSlashes: boolean) {
   const paid = weights.map(() => 0n);
   const model = new BruteForce(weights);
   let payments = 0n;
+  let toTreasury = 0n;
   let slashed = false;
   for (const step of steps) {
     if (step.kind === "pay") {
@@ -100,10 +112,12 @@ function run(weights: bigint[], steps: Step[], withSlashes: boolean) {
       const out = noteSlash(pool, weights[step.who]!, positions[step.who]!);
       pool = out.pool;
       positions[step.who] = out.position;
-      model.live[step.who] = false;
+      assert.equal(out.toTreasury, model.slash(step.who, paid[step.who]!));
+      toTreasury += out.toTreasury;
       slashed = true;
     }
-    assert.equal(pool.deposited - pool.claimed, payments - paid.reduce((a, b) => a + b, 0n));
+    const sumPaid = paid.reduce((a, b) => a + b, 0n);
+    assert.equal(poolBalance(pool), payments - sumPaid - toTreasury);
   }
   // Everyone claims at the end: the payouts equal the brute force, to the planck.
   for (let i = 0; i < weights.length; i++) {
@@ -119,7 +133,7 @@ function run(weights: bigint[], steps: Step[], withSlashes: boolean) {
     if (!slashed) assert.equal(paid[i], (weights[i]! * payments) / total, `closed form ${i}`);
   }
   const sumPaid = paid.reduce((a, b) => a + b, 0n);
-  assert.equal(sumPaid + poolBalance(pool), payments);
+  assert.equal(sumPaid + toTreasury + poolBalance(pool), payments);
   assert.ok(poolBalance(pool) >= 0n);
   // What stays behind is rounding only: under one planck per contribution (plus, after
   // slashes, the carry that no live weight is left to take).
@@ -145,11 +159,24 @@ describe("attribution reward pool", () => {
     assert.equal(claimable(pool, 2n, FRESH_POSITION), 2n);
   });
 
-  it("a slash keeps what was accrued and shares later payments among the rest", () => {
+  it("a slash forfeits the unclaimed part to the rest; later payments go to the rest", () => {
     let pool = deposit(newPool(4n), 400n);
-    const slashed = noteSlash(pool, 1n, FRESH_POSITION);
+    const early = claim(pool, 1n, FRESH_POSITION); // the slashed one claimed 100 before
+    pool = deposit(early.pool, 400n);
+    const slashed = noteSlash(pool, 1n, early.position);
+    assert.equal(slashed.forfeited, 100n);
     pool = deposit(slashed.pool, 300n);
-    assert.equal(claimable(pool, 1n, slashed.position), 100n);
-    assert.equal(claimable(pool, 3n, FRESH_POSITION), 300n + 300n);
+    assert.equal(claimable(pool, 1n, slashed.position), 0n);
+    // 400 over weight 3 at scale 4·10^18 leaves one planck·scale unit in the carry: 999 now,
+    // the last planck reaches them with a later payment.
+    assert.equal(claimable(pool, 3n, FRESH_POSITION), 600n + 100n + 300n - 1n);
+    assert.equal(claimable(deposit(pool, 2n), 3n, FRESH_POSITION), 1_000n + 2n);
+  });
+
+  it("a slash that leaves no live weight sends the forfeit to the treasury", () => {
+    const pool = deposit(newPool(5n), 10n);
+    const out = noteSlash(pool, 5n, FRESH_POSITION);
+    assert.equal(out.toTreasury, 10n);
+    assert.equal(poolBalance(out.pool), 0n);
   });
 });

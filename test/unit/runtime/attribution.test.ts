@@ -8,12 +8,14 @@ import { checkInvariants } from "../../../runtime/executive.ts";
 import type { CallerOrigin } from "../../../runtime/pallet.ts";
 import {
   ATTRIBUTION_ACCOUNT,
+  claimableByContributor,
   claimableFor,
   epochCounters,
   epochPoolFees,
   getModel,
   getPool,
   hasLicence,
+  quoteInference,
   splitInference,
 } from "../../../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../../../runtime/pallets/balances.ts";
@@ -207,6 +209,14 @@ describe("attribution pallet", () => {
     h.attrOk(eve, "claim", { datanetId: 1, version: 1, contributionIds: [3] });
     assert.equal(h.free(eve), eveFree + 114n * UNIT);
     assert.equal(claimableFor(h.overlay, 0, 1, 1), 0n);
+    assert.deepEqual(
+      claimableByContributor(h.overlay, bob).map((e) => [e.contributionId, e.amount]),
+      [
+        [0, (311n * UNIT) / 6n],
+        [2, (311n * UNIT) / 2n],
+      ],
+    );
+    assert.deepEqual(quoteInference(h.overlay, 0, 1_000n), split);
     const counters = epochCounters(h.overlay, 0);
     assert.equal(counters.volume, 1_050n * UNIT);
     assert.equal(counters.distinctPayers, 2);
@@ -222,24 +232,38 @@ describe("attribution pallet", () => {
     assert.equal(counters.distinctPayers, 1);
   });
 
-  it("a slashed contribution keeps what it accrued; later payments go to the rest", () => {
+  it("a slashed contribution forfeits what it has not claimed to the rest", () => {
     const h = populated();
-    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN into the pool
+    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN: 7.5, 15, 22.5
     h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
     h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    assert.equal(claimableFor(h.overlay, 0, 1, 2), 0n);
     assert.equal(
       h.attr(bob, "noteSlash", { datanetId: 0, version: 1, contributionId: 1 }),
       "Attribution.NotSlashed",
     );
     h.attrOk(charlie, "noteSlash", { datanetId: 0, version: 1, contributionId: 2 });
     assert.equal(getPool(h.overlay, 0, 1)?.liveWeight, 30n);
+    // #2's 22.5 LIN went to #0 (weight 10) and #1 (20).
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), 15n * UNIT);
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), 30n * UNIT);
     h.attrOk(eve, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN more, over weight 30
-    assert.equal(claimableFor(h.overlay, 0, 1, 2), 22_500_000_000_000n); // frozen at the slash
-    assert.equal(claimableFor(h.overlay, 0, 1, 0), 7_500_000_000_000n + 15n * UNIT);
-    assert.equal(claimableFor(h.overlay, 0, 1, 1), 15n * UNIT + 30n * UNIT);
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), 30n * UNIT);
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), 60n * UNIT);
     const bobFree = h.free(bob);
     h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [0, 2] });
-    assert.equal(h.free(bob), bobFree + 45n * UNIT);
-    assert.equal(h.free(ATTRIBUTION_ACCOUNT) > 0n, true);
+    assert.equal(h.free(bob), bobFree + 30n * UNIT);
+    assert.equal(h.free(ATTRIBUTION_ACCOUNT), 60n * UNIT);
+  });
+
+  it("a claim notes a pending slash first, so the slashed contribution gets nothing", () => {
+    const h = populated();
+    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 });
+    h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
+    h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    const bobFree = h.free(bob);
+    h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [2, 0] });
+    assert.equal(h.free(bob), bobFree + 15n * UNIT); // #0's 7.5 and its half of #2's forfeit
+    assert.equal(h.named("SlashNoted").length, 1);
   });
 });
