@@ -1,7 +1,9 @@
 // Attribution accounting: the pallet, the reward-pool arithmetic, the payment splits and the
 // reads the RPC layer, the wallet and the emission pallet use.
 export { ATTRIBUTION_ERRORS, type AttributionErrorName } from "./errors.ts";
-export { ATTRIBUTION_INDEX, attribution, attributionInvariants } from "./pallet.ts";
+export { ATTRIBUTION_EVENTS, ATTRIBUTION_INDEX } from "./events.ts";
+export { attributionInvariants } from "./invariants.ts";
+export { attribution } from "./pallet.ts";
 export {
   ACC_PRECISION,
   claimable,

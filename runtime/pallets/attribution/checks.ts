@@ -1,0 +1,101 @@
+import { bytesEqual, utf8 } from "../../../primitives/bytes.ts";
+import type { StorageRead } from "../../storage.ts";
+import { param } from "../params.ts";
+import { type Datanet, getDatanet, getVersion, LicenceKind } from "../registry/index.ts";
+import { readAccount } from "../system.ts";
+import { attributionError } from "./errors.ts";
+import { getModel, hasLicence } from "./storage.ts";
+import { type ManifestEntry, type Model, PPM } from "./types.ts";
+
+export function checkUri(s: StorageRead, uri: string): void {
+  const max = param(s, "registryMaxUriBytes");
+  if (BigInt(utf8(uri).length) > max)
+    throw attributionError("TooLong", `the metadata URI is longer than ${max} bytes`);
+}
+
+export function datanetOf(s: StorageRead, id: number): Datanet {
+  const datanet = getDatanet(s, id);
+  if (!datanet) throw attributionError("UnknownDatanet", `#${id}`);
+  return datanet;
+}
+
+/** The version's total weight; fails for unknown or empty versions. */
+export function versionTotal(s: StorageRead, datanetId: number, version: number): bigint {
+  const v = getVersion(s, datanetId, version);
+  if (!v) throw attributionError("UnknownVersion", `datanet #${datanetId} v${version}`);
+  if (v.totalWeight === 0)
+    throw attributionError("EmptyVersion", `datanet #${datanetId} v${version}`);
+  return BigInt(v.totalWeight);
+}
+
+/** The datanet's owner may always use it; otherwise the licence's allow-list and commercial flag. */
+export function checkAccess(
+  datanet: Datanet,
+  who: Uint8Array,
+  commercial: boolean,
+  what: string,
+): void {
+  if (bytesEqual(datanet.owner, who)) return;
+  if (datanet.licence.kind === LicenceKind.restricted) {
+    if (!datanet.licence.allowList.some((a) => bytesEqual(a, who)))
+      throw attributionError("Restricted", what);
+  }
+  if (commercial && !datanet.licence.commercial) throw attributionError("NotCommercial", what);
+}
+
+/** The licence fee `who` owes for a datanet version: zero for owners, open licences and holders. */
+export function licenceFeeDue(
+  s: StorageRead,
+  datanet: Datanet,
+  e: ManifestEntry,
+  who: Uint8Array,
+): bigint {
+  if (bytesEqual(datanet.owner, who) || datanet.licence.kind !== LicenceKind.paid) return 0n;
+  return hasLicence(s, e.datanetId, e.version, who) ? 0n : datanet.licence.fee;
+}
+
+export function checkManifest(
+  s: StorageRead,
+  manifest: ManifestEntry[],
+  owner: Uint8Array,
+): bigint {
+  if (manifest.length === 0) throw attributionError("EmptyManifest");
+  const max = param(s, "attributionMaxManifest");
+  if (BigInt(manifest.length) > max) throw attributionError("TooMany", `at most ${max} entries`);
+  let sum = 0n;
+  let fees = 0n;
+  const seen = new Set<string>();
+  for (const e of manifest) {
+    const key = `${e.datanetId}/${e.version}`;
+    if (seen.has(key)) throw attributionError("DuplicateEntry", key);
+    seen.add(key);
+    if (e.weightPpm === 0) throw attributionError("ZeroWeight", key);
+    sum += BigInt(e.weightPpm);
+    const datanet = datanetOf(s, e.datanetId);
+    versionTotal(s, e.datanetId, e.version);
+    checkAccess(datanet, owner, true, `datanet #${e.datanetId}`);
+    fees += licenceFeeDue(s, datanet, e, owner);
+  }
+  if (sum !== PPM) throw attributionError("ManifestSum", `they sum to ${sum}`);
+  return fees;
+}
+
+export function checkCanPay(s: StorageRead, who: Uint8Array, total: bigint): void {
+  const info = readAccount(s, who);
+  const ed = param(s, "existentialDeposit");
+  if (info.free < total || (info.reserved === 0n && info.free - total < ed))
+    throw attributionError("InsufficientBalance", `needs ${total}, free is ${info.free}`);
+}
+
+export function modelOf(s: StorageRead, id: number): Model {
+  const model = getModel(s, id);
+  if (!model) throw attributionError("UnknownModel", `#${id}`);
+  return model;
+}
+
+export function ownModel(s: StorageRead, id: number, who: Uint8Array): Model {
+  const model = modelOf(s, id);
+  if (!bytesEqual(model.owner, who)) throw attributionError("NotModelOwner");
+  if (model.retired) throw attributionError("Retired", `#${id}`);
+  return model;
+}

@@ -1,0 +1,133 @@
+// Money the attribution pallet moves once the checks have passed: pool payments, licence grants,
+// slash notes, and the per-epoch counters the emission pallet reads.
+import { checkedAdd, checkedSub } from "../../../primitives/amount.ts";
+import { bytesEqual } from "../../../primitives/bytes.ts";
+import type { RuntimeContext } from "../../pallet.ts";
+import type { RuntimeStorage } from "../../storage.ts";
+import { depositOrBurn } from "../balances.ts";
+import { param } from "../params.ts";
+import { getContribution } from "../registry/index.ts";
+import { readAccount, writeAccount } from "../system.ts";
+import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
+import { datanetOf, versionTotal } from "./checks.ts";
+import { amount, emitEvent } from "./events.ts";
+import { deposit, newPool, noteSlash } from "./pool.ts";
+import { splitLicence } from "./split.ts";
+import { ATTRIBUTION_ACCOUNT, getPool, getPosition, keys, storage } from "./storage.ts";
+
+// The pools' funds sit on ATTRIBUTION_ACCOUNT, written directly like a Substrate pallet account:
+// it needs no existential deposit (so no genesis endowment) and is never reaped by a transfer.
+// Withdrawn funds moved here stay inside total issuance.
+export function moveIntoPot(s: RuntimeStorage, value: bigint): void {
+  const pot = readAccount(s, ATTRIBUTION_ACCOUNT);
+  writeAccount(s, ATTRIBUTION_ACCOUNT, { ...pot, free: checkedAdd(pot.free, value) });
+}
+
+/** Takes `value` out of the pot; the caller pays it on. */
+export function moveOutOfPot(s: RuntimeStorage, value: bigint): void {
+  const pot = readAccount(s, ATTRIBUTION_ACCOUNT);
+  writeAccount(s, ATTRIBUTION_ACCOUNT, { ...pot, free: checkedSub(pot.free, value) });
+}
+
+export const epochOf = (ctx: RuntimeContext) =>
+  Math.floor(ctx.blockNumber / Number(param(ctx.storage, "epochLength")));
+
+/** Pays `value` into a version's pool; with no live weight left it goes to the treasury. */
+export function payPool(
+  ctx: RuntimeContext,
+  datanetId: number,
+  version: number,
+  value: bigint,
+): void {
+  if (value === 0n) return;
+  const s = ctx.storage;
+  const pool = getPool(s, datanetId, version) ?? newPool(versionTotal(s, datanetId, version));
+  if (pool.liveWeight === 0n) {
+    depositOrBurn(ctx, TREASURY_ACCOUNT, value);
+    return;
+  }
+  storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
+  moveIntoPot(s, value);
+  const key = keys.epochPool(epochOf(ctx), datanetId, version);
+  storage.epochPoolFees.set(s, key, checkedAdd(storage.epochPoolFees.get(s, key) ?? 0n, value));
+}
+
+/** Counts a payment towards the epoch's marketplace volume or its self-dealing. */
+export function recordPayment(
+  ctx: RuntimeContext,
+  payer: Uint8Array,
+  value: bigint,
+  selfDealing: boolean,
+) {
+  const s = ctx.storage;
+  const epoch = epochOf(ctx);
+  if (selfDealing) {
+    storage.epochSelfDealing.set(
+      s,
+      epoch,
+      checkedAdd(storage.epochSelfDealing.get(s, epoch) ?? 0n, value),
+    );
+    return;
+  }
+  storage.epochVolume.set(s, epoch, checkedAdd(storage.epochVolume.get(s, epoch) ?? 0n, value));
+  const payerKey = keys.epochPayer(epoch, payer);
+  if (!storage.epochPayers.has(s, payerKey)) {
+    storage.epochPayers.set(s, payerKey, 0);
+    storage.epochPayerCount.set(s, epoch, (storage.epochPayerCount.get(s, epoch) ?? 0) + 1);
+  }
+}
+
+/** Records a licence and distributes its fee (already withdrawn from the buyer). */
+export function grantLicence(
+  ctx: RuntimeContext,
+  buyer: Uint8Array,
+  datanetId: number,
+  version: number,
+  fee: bigint,
+) {
+  const datanet = datanetOf(ctx.storage, datanetId);
+  const { toOwner, toPool } = splitLicence(ctx.storage, fee);
+  const selfDealing = bytesEqual(datanet.owner, buyer);
+  depositOrBurn(ctx, datanet.owner, toOwner);
+  payPool(ctx, datanetId, version, toPool);
+  storage.licences.set(ctx.storage, keys.licence(datanetId, version, buyer), ctx.blockNumber);
+  if (fee > 0n) recordPayment(ctx, buyer, fee, selfDealing);
+  emitEvent(ctx, "LicencePurchased", {
+    datanetId,
+    version,
+    buyer,
+    fee: amount(fee),
+    toOwner: amount(toOwner),
+    toPool: amount(toPool),
+    selfDealing,
+  });
+}
+
+/** Notes a slash in a pool (creating the pool if nothing was paid yet); idempotent. */
+export function noteSlashIn(
+  ctx: RuntimeContext,
+  datanetId: number,
+  version: number,
+  id: number,
+  weight: bigint,
+) {
+  const s = ctx.storage;
+  const pool = getPool(s, datanetId, version) ?? newPool(versionTotal(s, datanetId, version));
+  const position = getPosition(s, datanetId, version, id);
+  if (position.slashed) return;
+  const out = noteSlash(pool, weight, position);
+  storage.pools.set(s, keys.pool(datanetId, version), out.pool);
+  storage.positions.set(s, keys.position(datanetId, version, id), out.position);
+  if (out.toTreasury > 0n) {
+    moveOutOfPot(s, out.toTreasury);
+    depositOrBurn(ctx, TREASURY_ACCOUNT, out.toTreasury);
+  }
+  const contributor = getContribution(s, id)?.contributor ?? new Uint8Array(32);
+  emitEvent(ctx, "SlashNoted", {
+    datanetId,
+    version,
+    contributionId: id,
+    account: contributor,
+    amount: amount(out.forfeited),
+  });
+}
