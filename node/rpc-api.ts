@@ -35,6 +35,7 @@ import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { decodeCall, decodeTransaction, nonceTag, weighCall } from "../runtime/transaction.ts";
 import type { ChainStore } from "../state/chain-store.ts";
 import type { TrieState } from "../state/trie-state.ts";
+import { attributionApi } from "./attribution-api.ts";
 import type { Keystore } from "./keystore.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { registryApi } from "./registry-api.ts";
@@ -275,6 +276,7 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
       },
     },
     registry: registryApi(stateAt, ss58PrefixOf(spec)),
+    attribution: attributionApi(stateAt, ss58PrefixOf(spec)),
     grandpa: {
       roundState: () => roundState(deps.voter, spec),
       proveFinality: (number) => {

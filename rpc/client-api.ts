@@ -2,6 +2,8 @@
 // method, named after its namespace, returning the shapes of node-api.ts.
 import type {
   Hex,
+  RpcClaimable,
+  RpcClaimableQuery,
   RpcContribution,
   RpcContributionFilter,
   RpcDatanet,
@@ -9,8 +11,11 @@ import type {
   RpcFeeInfo,
   RpcHeader,
   RpcHealth,
+  RpcModel,
   RpcPage,
   RpcPeerInfo,
+  RpcPool,
+  RpcQuote,
   RpcReputation,
   RpcRoundState,
   RpcRuntimeVersion,
@@ -39,6 +44,14 @@ export interface RegistryRpc {
     at?: Hex,
   ): Promise<RpcVersionProof | null>;
   reputation(account: string, at?: Hex): Promise<RpcReputation>;
+}
+
+export interface AttributionRpc {
+  model(id: number, at?: Hex): Promise<RpcModel | null>;
+  models(start?: number, count?: number, at?: Hex): Promise<RpcPage<RpcModel>>;
+  claimable(query: RpcClaimableQuery, at?: Hex): Promise<RpcClaimable>;
+  pool(datanet: number, version: number, at?: Hex): Promise<RpcPool | null>;
+  quote(model: number, units: number, at?: Hex): Promise<RpcQuote | null>;
 }
 
 export interface GrandpaRpc {
@@ -104,6 +117,7 @@ export interface LineageRpcApi {
   payment: PaymentRpc;
   grandpa: GrandpaRpc;
   registry: RegistryRpc;
+  attribution: AttributionRpc;
   rpc: RpcMethodsRpc;
 }
 
@@ -144,6 +158,13 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       proof: (datanet, version, contribution, at) =>
         call("registry_proof", datanet, version, contribution, at),
       reputation: (account, at) => call("registry_reputation", account, at),
+    },
+    attribution: {
+      model: (id, at) => call("attribution_model", id, at),
+      models: (start, count, at) => call("attribution_models", start, count, at),
+      claimable: (query, at) => call("attribution_claimable", query, at),
+      pool: (datanet, version, at) => call("attribution_pool", datanet, version, at),
+      quote: (model, units, at) => call("attribution_quote", model, units, at),
     },
     grandpa: {
       roundState: () => call("grandpa_roundState"),

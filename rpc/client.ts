@@ -3,6 +3,7 @@
 // WebSocket and fetch, so the same code runs in Node (CLI wallet, tests, simulator) and browsers
 // (explorer).
 import {
+  type AttributionRpc,
   type AuthorRpc,
   bindRpcApi,
   type ChainRpc,
@@ -98,6 +99,7 @@ export class RpcClient implements LineageRpcApi {
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
   readonly registry: RegistryRpc;
+  readonly attribution: AttributionRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #socket: WebSocket;
   readonly #timeoutMs: number;
@@ -148,6 +150,7 @@ export class RpcClient implements LineageRpcApi {
     this.payment = api.payment;
     this.grandpa = api.grandpa;
     this.registry = api.registry;
+    this.attribution = api.attribution;
     this.rpc = api.rpc;
     this.chain = {
       ...api.chain,
@@ -296,6 +299,7 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
   readonly registry: RegistryRpc;
+  readonly attribution: AttributionRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #url: string;
   readonly #timeoutMs: number;
@@ -313,6 +317,7 @@ export class HttpRpcClient implements LineageRpcApi {
     this.payment = api.payment;
     this.grandpa = api.grandpa;
     this.registry = api.registry;
+    this.attribution = api.attribution;
     this.rpc = api.rpc;
   }
 

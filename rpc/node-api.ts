@@ -161,6 +161,84 @@ export interface RpcReputation {
   qualitySum: number;
 }
 
+// ---- attribution_* (amounts are decimal strings of planck, accounts SS58) ----
+
+export interface RpcManifestEntry {
+  datanet: number;
+  version: number;
+  weightPpm: number;
+}
+
+export interface RpcModel {
+  id: number;
+  owner: string;
+  metadataUri: string;
+  manifest: RpcManifestEntry[];
+  pricePerUnit: string;
+  dataSharePpm: number;
+  retired: boolean;
+  registeredAt: number;
+}
+
+/** Which claims to list: one contribution in one version, or an account's contributions. */
+export type RpcClaimableQuery =
+  | { contribution: { datanet: number; version: number; id: number } }
+  | { contributor: string; start?: number; count?: number };
+
+export interface RpcClaimableEntry {
+  datanet: number;
+  version: number;
+  contribution: number;
+  amount: string;
+}
+
+export interface RpcClaimable {
+  /** By contribution: exactly one entry (amount may be "0"); by contributor: entries above zero. */
+  items: RpcClaimableEntry[];
+  /** Sum of the items' amounts. */
+  total: string;
+  /** By contributor: the contribution id to pass as `start` for the next page; null at the end. */
+  next: number | null;
+}
+
+/** A datanet version's reward pool. */
+export interface RpcPool {
+  datanet: number;
+  version: number;
+  /** The version's total weight (the pool's scale is this × 10^18). */
+  totalWeight: string;
+  /** Weight still earning: total weight minus noted slashes. */
+  liveWeight: string;
+  /** Planck paid into the pool in all (licence fees and data shares). */
+  deposited: string;
+  /** Planck paid out in all (claims, and forfeits with no live weight left). */
+  claimed: string;
+  /** deposited − claimed: what the pool still holds. */
+  balance: string;
+  /** Reward-per-weight accumulator (planck·scale per unit of weight) and its carried remainder. */
+  acc: string;
+  carry: string;
+  scale: string;
+}
+
+export interface RpcQuoteEntry extends RpcManifestEntry {
+  /** This manifest entry's part of the data share, in planck. */
+  amount: string;
+}
+
+/** The price of `units` inference units of a model and how it splits; the parts sum to total. */
+export interface RpcQuote {
+  model: number;
+  units: number;
+  pricePerUnit: string;
+  total: string;
+  burned: string;
+  toTreasury: string;
+  toOwner: string;
+  dataShare: string;
+  perEntry: RpcQuoteEntry[];
+}
+
 export interface RpcPeerInfo {
   peerId: string;
   roles: string;
@@ -228,6 +306,15 @@ export interface NodeApi {
     /** Null when the contribution is not in that version. */
     proof(datanet: number, version: number, contribution: number, at?: Hex): RpcVersionProof | null;
     reputation(account: string, at?: Hex): RpcReputation;
+  };
+  attribution: {
+    model(id: number, at?: Hex): RpcModel | null;
+    models(start: number, count: number, at?: Hex): RpcPage<RpcModel>;
+    claimable(query: RpcClaimableQuery, at?: Hex): RpcClaimable;
+    /** Null when the version has no pool yet (nothing paid into it). */
+    pool(datanet: number, version: number, at?: Hex): RpcPool | null;
+    /** Null for an unknown model. */
+    quote(model: number, units: number, at?: Hex): RpcQuote | null;
   };
   grandpa: {
     /** The finality voter's current round; throws NODE_NOT_READY before it runs. */

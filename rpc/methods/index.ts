@@ -1,6 +1,7 @@
 // Every RPC namespace the node serves, bound to its NodeApi.
 import type { MethodRegistry } from "../method-registry.ts";
 import type { NodeApi } from "../node-api.ts";
+import { registerAttributionMethods } from "./attribution.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
 import { registerRegistryMethods } from "./registry.ts";
@@ -18,5 +19,6 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerPaymentMethods(registry, api);
   registerGrandpaMethods(registry, api);
   registerRegistryMethods(registry, api);
+  registerAttributionMethods(registry, api);
   registerRpcMethods(registry);
 }

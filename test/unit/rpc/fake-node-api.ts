@@ -79,6 +79,28 @@ export function createFakeNode(): FakeNode {
         record("system_removeReservedPeer", [id]);
       },
     },
+    attribution: {
+      model: (id, at) => {
+        record("attribution_model", [id, at]);
+        return null;
+      },
+      models: (start, count, at) => {
+        record("attribution_models", [start, count, at]);
+        return { items: [], next: null };
+      },
+      claimable: (query, at) => {
+        record("attribution_claimable", [query, at]);
+        return { items: [], total: "0", next: null };
+      },
+      pool: (datanet, version, at) => {
+        record("attribution_pool", [datanet, version, at]);
+        return null;
+      },
+      quote: (model, units, at) => {
+        record("attribution_quote", [model, units, at]);
+        return null;
+      },
+    },
     registry: {
       datanet: (id, at) => {
         record("registry_datanet", [id, at]);
