@@ -1,9 +1,11 @@
 // `npm run bench`: block import throughput of signed transfers against the machine's ed25519
 // verification ceiling, block propagation latency across local validators, and the speed at which
-// an empty node syncs a chain; printed and written to bench-results/bench-<timestamp>.json.
+// an empty node syncs a chain, and attribution payments and claims against a version pool of 1k,
+// 100k and 1M contributions; printed and written to bench-results/bench-<timestamp>.json.
 //
 //   npm run bench -- --blocks 50 --accounts 4000 --verify-seconds 10
 //   npm run bench -- --only network          # propagation and sync only
+//   npm run bench -- --only attribution      # pool payments and claims at 1k/100k/1M contributions
 //
 // Every option can also come from the environment (BENCH_BLOCKS, BENCH_ACCOUNTS, …). Perf code
 // reports numbers; it asserts correctness (every block imports, every signature verifies), never time.
@@ -15,6 +17,7 @@ import { parseArgs } from "node:util";
 import { BlockImporter } from "../../consensus/block-import.ts";
 import { SignatureVerifier } from "../../primitives/signature-verifier.ts";
 import type { ChainStore } from "../../state/chain-store.ts";
+import { type AttributionPoolThroughput, measureAttributionPool } from "./attribution-pool.ts";
 import { profiled } from "./cpu-profile.ts";
 import { devGenesis, openDevStore } from "./dev-chain.ts";
 import { type ImportThroughput, measureImport } from "./import-throughput.ts";
@@ -24,7 +27,7 @@ import { measureSyncSpeed, type SyncSpeed } from "./sync-speed.ts";
 import { buildTransferChain, MAX_ACCOUNTS, type TransferChainOptions } from "./transfer-chain.ts";
 import { measureRawOpenssl, measureVerifier, type VerifyThroughput } from "./verify-ceiling.ts";
 
-const MEASUREMENTS = ["import", "propagation", "sync"] as const;
+const MEASUREMENTS = ["import", "propagation", "sync", "attribution"] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 /** Names `--only` accepts besides the measurements themselves. */
 const GROUPS: Record<string, readonly Measurement[]> = {
@@ -39,6 +42,7 @@ interface BenchOptions extends TransferChainOptions {
   propagationBlocks: number;
   syncBlocks: number;
   syncTransfersPerBlock: number;
+  attributionSeconds: number;
   only: Measurement[];
   outDir: string;
   cpuProfile: boolean;
@@ -64,6 +68,8 @@ interface BenchReport {
   ratio: { importToVerifier: number; importToRawOpenssl: number } | null;
   propagation: PropagationLatency | null;
   sync: SyncSpeed | null;
+  /** Payments and claims per second against one version pool at each contribution count. */
+  attribution: AttributionPoolThroughput | null;
 }
 
 const OPTIONS = {
@@ -106,7 +112,15 @@ const OPTIONS = {
     max: 1000,
     doc: "transfers in each block of that chain (0: empty blocks)",
   },
+  "attribution-seconds": {
+    default: 3,
+    min: 1,
+    max: 30,
+    doc: "seconds of timed payments, and again of claims, per attribution pool size",
+  },
 } as const;
+/** Contribution counts of the attribution pool, measured in this order within one run. */
+const ATTRIBUTION_SIZES = [1_000, 100_000, 1_000_000];
 /** Seconds node B gets to sync, per block of the chain, beyond its start. */
 const SYNC_TIMEOUT_BASE_SECONDS = 120;
 const SYNC_TIMEOUT_PER_BLOCK_SECONDS = 0.5;
@@ -171,6 +185,7 @@ function readOptions(argv: string[]): BenchOptions {
     propagationBlocks: number("propagation-blocks"),
     syncBlocks: number("sync-blocks"),
     syncTransfersPerBlock: number("sync-transfers-per-block"),
+    attributionSeconds: number("attribution-seconds"),
     only: readOnly((values.only as string | undefined) ?? process.env.BENCH_ONLY ?? "all"),
     outDir: (values.out as string | undefined) ?? process.env.BENCH_OUT ?? "bench-results",
     cpuProfile: values["cpu-profile"] === true,
@@ -214,6 +229,7 @@ async function main(): Promise<void> {
     ratio: null,
     propagation: null,
     sync: null,
+    attribution: null,
   };
   let profile: object | null = null;
   if (options.only.includes("import")) {
@@ -251,6 +267,17 @@ async function main(): Promise<void> {
       ),
     );
     printSync(report.sync);
+  }
+  if (options.only.includes("attribution")) {
+    report.attribution = measureAttributionPool(
+      {
+        sizes: ATTRIBUTION_SIZES,
+        paymentSeconds: options.attributionSeconds,
+        claimSeconds: options.attributionSeconds,
+      },
+      console.log,
+    );
+    printAttribution(report.attribution);
   }
 
   if (report.sync?.completed === false) {
@@ -401,6 +428,15 @@ function printSync(s: SyncSpeed): void {
   console.log(
     `ratio: sync runs at ${(s.syncToImport * 100).toFixed(1)}% of in-process import ` +
       `(${s.importBlocksPerSecond.toFixed(0)} blocks/s)`,
+  );
+}
+
+function printAttribution(a: AttributionPoolThroughput): void {
+  const sizes = a.bySize.map((f) => fmt(f.contributions)).join(" / ");
+  const ratios = (r: number[]) => r.map((x) => x.toFixed(2)).join(" / ");
+  console.log(
+    `ratio: at ${sizes} contributions, payments/s relative to the smallest pool ${ratios(a.ratio.paymentsVsSmallest)}, ` +
+      `claims/s ${ratios(a.ratio.claimsVsSmallest)} (1.00 = cost independent of the pool's size)`,
   );
 }
 
