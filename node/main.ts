@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { LineageError } from "../primitives/errors.ts";
 import { runHelpText } from "./cli-args.ts";
+import { attributionQueryCommand, attributionTxCommand } from "./commands/attribution.ts";
 import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
 import { devnetCommand } from "./commands/devnet.ts";
 import { keyCommand } from "./commands/key.ts";
@@ -23,8 +24,14 @@ function subcommands(): Command {
     .addCommand(purgeChainCommand(print))
     .addCommand(keyCommand(print))
     .addCommand(devnetCommand(print))
-    .addCommand(txCommand(print).addCommand(registryTxCommand(print)))
-    .addCommand(queryCommand(print).addCommand(registryQueryCommand(print)));
+    .addCommand(
+      txCommand(print).addCommand(registryTxCommand(print)).addCommand(attributionTxCommand(print)),
+    )
+    .addCommand(
+      queryCommand(print)
+        .addCommand(registryQueryCommand(print))
+        .addCommand(attributionQueryCommand(print)),
+    );
   // Every level (`tx registry submit` is three deep) reports mistakes instead of exiting.
   const quiet = (command: Command) => {
     for (const sub of command.commands) {

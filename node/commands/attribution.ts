@@ -1,0 +1,326 @@
+// `lineage tx attribution <call>` and `lineage query attribution <what>`: models, licences,
+// inference payments and claims from the command line. Transactions go through the wallet's
+// `runTx` (local signing, submit-and-watch, the block and the extrinsic's events); queries print
+// the attribution_* RPC records as JSON.
+import { Command } from "commander";
+import { parseLin, u128ToBytes } from "../../primitives/amount.ts";
+import { LineageError } from "../../primitives/errors.ts";
+import { ss58Encode } from "../../primitives/ss58.ts";
+import type { Hex } from "../../rpc/node-api.ts";
+import { ATTRIBUTION_ERRORS, PPM } from "../../runtime/pallets/attribution/index.ts";
+import {
+  accountFromText,
+  addTxOptions,
+  cliValue,
+  connect,
+  DEFAULT_RPC_URL,
+  runTx,
+  type TxFlags,
+} from "./wallet.ts";
+
+type Print = (text: string) => void;
+
+const U32_MAX = 0xffff_ffff;
+
+// ---- flag parsers: each failure is one INVALID_CLI line naming the flag ----
+
+function invalid(flag: string, message: string): never {
+  throw new LineageError("INVALID_CLI", `${flag}: ${message}`);
+}
+
+/** A non-negative integer (ids, versions, units, ppm). */
+function uint(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text.trim())) invalid(flag, `expected a non-negative integer, got ${text}`);
+  const value = Number(text.trim());
+  if (!Number.isSafeInteger(value) || value > max) invalid(flag, `at most ${max}, got ${text}`);
+  return value;
+}
+
+function positive(flag: string, text: string, max?: number): number {
+  const value = uint(flag, text, max);
+  if (value === 0) invalid(flag, "must be positive");
+  return value;
+}
+
+function lin(flag: string, text: string): bigint {
+  return cliValue(flag, () => parseLin(text));
+}
+
+/** `--entry <datanet>:<version>:<ppm>`, repeated; the weights must sum to 10^6. */
+function manifest(list: string[] | undefined) {
+  if (!list || list.length === 0) invalid("--entry", "a model lists at least one datanet version");
+  const entries = list.map((text) => {
+    const parts = text.split(":");
+    if (parts.length !== 3)
+      invalid("--entry", `expected <datanet>:<version>:<weight ppm>, got ${text}`);
+    return {
+      datanetId: uint("--entry", parts[0]!),
+      version: positive("--entry", parts[1]!, U32_MAX),
+      weightPpm: positive("--entry", parts[2]!, U32_MAX),
+    };
+  });
+  const sum = entries.reduce((a, e) => a + BigInt(e.weightPpm), 0n);
+  if (sum !== PPM) invalid("--entry", `the weights must sum to ${PPM} ppm, got ${sum}`);
+  return entries;
+}
+
+/** Error codes of failed attribution calls, explained from the pallet's messages. */
+function explain(code: string): string | undefined {
+  const name = code.startsWith("Attribution.") ? code.slice("Attribution.".length) : undefined;
+  return name && name in ATTRIBUTION_ERRORS
+    ? ATTRIBUTION_ERRORS[name as keyof typeof ATTRIBUTION_ERRORS]
+    : undefined;
+}
+
+export function attributionTxCommand(print: Print): Command {
+  const group = new Command("attribution").description(
+    "Attribution calls: models, licences, inference payments, claims.",
+  );
+  const call = <O extends object>(
+    name: string,
+    description: string,
+    configure: (c: Command) => Command,
+    build: (o: O) => { call: string; args: object },
+  ) => {
+    const command = configure(addTxOptions(group.command(name).description(description)));
+    command.action(async (o: O & TxFlags) => {
+      await runTx(print, o, () => build(o), { failOnError: true, explain });
+    });
+  };
+  const model = (c: Command) => c.requiredOption("--model <id>", "model id");
+  const version = (c: Command) =>
+    c
+      .requiredOption("--datanet <id>", "datanet id")
+      .requiredOption("--version <n>", "version number (from 1)");
+
+  call<{ metadataUri: string; entry?: string[]; price: string; dataSharePpm: string }>(
+    "register-model",
+    "Register a model trained on datanet versions; paid datanets' licence fees are paid now.",
+    (c) =>
+      c
+        .option("--metadata-uri <uri>", "metadata URI", "")
+        .option(
+          "--entry <datanet:version:ppm...>",
+          "training manifest entries; the weights sum to 1000000",
+        )
+        .requiredOption("--price <LIN>", "price per inference unit")
+        .requiredOption("--data-share-ppm <ppm>", "share for the data after the protocol fee"),
+    (o) => {
+      const price = lin("--price", o.price);
+      if (price === 0n) invalid("--price", "must be positive");
+      const dataSharePpm = uint("--data-share-ppm", o.dataSharePpm, U32_MAX);
+      if (BigInt(dataSharePpm) > PPM) invalid("--data-share-ppm", `at most ${PPM}`);
+      return {
+        call: "Attribution.registerModel",
+        args: {
+          metadataUri: o.metadataUri,
+          manifest: manifest(o.entry),
+          pricePerUnit: u128ToBytes(price),
+          dataSharePpm,
+        },
+      };
+    },
+  );
+  call<{ model: string; metadataUri: string; price: string }>(
+    "update-model",
+    "The owner sets a model's price and metadata URI.",
+    (c) =>
+      model(c)
+        .option("--metadata-uri <uri>", "metadata URI", "")
+        .requiredOption("--price <LIN>", "price per inference unit"),
+    (o) => {
+      const price = lin("--price", o.price);
+      if (price === 0n) invalid("--price", "must be positive");
+      return {
+        call: "Attribution.updateModel",
+        args: {
+          modelId: uint("--model", o.model),
+          metadataUri: o.metadataUri,
+          pricePerUnit: u128ToBytes(price),
+        },
+      };
+    },
+  );
+  call<{ model: string }>(
+    "retire-model",
+    "The owner retires a model: no more inference payments.",
+    model,
+    (o) => ({ call: "Attribution.retireModel", args: { modelId: uint("--model", o.model) } }),
+  );
+  call<{ datanet: string; version: string }>(
+    "purchase-licence",
+    "Buy a licence for a datanet version; the fee goes to its owner and contributors.",
+    version,
+    (o) => ({
+      call: "Attribution.purchaseLicence",
+      args: {
+        datanetId: uint("--datanet", o.datanet),
+        version: positive("--version", o.version, U32_MAX),
+      },
+    }),
+  );
+  call<{ model: string; units: string; maxTotal: string }>(
+    "pay-inference",
+    "Pay for inference units of a model, failing if the price exceeds --max-total (see `query attribution quote`).",
+    (c) =>
+      model(c)
+        .requiredOption("--units <n>", "inference units")
+        .requiredOption("--max-total <LIN>", "the most to pay"),
+    (o) => ({
+      call: "Attribution.payInference",
+      args: {
+        modelId: uint("--model", o.model),
+        units: positive("--units", o.units),
+        maxTotal: u128ToBytes(lin("--max-total", o.maxTotal)),
+      },
+    }),
+  );
+  call<{ datanet: string; version: string; contribution?: string[] }>(
+    "claim",
+    "Claim what the sender's contributions in a datanet version are owed.",
+    (c) => version(c).option("--contribution <id...>", "contribution ids (the sender's own)"),
+    (o) => {
+      if (!o.contribution || o.contribution.length === 0)
+        invalid("--contribution", "give at least one contribution id");
+      return {
+        call: "Attribution.claim",
+        args: {
+          datanetId: uint("--datanet", o.datanet),
+          version: positive("--version", o.version, U32_MAX),
+          contributionIds: o.contribution.map((id) => uint("--contribution", id)),
+        },
+      };
+    },
+  );
+  call<{ datanet: string; version: string; contribution: string }>(
+    "note-slash",
+    "Note a slashed contribution in a version's pool: it stops earning, the rest get its share.",
+    (c) => version(c).requiredOption("--contribution <id>", "the slashed contribution"),
+    (o) => ({
+      call: "Attribution.noteSlash",
+      args: {
+        datanetId: uint("--datanet", o.datanet),
+        version: positive("--version", o.version, U32_MAX),
+        contributionId: uint("--contribution", o.contribution),
+      },
+    }),
+  );
+  return group;
+}
+
+// ---- queries ----
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+function notFound(what: string): never {
+  throw new LineageError("NOT_FOUND", `${what} not found`);
+}
+
+export function attributionQueryCommand(print: Print): Command {
+  const group = new Command("attribution").description(
+    "Read models, pools, claimable rewards and quotes over RPC; prints JSON.",
+  );
+  const query = (name: string, description: string) =>
+    group
+      .command(name)
+      .description(description)
+      .option("--at <hash>", "block hash (default: best)")
+      .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
+  const run = async (
+    rpc: string,
+    read: (client: Awaited<ReturnType<typeof connect>>) => Promise<unknown>,
+  ) => {
+    const client = await connect(rpc);
+    try {
+      print(json(await read(client)));
+    } finally {
+      await client.close();
+    }
+  };
+  type At = { at?: string; rpc: string };
+  const at = (o: At) => o.at as Hex | undefined;
+
+  query("model", "One model.")
+    .argument("<id>", "model id")
+    .action(async (id: string, o: At) => {
+      const n = uint("<id>", id);
+      await run(
+        o.rpc,
+        async (c) => (await c.attribution.model(n, at(o))) ?? notFound(`model #${n}`),
+      );
+    });
+  query("models", "A page of models, by id.")
+    .option("--start <id>", "first id", "0")
+    .option("--count <n>", "page size (1..100)", "100")
+    .action(async (o: At & { start: string; count: string }) => {
+      const start = uint("--start", o.start);
+      const count = uint("--count", o.count);
+      await run(o.rpc, (c) => c.attribution.models(start, count, at(o)));
+    });
+  query(
+    "claimable",
+    "What is claimable: by an account's contributions (<account>), or one contribution (--datanet, --version, --contribution).",
+  )
+    .argument("[account]", "SS58 address, 0x account id or dev account name")
+    .option("--datanet <id>", "datanet id (with --version and --contribution)")
+    .option("--version <n>", "version number")
+    .option("--contribution <id>", "contribution id")
+    .option("--start <id>", "first contribution id (by account)", "0")
+    .option("--count <n>", "contributions per page (1..100, by account)", "100")
+    .action(
+      async (
+        who: string | undefined,
+        o: At & {
+          datanet?: string;
+          version?: string;
+          contribution?: string;
+          start: string;
+          count: string;
+        },
+      ) => {
+        if (who !== undefined) {
+          if (o.contribution !== undefined)
+            invalid("claimable", "give an account or --contribution, not both");
+          const contributor = ss58Encode(cliValue("<account>", () => accountFromText(who)));
+          const start = uint("--start", o.start);
+          const count = uint("--count", o.count);
+          await run(o.rpc, (c) => c.attribution.claimable({ contributor, start, count }, at(o)));
+          return;
+        }
+        if (o.datanet === undefined || o.version === undefined || o.contribution === undefined)
+          invalid("claimable", "give an account, or --datanet, --version and --contribution");
+        const contribution = {
+          datanet: uint("--datanet", o.datanet),
+          version: positive("--version", o.version, U32_MAX),
+          id: uint("--contribution", o.contribution),
+        };
+        await run(o.rpc, (c) => c.attribution.claimable({ contribution }, at(o)));
+      },
+    );
+  query("pool", "A datanet version's reward pool: deposited, claimed, balance, live weight.")
+    .argument("<datanet>", "datanet id")
+    .argument("<version>", "version number")
+    .action(async (d: string, v: string, o: At) => {
+      const datanet = uint("<datanet>", d);
+      const version = positive("<version>", v, U32_MAX);
+      await run(
+        o.rpc,
+        async (c) =>
+          (await c.attribution.pool(datanet, version, at(o))) ??
+          notFound(`a pool for version ${version} of datanet #${datanet}`),
+      );
+    });
+  query("quote", "The price of N inference units of a model and how it splits.")
+    .argument("<model>", "model id")
+    .argument("<units>", "inference units")
+    .action(async (m: string, u: string, o: At) => {
+      const model = uint("<model>", m);
+      const units = positive("<units>", u);
+      await run(
+        o.rpc,
+        async (c) =>
+          (await c.attribution.quote(model, units, at(o))) ?? notFound(`model #${model}`),
+      );
+    });
+  return group;
+}
