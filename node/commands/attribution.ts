@@ -6,14 +6,14 @@ import { Command } from "commander";
 import { parseLin, u128ToBytes } from "../../primitives/amount.ts";
 import { LineageError } from "../../primitives/errors.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
-import type { Hex } from "../../rpc/node-api.ts";
 import { ATTRIBUTION_ERRORS, PPM } from "../../runtime/pallets/attribution/index.ts";
 import {
   accountFromText,
   addTxOptions,
   cliValue,
-  connect,
-  DEFAULT_RPC_URL,
+  notFound,
+  type QueryOptions,
+  queryGroup,
   runTx,
   type TxFlags,
 } from "./wallet.ts";
@@ -210,35 +210,13 @@ export function attributionTxCommand(print: Print): Command {
 
 // ---- queries ----
 
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-function notFound(what: string): never {
-  throw new LineageError("NOT_FOUND", `${what} not found`);
-}
-
 export function attributionQueryCommand(print: Print): Command {
-  const group = new Command("attribution").description(
+  const { group, query, run, at } = queryGroup(
+    "attribution",
     "Read models, pools, claimable rewards and quotes over RPC; prints JSON.",
+    print,
   );
-  const query = (name: string, description: string) =>
-    group
-      .command(name)
-      .description(description)
-      .option("--at <hash>", "block hash (default: best)")
-      .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
-  const run = async (
-    rpc: string,
-    read: (client: Awaited<ReturnType<typeof connect>>) => Promise<unknown>,
-  ) => {
-    const client = await connect(rpc);
-    try {
-      print(json(await read(client)));
-    } finally {
-      await client.close();
-    }
-  };
-  type At = { at?: string; rpc: string };
-  const at = (o: At) => o.at as Hex | undefined;
+  type At = QueryOptions;
 
   query("model", "One model.")
     .argument("<id>", "model id")

@@ -6,7 +6,7 @@ import { parseLin, u128ToBytes } from "../../primitives/amount.ts";
 import { fromHex, toHex } from "../../primitives/bytes.ts";
 import { LineageError } from "../../primitives/errors.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
-import type { Hex, RpcContributionFilter } from "../../rpc/node-api.ts";
+import type { RpcContributionFilter } from "../../rpc/node-api.ts";
 import {
   keys,
   LicenceKind,
@@ -22,6 +22,9 @@ import {
   cliValue,
   connect,
   DEFAULT_RPC_URL,
+  notFound,
+  type QueryOptions,
+  queryGroup,
   runTx,
   type TxFlags,
 } from "./wallet.ts";
@@ -326,36 +329,13 @@ export function registryTxCommand(print: Print): Command {
 
 // ---- queries ----
 
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-function notFound(what: string): never {
-  throw new LineageError("NOT_FOUND", `${what} not found`);
-}
-
 export function registryQueryCommand(print: Print): Command {
-  const group = new Command("registry").description(
+  const { group, query, run, at } = queryGroup(
+    "registry",
     "Read the data registry over RPC; prints JSON.",
+    print,
   );
-  const query = (name: string, description: string) =>
-    group
-      .command(name)
-      .description(description)
-      .option("--at <hash>", "block hash (default: best)")
-      .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
-  /** Connects, runs `read` and prints its result as JSON. */
-  const run = async (
-    rpc: string,
-    read: (client: Awaited<ReturnType<typeof connect>>) => Promise<unknown>,
-  ) => {
-    const client = await connect(rpc);
-    try {
-      print(json(await read(client)));
-    } finally {
-      await client.close();
-    }
-  };
-  type At = { at?: string; rpc: string };
-  const at = (o: At) => o.at as Hex | undefined;
+  type At = QueryOptions;
 
   query("datanet", "One datanet.")
     .argument("<id>", "datanet id")
@@ -469,19 +449,23 @@ export function registryQueryCommand(print: Print): Command {
             siblings: proof.proof.siblings.map((h) => fromHex(h)),
           });
         print(
-          json({
-            ...proof,
-            verifies,
-            checkedAgainst: {
-              block,
-              number: Number.parseInt(header.number, 16),
-              stateRoot: header.stateRoot,
-              versionRoot: root ? toHex(root) : null,
-              rootInStateProof: read.found,
-              trust:
-                "the header and the state proof come from this same node: the check shows the proof matches the version root in that block's state, not that the block is canonical. Compare the block hash with a source you trust.",
+          `${JSON.stringify(
+            {
+              ...proof,
+              verifies,
+              checkedAgainst: {
+                block,
+                number: Number.parseInt(header.number, 16),
+                stateRoot: header.stateRoot,
+                versionRoot: root ? toHex(root) : null,
+                rootInStateProof: read.found,
+                trust:
+                  "the header and the state proof come from this same node: the check shows the proof matches the version root in that block's state, not that the block is canonical. Compare the block hash with a source you trust.",
+              },
             },
-          }),
+            null,
+            2,
+          )}\n`,
         );
       } finally {
         await client.close();

@@ -304,3 +304,37 @@ export function queryCommand(print: Print): Command {
     });
   return query;
 }
+
+/** Options every query command takes. */
+export interface QueryOptions {
+  at?: string;
+  rpc: string;
+}
+
+export function notFound(what: string): never {
+  throw new LineageError("NOT_FOUND", `${what} not found`);
+}
+
+/**
+ * A group of read-only commands (`lineage query <name> …`): each takes `--at` and `--rpc`, and
+ * `run` connects, reads and prints the result as JSON.
+ */
+export function queryGroup(name: string, description: string, print: Print) {
+  const group = new Command(name).description(description);
+  const query = (command: string, about: string) =>
+    group
+      .command(command)
+      .description(about)
+      .option("--at <hash>", "block hash (default: best)")
+      .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
+  const run = async (rpc: string, read: (client: RpcClient) => Promise<unknown>) => {
+    const client = await connect(rpc);
+    try {
+      print(`${JSON.stringify(await read(client), null, 2)}\n`);
+    } finally {
+      await client.close();
+    }
+  };
+  const at = (o: QueryOptions) => o.at as Hex | undefined;
+  return { group, query, run, at };
+}
