@@ -3,19 +3,22 @@
 // `runTx` (local signing, submit-and-watch, the block and the extrinsic's events); queries print
 // the attribution_* RPC records as JSON.
 import { Command } from "commander";
-import { parseLin, u128ToBytes } from "../../primitives/amount.ts";
-import { LineageError } from "../../primitives/errors.ts";
+import { u128ToBytes } from "../../primitives/amount.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
 import { ATTRIBUTION_ERRORS, PPM } from "../../runtime/pallets/attribution/index.ts";
 import {
   accountFromText,
   addTxOptions,
   cliValue,
+  errorExplainer,
+  invalidFlag,
+  linFlag,
   notFound,
   type QueryOptions,
   queryGroup,
   runTx,
   type TxFlags,
+  uintFlag,
 } from "./wallet.ts";
 
 type Print = (text: string) => void;
@@ -24,53 +27,33 @@ const U32_MAX = 0xffff_ffff;
 
 // ---- flag parsers: each failure is one INVALID_CLI line naming the flag ----
 
-function invalid(flag: string, message: string): never {
-  throw new LineageError("INVALID_CLI", `${flag}: ${message}`);
-}
-
-/** A non-negative integer (ids, versions, units, ppm). */
-function uint(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(text.trim())) invalid(flag, `expected a non-negative integer, got ${text}`);
-  const value = Number(text.trim());
-  if (!Number.isSafeInteger(value) || value > max) invalid(flag, `at most ${max}, got ${text}`);
-  return value;
-}
-
 function positive(flag: string, text: string, max?: number): number {
-  const value = uint(flag, text, max);
-  if (value === 0) invalid(flag, "must be positive");
+  const value = uintFlag(flag, text, max);
+  if (value === 0) invalidFlag(flag, "must be positive");
   return value;
-}
-
-function lin(flag: string, text: string): bigint {
-  return cliValue(flag, () => parseLin(text));
 }
 
 /** `--entry <datanet>:<version>:<ppm>`, repeated; the weights must sum to 10^6. */
 function manifest(list: string[] | undefined) {
-  if (!list || list.length === 0) invalid("--entry", "a model lists at least one datanet version");
+  if (!list || list.length === 0)
+    invalidFlag("--entry", "a model lists at least one datanet version");
   const entries = list.map((text) => {
     const parts = text.split(":");
     if (parts.length !== 3)
-      invalid("--entry", `expected <datanet>:<version>:<weight ppm>, got ${text}`);
+      invalidFlag("--entry", `expected <datanet>:<version>:<weight ppm>, got ${text}`);
     return {
-      datanetId: uint("--entry", parts[0]!),
+      datanetId: uintFlag("--entry", parts[0]!),
       version: positive("--entry", parts[1]!, U32_MAX),
       weightPpm: positive("--entry", parts[2]!, U32_MAX),
     };
   });
   const sum = entries.reduce((a, e) => a + BigInt(e.weightPpm), 0n);
-  if (sum !== PPM) invalid("--entry", `the weights must sum to ${PPM} ppm, got ${sum}`);
+  if (sum !== PPM) invalidFlag("--entry", `the weights must sum to ${PPM} ppm, got ${sum}`);
   return entries;
 }
 
 /** Error codes of failed attribution calls, explained from the pallet's messages. */
-function explain(code: string): string | undefined {
-  const name = code.startsWith("Attribution.") ? code.slice("Attribution.".length) : undefined;
-  return name && name in ATTRIBUTION_ERRORS
-    ? ATTRIBUTION_ERRORS[name as keyof typeof ATTRIBUTION_ERRORS]
-    : undefined;
-}
+const explain = errorExplainer("Attribution", ATTRIBUTION_ERRORS);
 
 export function attributionTxCommand(print: Print): Command {
   const group = new Command("attribution").description(
@@ -106,10 +89,10 @@ export function attributionTxCommand(print: Print): Command {
         .requiredOption("--price <LIN>", "price per inference unit")
         .requiredOption("--data-share-ppm <ppm>", "share for the data after the protocol fee"),
     (o) => {
-      const price = lin("--price", o.price);
-      if (price === 0n) invalid("--price", "must be positive");
-      const dataSharePpm = uint("--data-share-ppm", o.dataSharePpm, U32_MAX);
-      if (BigInt(dataSharePpm) > PPM) invalid("--data-share-ppm", `at most ${PPM}`);
+      const price = linFlag("--price", o.price);
+      if (price === 0n) invalidFlag("--price", "must be positive");
+      const dataSharePpm = uintFlag("--data-share-ppm", o.dataSharePpm, U32_MAX);
+      if (BigInt(dataSharePpm) > PPM) invalidFlag("--data-share-ppm", `at most ${PPM}`);
       return {
         call: "Attribution.registerModel",
         args: {
@@ -129,12 +112,12 @@ export function attributionTxCommand(print: Print): Command {
         .option("--metadata-uri <uri>", "metadata URI", "")
         .requiredOption("--price <LIN>", "price per inference unit"),
     (o) => {
-      const price = lin("--price", o.price);
-      if (price === 0n) invalid("--price", "must be positive");
+      const price = linFlag("--price", o.price);
+      if (price === 0n) invalidFlag("--price", "must be positive");
       return {
         call: "Attribution.updateModel",
         args: {
-          modelId: uint("--model", o.model),
+          modelId: uintFlag("--model", o.model),
           metadataUri: o.metadataUri,
           pricePerUnit: u128ToBytes(price),
         },
@@ -145,7 +128,7 @@ export function attributionTxCommand(print: Print): Command {
     "retire-model",
     "The owner retires a model: no more inference payments.",
     model,
-    (o) => ({ call: "Attribution.retireModel", args: { modelId: uint("--model", o.model) } }),
+    (o) => ({ call: "Attribution.retireModel", args: { modelId: uintFlag("--model", o.model) } }),
   );
   call<{ datanet: string; version: string }>(
     "purchase-licence",
@@ -154,7 +137,7 @@ export function attributionTxCommand(print: Print): Command {
     (o) => ({
       call: "Attribution.purchaseLicence",
       args: {
-        datanetId: uint("--datanet", o.datanet),
+        datanetId: uintFlag("--datanet", o.datanet),
         version: positive("--version", o.version, U32_MAX),
       },
     }),
@@ -169,9 +152,9 @@ export function attributionTxCommand(print: Print): Command {
     (o) => ({
       call: "Attribution.payInference",
       args: {
-        modelId: uint("--model", o.model),
+        modelId: uintFlag("--model", o.model),
         units: positive("--units", o.units),
-        maxTotal: u128ToBytes(lin("--max-total", o.maxTotal)),
+        maxTotal: u128ToBytes(linFlag("--max-total", o.maxTotal)),
       },
     }),
   );
@@ -181,13 +164,13 @@ export function attributionTxCommand(print: Print): Command {
     (c) => version(c).option("--contribution <id...>", "contribution ids (the sender's own)"),
     (o) => {
       if (!o.contribution || o.contribution.length === 0)
-        invalid("--contribution", "give at least one contribution id");
+        invalidFlag("--contribution", "give at least one contribution id");
       return {
         call: "Attribution.claim",
         args: {
-          datanetId: uint("--datanet", o.datanet),
+          datanetId: uintFlag("--datanet", o.datanet),
           version: positive("--version", o.version, U32_MAX),
-          contributionIds: o.contribution.map((id) => uint("--contribution", id)),
+          contributionIds: o.contribution.map((id) => uintFlag("--contribution", id)),
         },
       };
     },
@@ -199,9 +182,9 @@ export function attributionTxCommand(print: Print): Command {
     (o) => ({
       call: "Attribution.noteSlash",
       args: {
-        datanetId: uint("--datanet", o.datanet),
+        datanetId: uintFlag("--datanet", o.datanet),
         version: positive("--version", o.version, U32_MAX),
-        contributionId: uint("--contribution", o.contribution),
+        contributionId: uintFlag("--contribution", o.contribution),
       },
     }),
   );
@@ -221,7 +204,7 @@ export function attributionQueryCommand(print: Print): Command {
   query("model", "One model.")
     .argument("<id>", "model id")
     .action(async (id: string, o: At) => {
-      const n = uint("<id>", id);
+      const n = uintFlag("<id>", id);
       await run(
         o.rpc,
         async (c) => (await c.attribution.model(n, at(o))) ?? notFound(`model #${n}`),
@@ -231,8 +214,8 @@ export function attributionQueryCommand(print: Print): Command {
     .option("--start <id>", "first id", "0")
     .option("--count <n>", "page size (1..100)", "100")
     .action(async (o: At & { start: string; count: string }) => {
-      const start = uint("--start", o.start);
-      const count = uint("--count", o.count);
+      const start = uintFlag("--start", o.start);
+      const count = uintFlag("--count", o.count);
       await run(o.rpc, (c) => c.attribution.models(start, count, at(o)));
     });
   query(
@@ -258,19 +241,19 @@ export function attributionQueryCommand(print: Print): Command {
       ) => {
         if (who !== undefined) {
           if (o.contribution !== undefined)
-            invalid("claimable", "give an account or --contribution, not both");
+            invalidFlag("claimable", "give an account or --contribution, not both");
           const contributor = ss58Encode(cliValue("<account>", () => accountFromText(who)));
-          const start = uint("--start", o.start);
-          const count = uint("--count", o.count);
+          const start = uintFlag("--start", o.start);
+          const count = uintFlag("--count", o.count);
           await run(o.rpc, (c) => c.attribution.claimable({ contributor, start, count }, at(o)));
           return;
         }
         if (o.datanet === undefined || o.version === undefined || o.contribution === undefined)
-          invalid("claimable", "give an account, or --datanet, --version and --contribution");
+          invalidFlag("claimable", "give an account, or --datanet, --version and --contribution");
         const contribution = {
-          datanet: uint("--datanet", o.datanet),
+          datanet: uintFlag("--datanet", o.datanet),
           version: positive("--version", o.version, U32_MAX),
-          id: uint("--contribution", o.contribution),
+          id: uintFlag("--contribution", o.contribution),
         };
         await run(o.rpc, (c) => c.attribution.claimable({ contribution }, at(o)));
       },
@@ -279,7 +262,7 @@ export function attributionQueryCommand(print: Print): Command {
     .argument("<datanet>", "datanet id")
     .argument("<version>", "version number")
     .action(async (d: string, v: string, o: At) => {
-      const datanet = uint("<datanet>", d);
+      const datanet = uintFlag("<datanet>", d);
       const version = positive("<version>", v, U32_MAX);
       await run(
         o.rpc,
@@ -292,7 +275,7 @@ export function attributionQueryCommand(print: Print): Command {
     .argument("<model>", "model id")
     .argument("<units>", "inference units")
     .action(async (m: string, u: string, o: At) => {
-      const model = uint("<model>", m);
+      const model = uintFlag("<model>", m);
       const units = positive("<units>", u);
       await run(
         o.rpc,

@@ -2,7 +2,7 @@
 // command line. Transactions go through the wallet's `runTx` (local signing, submit-and-watch,
 // the block and the extrinsic's events); queries print the registry_* RPC records as JSON.
 import { Command, Option } from "commander";
-import { parseLin, u128ToBytes } from "../../primitives/amount.ts";
+import { u128ToBytes } from "../../primitives/amount.ts";
 import { fromHex, toHex } from "../../primitives/bytes.ts";
 import { LineageError } from "../../primitives/errors.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
@@ -22,11 +22,15 @@ import {
   cliValue,
   connect,
   DEFAULT_RPC_URL,
+  errorExplainer,
+  invalidFlag,
+  linFlag,
   notFound,
   type QueryOptions,
   queryGroup,
   runTx,
   type TxFlags,
+  uintFlag,
 } from "./wallet.ts";
 
 type Print = (text: string) => void;
@@ -36,22 +40,6 @@ const LICENCES = Object.keys(LicenceKind) as (keyof typeof LicenceKind)[];
 const STATUSES = ["pending", "accepted", "rejected", "slashed", "withdrawn"] as const;
 
 // ---- flag parsers: each failure is one INVALID_CLI line naming the flag ----
-
-function invalid(flag: string, message: string): never {
-  throw new LineageError("INVALID_CLI", `${flag}: ${message}`);
-}
-
-/** A non-negative integer (ids, sizes, windows, counts). */
-function uint(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(text.trim())) invalid(flag, `expected a non-negative integer, got ${text}`);
-  const value = Number(text.trim());
-  if (!Number.isSafeInteger(value) || value > max) invalid(flag, `at most ${max}, got ${text}`);
-  return value;
-}
-
-function lin(flag: string, text: string): bigint {
-  return cliValue(flag, () => parseLin(text));
-}
 
 function account(flag: string, text: string): Uint8Array {
   return cliValue(flag, () => accountFromText(text));
@@ -63,13 +51,13 @@ function accounts(flag: string, list: string[] | undefined): Uint8Array[] {
 
 function contentHash(text: string): Uint8Array {
   if (!/^0x[0-9a-fA-F]{64}$/.test(text.trim()))
-    invalid("--content-hash", `expected 0x and 64 hex digits (32 bytes), got ${text}`);
+    invalidFlag("--content-hash", `expected 0x and 64 hex digits (32 bytes), got ${text}`);
   return fromHex(text.trim());
 }
 
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text))
-    invalid(flag, `expected ${allowed.join(", ")}; got ${text}`);
+    invalidFlag(flag, `expected ${allowed.join(", ")}; got ${text}`);
   return text as T;
 }
 
@@ -94,11 +82,11 @@ function addLicenceOptions(command: Command): Command {
 function licenceArgs(o: LicenceFlags): object {
   const kind = oneOf("--licence", o.licence, LICENCES);
   if ((kind === "paid") !== (o.fee !== undefined))
-    invalid("--fee", "a paid licence, and only a paid licence, takes --fee");
+    invalidFlag("--fee", "a paid licence, and only a paid licence, takes --fee");
   if ((kind === "restricted") !== (o.allow !== undefined && o.allow.length > 0))
-    invalid("--allow", "a restricted licence, and only a restricted licence, takes --allow");
-  const fee = o.fee === undefined ? 0n : lin("--fee", o.fee);
-  if (kind === "paid" && fee === 0n) invalid("--fee", "a paid licence's fee must be positive");
+    invalidFlag("--allow", "a restricted licence, and only a restricted licence, takes --allow");
+  const fee = o.fee === undefined ? 0n : linFlag("--fee", o.fee);
+  if (kind === "paid" && fee === 0n) invalidFlag("--fee", "a paid licence's fee must be positive");
   return {
     kind: LicenceKind[kind],
     fee: u128ToBytes(fee),
@@ -109,12 +97,7 @@ function licenceArgs(o: LicenceFlags): object {
 }
 
 /** Error codes of failed registry calls, explained from the pallet's messages. */
-function explain(code: string): string | undefined {
-  const name = code.startsWith("Registry.") ? code.slice("Registry.".length) : undefined;
-  return name && name in REGISTRY_ERRORS
-    ? REGISTRY_ERRORS[name as keyof typeof REGISTRY_ERRORS]
-    : undefined;
-}
+const explain = errorExplainer("Registry", REGISTRY_ERRORS);
 
 export function registryTxCommand(print: Print): Command {
   const group = new Command("registry").description(
@@ -173,10 +156,10 @@ export function registryTxCommand(print: Print): Command {
         licence: licenceArgs(o),
         policy: {
           curators: accounts("--curator", o.curator),
-          minBond: u128ToBytes(lin("--min-bond", o.minBond)),
-          reviewWindow: uint("--review-window", o.reviewWindow),
-          challengeWindow: uint("--challenge-window", o.challengeWindow),
-          pendingLimit: uint("--pending-limit", o.pendingLimit, 0xffff_ffff),
+          minBond: u128ToBytes(linFlag("--min-bond", o.minBond)),
+          reviewWindow: uintFlag("--review-window", o.reviewWindow),
+          challengeWindow: uintFlag("--challenge-window", o.challengeWindow),
+          pendingLimit: uintFlag("--pending-limit", o.pendingLimit, 0xffff_ffff),
         },
       },
     }),
@@ -191,7 +174,7 @@ export function registryTxCommand(print: Print): Command {
     (o) => ({
       call: "Registry.updateMetadata",
       args: {
-        datanetId: uint("--datanet", o.datanet),
+        datanetId: uintFlag("--datanet", o.datanet),
         description: o.description,
         metadataUri: o.metadataUri,
       },
@@ -203,7 +186,7 @@ export function registryTxCommand(print: Print): Command {
     (c) => addLicenceOptions(datanet(c)),
     (o) => ({
       call: "Registry.setLicence",
-      args: { datanetId: uint("--datanet", o.datanet), licence: licenceArgs(o) },
+      args: { datanetId: uintFlag("--datanet", o.datanet), licence: licenceArgs(o) },
     }),
   );
   call<{ datanet: string; curator?: string[] }>(
@@ -212,7 +195,10 @@ export function registryTxCommand(print: Print): Command {
     (c) => datanet(c).option("--curator <account...>", "curators"),
     (o) => ({
       call: "Registry.setCurators",
-      args: { datanetId: uint("--datanet", o.datanet), curators: accounts("--curator", o.curator) },
+      args: {
+        datanetId: uintFlag("--datanet", o.datanet),
+        curators: accounts("--curator", o.curator),
+      },
     }),
   );
   call<{ datanet: string; to: string }>(
@@ -221,14 +207,17 @@ export function registryTxCommand(print: Print): Command {
     (c) => datanet(c).requiredOption("--to <account>", "new owner"),
     (o) => ({
       call: "Registry.transferOwnership",
-      args: { datanetId: uint("--datanet", o.datanet), newOwner: account("--to", o.to) },
+      args: { datanetId: uintFlag("--datanet", o.datanet), newOwner: account("--to", o.to) },
     }),
   );
   call<{ datanet: string }>(
     "close",
     "The owner closes a datanet with nothing pending or challenged; the deposit is returned.",
     datanet,
-    (o) => ({ call: "Registry.closeDatanet", args: { datanetId: uint("--datanet", o.datanet) } }),
+    (o) => ({
+      call: "Registry.closeDatanet",
+      args: { datanetId: uintFlag("--datanet", o.datanet) },
+    }),
   );
   call<{ datanet: string; contentHash: string; size: string; metadataUri: string }>(
     "submit",
@@ -239,12 +228,12 @@ export function registryTxCommand(print: Print): Command {
         .requiredOption("--size <bytes>", "size of the data object in bytes")
         .option("--metadata-uri <uri>", "metadata URI", ""),
     (o) => {
-      const size = uint("--size", o.size);
-      if (size === 0) invalid("--size", "must be positive");
+      const size = uintFlag("--size", o.size);
+      if (size === 0) invalidFlag("--size", "must be positive");
       return {
         call: "Registry.submitContribution",
         args: {
-          datanetId: uint("--datanet", o.datanet),
+          datanetId: uintFlag("--datanet", o.datanet),
           contentHash: contentHash(o.contentHash),
           size,
           metadataUri: o.metadataUri,
@@ -258,7 +247,7 @@ export function registryTxCommand(print: Print): Command {
     contribution,
     (o) => ({
       call: "Registry.withdrawContribution",
-      args: { contributionId: uint("--contribution", o.contribution) },
+      args: { contributionId: uintFlag("--contribution", o.contribution) },
     }),
   );
   call<{ contribution: string; quality: string }>(
@@ -266,11 +255,11 @@ export function registryTxCommand(print: Print): Command {
     "A curator accepts a pending contribution with a quality score (its weight in versions).",
     (c) => contribution(c).requiredOption("--quality <score>", "quality score, 1..max"),
     (o) => {
-      const quality = uint("--quality", o.quality, 0xffff_ffff);
-      if (quality === 0) invalid("--quality", "scores start at 1");
+      const quality = uintFlag("--quality", o.quality, 0xffff_ffff);
+      if (quality === 0) invalidFlag("--quality", "scores start at 1");
       return {
         call: "Registry.acceptContribution",
-        args: { contributionId: uint("--contribution", o.contribution), quality },
+        args: { contributionId: uintFlag("--contribution", o.contribution), quality },
       };
     },
   );
@@ -280,7 +269,7 @@ export function registryTxCommand(print: Print): Command {
     (c) => contribution(c).requiredOption("--reason <text>", "why"),
     (o) => ({
       call: "Registry.rejectContribution",
-      args: { contributionId: uint("--contribution", o.contribution), reason: o.reason },
+      args: { contributionId: uintFlag("--contribution", o.contribution), reason: o.reason },
     }),
   );
   call<{ contribution: string; evidenceUri: string }>(
@@ -288,11 +277,11 @@ export function registryTxCommand(print: Print): Command {
     "Challenge an accepted contribution inside its window, reserving the challenge bond.",
     (c) => contribution(c).requiredOption("--evidence-uri <uri>", "reference to the evidence"),
     (o) => {
-      if (o.evidenceUri === "") invalid("--evidence-uri", "an evidence reference is required");
+      if (o.evidenceUri === "") invalidFlag("--evidence-uri", "an evidence reference is required");
       return {
         call: "Registry.challenge",
         args: {
-          contributionId: uint("--contribution", o.contribution),
+          contributionId: uintFlag("--contribution", o.contribution),
           evidenceUri: o.evidenceUri,
         },
       };
@@ -308,10 +297,14 @@ export function registryTxCommand(print: Print): Command {
         )
         .addOption(new Option("--dismiss", "dismiss: the challenger is slashed")),
     (o) => {
-      if (o.uphold !== true && o.dismiss !== true) invalid("resolve", "give --uphold or --dismiss");
+      if (o.uphold !== true && o.dismiss !== true)
+        invalidFlag("resolve", "give --uphold or --dismiss");
       return {
         call: "Registry.resolveChallenge",
-        args: { contributionId: uint("--contribution", o.contribution), uphold: o.uphold === true },
+        args: {
+          contributionId: uintFlag("--contribution", o.contribution),
+          uphold: o.uphold === true,
+        },
       };
     },
   );
@@ -321,7 +314,7 @@ export function registryTxCommand(print: Print): Command {
     (c) => datanet(c).option("--metadata-uri <uri>", "metadata URI of the version", ""),
     (o) => ({
       call: "Registry.publishVersion",
-      args: { datanetId: uint("--datanet", o.datanet), metadataUri: o.metadataUri },
+      args: { datanetId: uintFlag("--datanet", o.datanet), metadataUri: o.metadataUri },
     }),
   );
   return group;
@@ -340,7 +333,7 @@ export function registryQueryCommand(print: Print): Command {
   query("datanet", "One datanet.")
     .argument("<id>", "datanet id")
     .action(async (id: string, o: At) => {
-      const n = uint("<id>", id);
+      const n = uintFlag("<id>", id);
       await run(
         o.rpc,
         async (c) => (await c.registry.datanet(n, at(o))) ?? notFound(`datanet #${n}`),
@@ -350,14 +343,14 @@ export function registryQueryCommand(print: Print): Command {
     .option("--start <id>", "first id", "0")
     .option("--count <n>", "page size (1..100)", "100")
     .action(async (o: At & { start: string; count: string }) => {
-      const start = uint("--start", o.start);
-      const count = uint("--count", o.count);
+      const start = uintFlag("--start", o.start);
+      const count = uintFlag("--count", o.count);
       await run(o.rpc, (c) => c.registry.datanets(start, count, at(o)));
     });
   query("contribution", "One contribution, with its open challenge if any.")
     .argument("<id>", "contribution id")
     .action(async (id: string, o: At) => {
-      const n = uint("<id>", id);
+      const n = uintFlag("<id>", id);
       await run(
         o.rpc,
         async (c) => (await c.registry.contribution(n, at(o))) ?? notFound(`contribution #${n}`),
@@ -380,12 +373,12 @@ export function registryQueryCommand(print: Print): Command {
         },
       ) => {
         const filter: RpcContributionFilter = {};
-        if (o.datanet !== undefined) filter.datanet = uint("--datanet", o.datanet);
+        if (o.datanet !== undefined) filter.datanet = uintFlag("--datanet", o.datanet);
         if (o.contributor !== undefined)
           filter.contributor = ss58Encode(account("--contributor", o.contributor));
         if (o.status !== undefined) filter.status = oneOf("--status", o.status, STATUSES);
-        const start = uint("--start", o.start);
-        const count = uint("--count", o.count);
+        const start = uintFlag("--start", o.start);
+        const count = uintFlag("--count", o.count);
         await run(o.rpc, (c) => c.registry.contributions(filter, start, count, at(o)));
       },
     );
@@ -393,8 +386,8 @@ export function registryQueryCommand(print: Print): Command {
     .argument("<datanet>", "datanet id")
     .argument("<version>", "version number")
     .action(async (d: string, v: string, o: At) => {
-      const datanetId = uint("<datanet>", d);
-      const version = uint("<version>", v);
+      const datanetId = uintFlag("<datanet>", d);
+      const version = uintFlag("<version>", v);
       await run(
         o.rpc,
         async (c) =>
@@ -413,9 +406,9 @@ export function registryQueryCommand(print: Print): Command {
     .option("--at <hash>", "finalized block hash to check against (default: the finalized head)")
     .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL)
     .action(async (d: string, v: string, id: string, o: At) => {
-      const datanetId = uint("<datanet>", d);
-      const version = uint("<version>", v);
-      const contributionId = uint("<contribution>", id);
+      const datanetId = uintFlag("<datanet>", d);
+      const version = uintFlag("<version>", v);
+      const contributionId = uintFlag("<contribution>", id);
       const client = await connect(o.rpc);
       let verifies = false;
       try {

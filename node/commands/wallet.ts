@@ -223,6 +223,35 @@ export function cliValue<T>(flag: string, parse: () => T): T {
   }
 }
 
+// ---- flag parsers shared by the tx and query commands: one INVALID_CLI line naming the flag ----
+
+export function invalidFlag(flag: string, message: string): never {
+  throw new LineageError("INVALID_CLI", `${flag}: ${message}`);
+}
+
+/** A non-negative integer (ids, sizes, windows, counts). */
+export function uintFlag(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text.trim())) invalidFlag(flag, `expected a non-negative integer, got ${text}`);
+  const value = Number(text.trim());
+  if (!Number.isSafeInteger(value) || value > max) invalidFlag(flag, `at most ${max}, got ${text}`);
+  return value;
+}
+
+export function linFlag(flag: string, text: string): bigint {
+  return cliValue(flag, () => parseLin(text));
+}
+
+/** Explains a failed call's `Pallet.Error` code from that pallet's error table. */
+export function errorExplainer(
+  pallet: string,
+  errors: Readonly<Record<string, string>>,
+): (code: string) => string | undefined {
+  return (code) => {
+    const name = code.startsWith(`${pallet}.`) ? code.slice(pallet.length + 1) : undefined;
+    return name !== undefined && Object.hasOwn(errors, name) ? errors[name] : undefined;
+  };
+}
+
 function notIncluded(status: RpcTransactionStatus): LineageError {
   return new LineageError(
     "TX_NOT_INCLUDED",
