@@ -2,6 +2,7 @@
 // addresses. For the dev accounts it also prints the sr25519 address a Substrate user knows, so
 // nobody sends funds to the wrong Alice.
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { fromHex, toHex } from "../../primitives/bytes.ts";
 import {
@@ -13,6 +14,8 @@ import {
 import { LineageError } from "../../primitives/errors.ts";
 import { type Keypair, keypairFromSeed } from "../../primitives/keys.ts";
 import { DEFAULT_SS58_PREFIX, ss58Decode, ss58Encode } from "../../primitives/ss58.ts";
+import { loadNodeKey, loadOrCreateNodeKey } from "../keystore.ts";
+import { peerIdFromNodeKey } from "../network/index.ts";
 
 interface KeyReport {
   secretSeed?: string;
@@ -65,7 +68,31 @@ function devName(suri: string): DevAccountName | undefined {
 }
 
 export function keyCommand(print: (text: string) => void): Command {
-  const key = new Command("key").description("Generate and inspect ed25519 keys.");
+  const key = new Command("key").description("Generate and inspect ed25519 keys and node keys.");
+  key
+    .command("generate-node-key")
+    .description(
+      "Generate a network (libp2p) key: its secret as hex on stdout, or raw into --file; the peer id on stderr.",
+    )
+    .option("--file <path>", "write the 32 raw bytes here (mode 0600; refused if the file exists)")
+    .action(async (o: { file?: string }) => {
+      if (o.file !== undefined && existsSync(o.file)) {
+        throw new LineageError("FILE_EXISTS", `${o.file} exists; not overwriting a node key`);
+      }
+      const secret = o.file ? loadOrCreateNodeKey(o.file).secret : new Uint8Array(randomBytes(32));
+      process.stderr.write(`${await peerIdFromNodeKey(secret)}\n`);
+      if (!o.file) print(`${toHex(secret).slice(2)}\n`);
+    });
+  key
+    .command("inspect-node-key")
+    .description("Print the peer id of a node key file (32 raw bytes or 64 hex characters).")
+    .requiredOption(
+      "--file <path>",
+      "the node key file, e.g. <base>/chains/<id>/network/secret_ed25519",
+    )
+    .action(async (o: { file: string }) => {
+      print(`${await peerIdFromNodeKey(loadNodeKey(o.file))}\n`);
+    });
   key
     .command("generate")
     .description("Generate a random ed25519 key and print its seed and address.")

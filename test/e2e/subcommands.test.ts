@@ -2,9 +2,10 @@
 // edited build-spec output, key inspect and key generate. purge-chain is covered with restarts in
 // node-lifecycle.test.ts.
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { peerIdFromNodeKey } from "../../node/network/index.ts";
 import { fromHex, toHex } from "../../primitives/bytes.ts";
 import { DEV_ACCOUNT_NAMES, devKeypair } from "../../primitives/dev-accounts.ts";
 import { keypairFromSeed } from "../../primitives/keys.ts";
@@ -169,5 +170,32 @@ describe("lineage key", () => {
     assert.equal(decoded.prefix, 42);
     assert.equal(toHex(decoded.publicKey), key.publicKey);
     assert.equal(toHex(keypairFromSeed(fromHex(key.secretSeed)).publicKey), key.publicKey);
+  });
+
+  it("generate-node-key writes a node key whose peer id inspect-node-key and the network agree on", async () => {
+    const dir = tempDir("lineage-e2e-nodekey-");
+    try {
+      const file = join(dir.path, "secret_ed25519");
+      const made = await runCli(["key", "generate-node-key", "--file", file]);
+      assert.equal(made.code, 0, made.stderr);
+      assert.equal(made.stdout, "", "the secret goes to the file, not the terminal");
+      const peerId = made.stderr.trim();
+      assert.match(peerId, /^12D3Koo\w+$/);
+      assert.equal(readFileSync(file).length, 32);
+      assert.equal(await peerIdFromNodeKey(new Uint8Array(readFileSync(file))), peerId);
+      const inspected = await runCli(["key", "inspect-node-key", "--file", file]);
+      assert.equal(inspected.stdout.trim(), peerId);
+      const again = await runCli(["key", "generate-node-key", "--file", file]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /\[FILE_EXISTS\]/);
+      const printed = await runCli(["key", "generate-node-key"]);
+      assert.match(printed.stdout.trim(), /^[0-9a-f]{64}$/);
+      assert.equal(
+        await peerIdFromNodeKey(fromHex(`0x${printed.stdout.trim()}`)),
+        printed.stderr.trim(),
+      );
+    } finally {
+      dir.remove();
+    }
   });
 });
