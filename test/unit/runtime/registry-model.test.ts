@@ -575,7 +575,8 @@ describe("registry against a plain model", () => {
           compare(h, m, issuance, step);
         });
       }),
-      { numRuns: 150 },
+      // Seeded: the coverage check below must not depend on the luck of a run.
+      { numRuns: 150, seed: 42 },
     );
     // The sequences reached every success path, not only the refusals.
     for (const kind of [
