@@ -10,8 +10,11 @@ export interface RuntimeStorage {
   get(key: Uint8Array): Uint8Array | undefined;
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
-  /** (key, value) pairs under a prefix in key order, overlay writes included. */
-  entries(prefix: Uint8Array): Iterable<[Uint8Array, Uint8Array]>;
+  /**
+   * (key, value) pairs under a prefix in key order, overlay writes included; with `startAfter`,
+   * only keys greater than it (a cursor for work spread over several blocks).
+   */
+  entries(prefix: Uint8Array, startAfter?: Uint8Array): Iterable<[Uint8Array, Uint8Array]>;
   startTransaction(): void;
   commitTransaction(): void;
   rollbackTransaction(): void;

@@ -1,5 +1,8 @@
-// Authorities: the Aura authority set, the slot duration and the current slot. A new set is queued
-// by governance and takes effect at the next epoch boundary.
+// Authorities: the Aura authority set, the slot duration, the current slot and the epoch (as
+// Substrate's session index). A new set is queued by governance and takes effect at the next epoch
+// boundary. An epoch ends `epochLength` blocks after it started, the length read when it ends, so
+// a governance change of `epochLength` applies from the current epoch on without renumbering past
+// epochs (block / epochLength would jump or go backwards).
 import { bytesEqual } from "../../primitives/bytes.ts";
 import { messageType } from "../../primitives/codec.ts";
 import { defineCall, emit, ensureRoot, fail, type Pallet } from "../pallet.ts";
@@ -35,6 +38,14 @@ export const storage = {
     "Milliseconds per slot (fixed at genesis)",
   ),
   currentSlot: storageValue(NAME, "CurrentSlot", u64Value, 0, "The slot of the current block"),
+  epochIndex: storageValue(NAME, "EpochIndex", u64Value, 0, "The current epoch, from 0 at genesis"),
+  epochStart: storageValue(
+    NAME,
+    "EpochStart",
+    u64Value,
+    0,
+    "The block at which the current epoch started (0 for the genesis epoch)",
+  ),
   setId: storageValue(
     NAME,
     "SetId",
@@ -43,6 +54,11 @@ export const storage = {
     "Counts authority-set changes; finality votes are signed for one set",
   ),
 };
+
+/** The epoch the block being executed (or the latest block of a state) belongs to. */
+export function currentEpoch(s: StorageRead): number {
+  return storage.epochIndex.get(s);
+}
 
 export function authorities(s: StorageRead): Uint8Array[] {
   return storage.authorities.get(s).accounts;
@@ -84,8 +100,7 @@ export const authoritiesPallet: Pallet = {
         const problem = checkAuthoritySet(args.authorities);
         if (problem) throw fail(authoritiesPallet, "InvalidAuthorities", problem);
         storage.nextAuthorities.set(ctx.storage, { accounts: args.authorities });
-        const epochLength = Number(param(ctx.storage, "epochLength"));
-        const epoch = Math.floor(ctx.blockNumber / epochLength) + 1;
+        const epoch = currentEpoch(ctx.storage) + 1;
         emit(ctx, authoritiesPallet, "AuthoritiesQueued", { authorities: args.authorities, epoch });
       },
     }),
@@ -101,17 +116,18 @@ export const authoritiesPallet: Pallet = {
   ],
   errors: { InvalidAuthorities: "invalid authority set", BadOrigin: "root required" },
   onInitialize(ctx) {
-    const epochLength = Number(param(ctx.storage, "epochLength"));
-    if (ctx.blockNumber % epochLength !== 0) return;
+    const s = ctx.storage;
+    const start = storage.epochStart.get(s);
+    if (ctx.blockNumber < start + Number(param(s, "epochLength"))) return;
+    const epoch = storage.epochIndex.get(s) + 1;
+    storage.epochIndex.set(s, epoch);
+    storage.epochStart.set(s, ctx.blockNumber);
     const next = storage.nextAuthorities.get(ctx.storage).accounts;
     if (next.length === 0) return;
     storage.authorities.set(ctx.storage, { accounts: next });
     storage.nextAuthorities.kill(ctx.storage);
     storage.setId.set(ctx.storage, storage.setId.get(ctx.storage) + 1);
-    emit(ctx, authoritiesPallet, "NewAuthorities", {
-      authorities: next,
-      epoch: ctx.blockNumber / epochLength,
-    });
+    emit(ctx, authoritiesPallet, "NewAuthorities", { authorities: next, epoch });
   },
   genesis(s, config) {
     storage.authorities.set(s, { accounts: config.authorities });
