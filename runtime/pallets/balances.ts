@@ -131,6 +131,27 @@ export function depositOrBurn(ctx: RuntimeContext, who: Uint8Array, amount: bigi
   return amount;
 }
 
+/**
+ * Creates `amount` new tokens on `who` (emission). Below the existential deposit on an account
+ * that does not exist, nothing is minted. Returns what was minted.
+ */
+export function mint(ctx: RuntimeContext, who: Uint8Array, amount: bigint): bigint {
+  if (amount === 0n) return 0n;
+  if (
+    !systemStorage.account.has(ctx.storage, who) &&
+    amount < param(ctx.storage, "existentialDeposit")
+  )
+    return 0n;
+  issue(ctx, amount);
+  credit(ctx, who, amount);
+  return amount;
+}
+
+/** Adds newly created funds to the total issuance; the caller credits them somewhere. */
+export function issue(ctx: RuntimeContext, amount: bigint): void {
+  storage.totalIssuance.set(ctx.storage, checkedAdd(totalIssuance(ctx.storage), amount));
+}
+
 /** Removes withdrawn funds from the total issuance. */
 export function burn(ctx: RuntimeContext, amount: bigint): void {
   storage.totalIssuance.set(ctx.storage, checkedSub(totalIssuance(ctx.storage), amount));

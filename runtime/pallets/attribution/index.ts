@@ -3,6 +3,7 @@
 export { ATTRIBUTION_ERRORS, type AttributionErrorName } from "./errors.ts";
 export { ATTRIBUTION_EVENTS, ATTRIBUTION_INDEX } from "./events.ts";
 export { attributionInvariants } from "./invariants.ts";
+export { mintIntoPool } from "./ledger.ts";
 export { attribution } from "./pallet.ts";
 export {
   ACC_PRECISION,
@@ -23,7 +24,9 @@ export {
   claimableByContributor,
   claimableFor,
   type EpochCounters,
+  type EpochPoolFee,
   epochCounters,
+  epochEligibleFees,
   epochPoolFees,
   getModel,
   getPool,

@@ -4,8 +4,8 @@ import { checkedAdd, checkedSub } from "../../../primitives/amount.ts";
 import { bytesEqual } from "../../../primitives/bytes.ts";
 import type { RuntimeContext } from "../../pallet.ts";
 import type { RuntimeStorage } from "../../storage.ts";
-import { depositOrBurn } from "../balances.ts";
-import { param } from "../params.ts";
+import { currentEpoch } from "../authorities.ts";
+import { depositOrBurn, issue } from "../balances.ts";
 import { getContribution } from "../registry/index.ts";
 import { readAccount, writeAccount } from "../system.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
@@ -29,15 +29,19 @@ export function moveOutOfPot(s: RuntimeStorage, value: bigint): void {
   writeAccount(s, ATTRIBUTION_ACCOUNT, { ...pot, free: checkedSub(pot.free, value) });
 }
 
-export const epochOf = (ctx: RuntimeContext) =>
-  Math.floor(ctx.blockNumber / Number(param(ctx.storage, "epochLength")));
+export const epochOf = (ctx: RuntimeContext) => currentEpoch(ctx.storage);
 
-/** Pays `value` into a version's pool; with no live weight left it goes to the treasury. */
+/**
+ * Pays `value` into a version's pool; with no live weight left it goes to the treasury. Fees from
+ * payments that are not self-dealing are also counted as the pool's eligible fees of the epoch:
+ * emission is shared out in proportion to them.
+ */
 export function payPool(
   ctx: RuntimeContext,
   datanetId: number,
   version: number,
   value: bigint,
+  selfDealing: boolean,
 ): void {
   if (value === 0n) return;
   const s = ctx.storage;
@@ -48,8 +52,40 @@ export function payPool(
   }
   storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
   moveIntoPot(s, value);
-  const key = keys.epochPool(epochOf(ctx), datanetId, version);
+  const epoch = epochOf(ctx);
+  const key = keys.epochPool(epoch, datanetId, version);
   storage.epochPoolFees.set(s, key, checkedAdd(storage.epochPoolFees.get(s, key) ?? 0n, value));
+  if (selfDealing) return;
+  storage.epochEligibleFees.set(
+    s,
+    key,
+    checkedAdd(storage.epochEligibleFees.get(s, key) ?? 0n, value),
+  );
+  storage.epochEligibleTotal.set(
+    s,
+    epoch,
+    checkedAdd(storage.epochEligibleTotal.get(s, epoch) ?? 0n, value),
+  );
+}
+
+/**
+ * Mints `value` of emission into a version's pool, through the same accumulator as payments.
+ * Returns what was minted: nothing when the version has no live weight left.
+ */
+export function mintIntoPool(
+  ctx: RuntimeContext,
+  datanetId: number,
+  version: number,
+  value: bigint,
+): bigint {
+  if (value === 0n) return 0n;
+  const s = ctx.storage;
+  const pool = getPool(s, datanetId, version) ?? newPool(versionTotal(s, datanetId, version));
+  if (pool.liveWeight === 0n) return 0n;
+  storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
+  issue(ctx, value);
+  moveIntoPot(s, value);
+  return value;
 }
 
 /** Counts a payment towards the epoch's marketplace volume or its self-dealing. */
@@ -89,7 +125,7 @@ export function grantLicence(
   const { toOwner, toPool } = splitLicence(ctx.storage, fee);
   const selfDealing = bytesEqual(datanet.owner, buyer);
   depositOrBurn(ctx, datanet.owner, toOwner);
-  payPool(ctx, datanetId, version, toPool);
+  payPool(ctx, datanetId, version, toPool, selfDealing);
   storage.licences.set(ctx.storage, keys.licence(datanetId, version, buyer), ctx.blockNumber);
   if (fee > 0n) recordPayment(ctx, buyer, fee, selfDealing);
   emitEvent(ctx, "LicencePurchased", {

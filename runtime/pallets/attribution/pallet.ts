@@ -209,7 +209,7 @@ export const attribution: Pallet = {
         const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, split.toTreasury);
         const toOwner = depositOrBurn(ctx, model.owner, split.toOwner);
         for (const [j, e] of model.manifest.entries())
-          payPool(ctx, e.datanetId, e.version, split.perEntry[j]!);
+          payPool(ctx, e.datanetId, e.version, split.perEntry[j]!, selfDealing);
         recordPayment(ctx, who, split.total, selfDealing);
         emitEvent(ctx, "InferencePaid", {
           modelId: args.modelId,

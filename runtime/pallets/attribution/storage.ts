@@ -95,6 +95,22 @@ export const storage = {
     Hasher.identity,
     "Data fees each version pool earned per epoch (self-dealing included: it is paid all the same)",
   ),
+  epochEligibleFees: storageMap<Uint8Array, bigint>(
+    NAME,
+    "EpochEligibleFees",
+    compositeKey("(Epoch, DatanetId, VersionNumber)"),
+    u128Value,
+    Hasher.identity,
+    "Data fees each version pool earned per epoch from payments that were not self-dealing: the shares of the epoch's contributor emission",
+  ),
+  epochEligibleTotal: storageMap<number, bigint>(
+    NAME,
+    "EpochEligibleTotal",
+    u64Value,
+    u128Value,
+    Hasher.identity,
+    "The sum of an epoch's eligible fees",
+  ),
   epochPayers: storageMap<Uint8Array, number>(
     NAME,
     "EpochPayers",
@@ -210,6 +226,8 @@ export interface EpochCounters {
   volume: bigint;
   selfDealing: bigint;
   distinctPayers: number;
+  /** Data fees paid into pools by payments that were not self-dealing. */
+  eligibleFees: bigint;
 }
 
 export function epochCounters(s: StorageRead, epoch: number): EpochCounters {
@@ -217,7 +235,45 @@ export function epochCounters(s: StorageRead, epoch: number): EpochCounters {
     volume: storage.epochVolume.get(s, epoch) ?? 0n,
     selfDealing: storage.epochSelfDealing.get(s, epoch) ?? 0n,
     distinctPayers: storage.epochPayerCount.get(s, epoch) ?? 0,
+    eligibleFees: storage.epochEligibleTotal.get(s, epoch) ?? 0n,
   };
+}
+
+export interface EpochPoolFee {
+  datanetId: number;
+  version: number;
+  fees: bigint;
+}
+
+/**
+ * An epoch's eligible (not self-dealing) pool fees in (datanet, version) order, starting after
+ * the pool `after` when given, at most `limit`: the emission pallet walks them with bounded work
+ * per block.
+ */
+export function epochEligibleFees(
+  s: StorageScan,
+  epoch: number,
+  after: { datanetId: number; version: number } | null,
+  limit: number,
+): EpochPoolFee[] {
+  const prefix = concatBytes(storage.epochEligibleFees.prefix, u64be(epoch));
+  const start = after
+    ? concatBytes(
+        storage.epochEligibleFees.prefix,
+        keys.epochPool(epoch, after.datanetId, after.version),
+      )
+    : undefined;
+  const out: EpochPoolFee[] = [];
+  for (const [key, value] of s.entries(prefix, start)) {
+    if (out.length >= limit) break;
+    const view = new DataView(key.buffer, key.byteOffset + prefix.length, 12);
+    out.push({
+      datanetId: Number(view.getBigUint64(0)),
+      version: view.getUint32(8),
+      fees: u128Value.decode(value),
+    });
+  }
+  return out;
 }
 
 export function epochPoolFees(

@@ -1,6 +1,13 @@
 // The data registry: the pallet, and the reads, economics and version proofs that the RPC
 // layer, the wallet and other pallets (attribution) use.
 
+export {
+  type EpochActivity,
+  epochActivity,
+  highQualityIn,
+  newContributorsIn,
+  submittedIn,
+} from "./activity.ts";
 export { isCurator } from "./checks.ts";
 export {
   basePendingLimit,
@@ -29,6 +36,7 @@ export {
   pendingCount,
   storage,
   versionEntries,
+  versionEntriesFrom,
   versionWeight,
 } from "./storage.ts";
 export * from "./types.ts";

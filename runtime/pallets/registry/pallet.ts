@@ -15,6 +15,7 @@ import {
 import { depositOrBurn } from "../balances.ts";
 import { param } from "../params.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
+import { noteAccepted, noteRejected, noteSubmitted } from "./activity.ts";
 import {
   checkAccounts,
   checkLicence,
@@ -330,6 +331,7 @@ export const registry: Pallet = {
           contributionCount: datanet.contributionCount + 1,
         });
         changePending(s, args.datanetId, who, 1);
+        noteSubmitted(ctx, who);
         emitEvent(ctx, "ContributionSubmitted", {
           contributionId: id,
           datanetId: args.datanetId,
@@ -397,6 +399,7 @@ export const registry: Pallet = {
           reviewer: who,
         });
         changePending(s, contribution.datanetId, contribution.contributor, -1);
+        noteAccepted(ctx, contribution.contributor, args.quality);
         emitEvent(ctx, "ContributionAccepted", {
           contributionId: args.contributionId,
           curator: who,
@@ -445,6 +448,7 @@ export const registry: Pallet = {
           reason: args.reason,
         });
         changePending(s, contribution.datanetId, contribution.contributor, -1);
+        noteRejected(ctx);
         emitEvent(ctx, "ContributionRejected", {
           contributionId: args.contributionId,
           curator: who,

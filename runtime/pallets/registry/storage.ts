@@ -145,6 +145,63 @@ export const storage = {
     Hasher.blake2_128Concat,
     "What the registry holds in reserve from each account (deposits and bonds)",
   ),
+  // ---- per-epoch activity, read by the emission pallet's health record (activity.ts) ----
+  epochAccepted: storageMap<number, number>(
+    NAME,
+    "EpochAccepted",
+    u64Value,
+    u32Value,
+    Hasher.identity,
+    "Contributions accepted per epoch",
+  ),
+  epochRejected: storageMap<number, number>(
+    NAME,
+    "EpochRejected",
+    u64Value,
+    u32Value,
+    Hasher.identity,
+    "Contributions rejected per epoch",
+  ),
+  epochSubmitters: storageMap<Uint8Array, number>(
+    NAME,
+    "EpochSubmitters",
+    compositeKey("(Epoch, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "Accounts that submitted a contribution in an epoch",
+  ),
+  firstAccepted: storageMap<Uint8Array, number>(
+    NAME,
+    "FirstAccepted",
+    accountId,
+    u64Value,
+    Hasher.blake2_128Concat,
+    "The epoch of each account's first accepted contribution",
+  ),
+  newContributors: storageMap<Uint8Array, number>(
+    NAME,
+    "NewContributors",
+    compositeKey("(Epoch, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "Accounts whose first contribution was accepted in an epoch",
+  ),
+  highQuality: storageMap<Uint8Array, number>(
+    NAME,
+    "HighQuality",
+    compositeKey("(Epoch, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "Accounts with a contribution accepted in an epoch at quality emissionHighQuality or above: the retention cohort",
+  ),
+  highQualityCount: storageMap<number, number>(
+    NAME,
+    "HighQualityCount",
+    u64Value,
+    u32Value,
+    Hasher.identity,
+    "The size of each epoch's high-quality cohort",
+  ),
 };
 
 export const MARKER_VALUE = MARKER;
@@ -268,6 +325,30 @@ export function versionEntries(
     keys.version(datanetId, version),
   )) {
     out.push({ contributionId: readU64(key, 12), weight: readU64(value, 0) });
+  }
+  return out;
+}
+
+/** A version's entries with contribution id ≥ `fromId`, in id order, at most `limit`. */
+export function versionEntriesFrom(
+  s: StorageScan,
+  datanetId: number,
+  version: number,
+  fromId: number,
+  limit: number,
+): { contributionId: number; weight: number }[] {
+  const prefix = concatBytes(storage.versionEntries.prefix, keys.version(datanetId, version));
+  const start =
+    fromId > 0
+      ? concatBytes(
+          storage.versionEntries.prefix,
+          keys.versionEntry(datanetId, version, fromId - 1),
+        )
+      : undefined;
+  const out: { contributionId: number; weight: number }[] = [];
+  for (const [key, value] of s.entries(prefix, start)) {
+    if (out.length >= limit) break;
+    out.push({ contributionId: readU64(key, prefix.length), weight: readU64(value, 0) });
   }
   return out;
 }
