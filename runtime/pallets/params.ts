@@ -364,6 +364,77 @@ export const PARAMS = {
     max: 1_024n,
     doc: "Contributions one claim call may claim for",
   },
+  // ---- emission: the schedule, its shares, and the economic health record ----
+  emissionMaxSupply: {
+    unit: "planck",
+    default: 1_000_000_000n * LIN,
+    min: 0n,
+    max: 10n ** 30n,
+    doc: "Maximum supply: the schedule never plans emission beyond it",
+  },
+  emissionRatePpm: {
+    unit: "ppm",
+    default: 1_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of the supply not yet scheduled (max supply minus all scheduled so far) that each epoch schedules: the schedule decays geometrically by this factor",
+  },
+  emissionValidatorPpm: {
+    unit: "ppm",
+    default: 200_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of each epoch's schedule paid to validators, by blocks authored in the epoch",
+  },
+  emissionContributorPpm: {
+    unit: "ppm",
+    default: 600_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of each epoch's schedule offered to contributors; minted only up to k × marketplace volume",
+  },
+  emissionTreasuryPpm: {
+    unit: "ppm",
+    default: 200_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of each epoch's schedule paid to the treasury",
+  },
+  emissionVolumeFactorPpm: {
+    unit: "ppm",
+    default: 1_000_000n,
+    min: 0n,
+    max: 100_000_000n,
+    doc: "k: contributors' emission is at most k × the epoch's marketplace volume (self-dealing excluded); 1,000,000 = 1×",
+  },
+  emissionPassiveEpochs: {
+    unit: "count",
+    default: 4n,
+    min: 1n,
+    max: 10_000n,
+    doc: "N: a contributor with accepted data and no earnings in the last N epochs counts as passive",
+  },
+  emissionRetentionEpochs: {
+    unit: "count",
+    default: 4n,
+    min: 1n,
+    max: 10_000n,
+    doc: "R: retention is measured over the high-quality cohort of R epochs ago",
+  },
+  emissionHighQuality: {
+    unit: "points",
+    default: 80n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Quality at or above which an accepted contribution puts its contributor in the epoch's high-quality cohort",
+  },
+  emissionMaxStepsPerBlock: {
+    unit: "count",
+    default: 256n,
+    min: 1n,
+    max: 100_000n,
+    doc: "Items (authors, pools, version entries, earners, cohort members) an epoch's close processes per block at most",
+  },
 } as const satisfies Record<string, ParamDef>;
 
 export type ParamName = keyof typeof PARAMS;
@@ -394,6 +465,14 @@ function checkCombination(values: (name: ParamName) => bigint): string | null {
   }
   if (values("minFeeMultiplier") > values("maxFeeMultiplier")) {
     return "minFeeMultiplier must not exceed maxFeeMultiplier";
+  }
+  if (
+    values("emissionValidatorPpm") +
+      values("emissionContributorPpm") +
+      values("emissionTreasuryPpm") >
+    1_000_000n
+  ) {
+    return "emissionValidatorPpm + emissionContributorPpm + emissionTreasuryPpm must not exceed 1,000,000";
   }
   return null;
 }

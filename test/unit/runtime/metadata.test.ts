@@ -81,6 +81,7 @@ const STABLE_INDICES = {
       "noteSlash",
     ],
   ],
+  Emission: [9, []],
 } as const;
 
 describe("runtime metadata", () => {

@@ -38,6 +38,10 @@ function setAsRoot(overlay: StateOverlay, name: string, value: bigint, events: s
 function makeRoom(overlay: StateOverlay, name: ParamName): void {
   if (name === "feeBurnPpm") assert.equal(setAsRoot(overlay, "feeTreasuryPpm", 0n), "ok");
   if (name === "feeTreasuryPpm") assert.equal(setAsRoot(overlay, "feeBurnPpm", 0n), "ok");
+  const shares = ["emissionValidatorPpm", "emissionContributorPpm", "emissionTreasuryPpm"];
+  if (shares.includes(name))
+    for (const other of shares)
+      if (other !== name) assert.equal(setAsRoot(overlay, other as ParamName, 0n), "ok");
 }
 
 describe("params", () => {
@@ -76,6 +80,12 @@ describe("params", () => {
     assert.equal(setAsRoot(overlay, "maxFeeMultiplier", PARAMS.maxFeeMultiplier.min), "ok");
     assert.equal(setAsRoot(overlay, "minFeeMultiplier", PARAMS.minFeeMultiplier.max), "ok");
     assert.equal(setAsRoot(overlay, "maxFeeMultiplier", PARAMS.maxFeeMultiplier.min), "ok");
+    // Emission's shares of the schedule add up to at most the whole of it.
+    assert.equal(setAsRoot(overlay, "emissionTreasuryPpm", 200_001n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "emissionContributorPpm", 400_000n), "ok");
+    assert.equal(setAsRoot(overlay, "emissionTreasuryPpm", 400_001n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "emissionTreasuryPpm", 400_000n), "ok");
+    assert.equal(setAsRoot(overlay, "emissionValidatorPpm", 200_001n), "Params.OutOfBounds");
   });
 
   it("refuses unknown names and non-root origins", () => {

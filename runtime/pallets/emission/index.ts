@@ -1,0 +1,25 @@
+// Emission tied to use and the chain's economic health: the pallet, the schedule's arithmetic and
+// the reads the RPC layer, the node's metrics and the simulator use.
+export { EMISSION_INDEX, emission } from "./pallet.ts";
+export {
+  type EmissionParams,
+  type EpochEmission,
+  epochEmission,
+  giniPpm,
+  projectSchedule,
+  proportionalShare,
+  type ScheduleProjection,
+  scheduleFor,
+} from "./schedule.ts";
+export {
+  type CloseJob,
+  closeInProgress,
+  earnedIn,
+  emissionParams,
+  type HealthRecord,
+  healthRecord,
+  latestHealthEpoch,
+  poolEmission,
+  scheduledSupply,
+  storage,
+} from "./storage.ts";

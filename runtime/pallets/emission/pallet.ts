@@ -1,0 +1,93 @@
+// The emission pallet: once per epoch, tokens are minted by a geometrically decaying schedule
+// under a maximum supply — validators by blocks authored, contributors in proportion to the data
+// fees their pools earned from real (not self-dealing) payments and never more than k × the
+// epoch's marketplace volume, the treasury its share — and an economic health record is written.
+// The schedule is schedule.ts; the close, with bounded work per block, is close.ts.
+import { encodeMessage } from "../../../primitives/codec.ts";
+import { InvariantError } from "../../errors.ts";
+import type { Pallet, RuntimeContext } from "../../pallet.ts";
+import { currentEpoch } from "../authorities.ts";
+import { totalIssuance } from "../balances.ts";
+import { advanceCloses, countAuthor } from "./close.ts";
+import { NAME, storage, T } from "./storage.ts";
+
+export const EMISSION_INDEX = 9;
+
+const EVENTS = [
+  {
+    index: 0,
+    name: "EpochClosed",
+    data: T("EmissionEpochEvent"),
+    doc: "An epoch's emission is complete: what was scheduled and what was minted by share",
+  },
+  {
+    index: 1,
+    name: "ValidatorRewarded",
+    data: T("EmissionValidatorEvent"),
+    doc: "A validator's emission for the blocks it authored in an epoch",
+  },
+  {
+    index: 2,
+    name: "PoolRewarded",
+    data: T("EmissionPoolEvent"),
+    doc: "Contributor emission minted into a version pool, in proportion to the eligible fees it earned",
+  },
+  {
+    index: 3,
+    name: "HealthRecorded",
+    data: T("EmissionHealthEvent"),
+    doc: "An epoch's economic health record was written",
+  },
+];
+
+function emitEvent(ctx: RuntimeContext, name: string, data: object): void {
+  const event = EVENTS.find((e) => e.name === name);
+  if (!event) throw new Error(`${NAME} has no event ${name}`);
+  ctx.deposit(EMISSION_INDEX, event.index, encodeMessage(event.data, data));
+}
+
+export const emission: Pallet = {
+  name: NAME,
+  index: EMISSION_INDEX,
+  storage: Object.values(storage).map((item) => item.info),
+  calls: [],
+  events: EVENTS,
+  errors: {},
+  onInitialize(ctx) {
+    const epoch = currentEpoch(ctx.storage);
+    countAuthor(ctx, epoch);
+    advanceCloses(ctx, epoch, emitEvent);
+  },
+  genesis(s) {
+    // Balances wrote its genesis first (pallet order): the schedule starts from that issuance.
+    storage.scheduled.set(s, totalIssuance(s));
+  },
+  invariants(s) {
+    const next = storage.nextToClose.get(s);
+    if (next > currentEpoch(s))
+      throw new InvariantError("EMISSION_CLOSE", `epoch ${next} was closed before it ended`);
+    for (const [epoch] of storage.job.entries(s))
+      if (epoch !== next)
+        throw new InvariantError("EMISSION_CLOSE", `a close job for ${epoch}, pending is ${next}`);
+    // The population: every contributor is in the bucket of its LastActive epoch, and the
+    // passive count is the buckets below the threshold.
+    const buckets = new Map<number, number>();
+    for (const [, epoch] of storage.lastActive.entries(s))
+      buckets.set(epoch, (buckets.get(epoch) ?? 0) + 1);
+    const below = storage.passiveBelow.get(s);
+    let passive = 0;
+    for (const [epoch, count] of storage.activeBucket.entries(s)) {
+      if (buckets.get(epoch) !== count)
+        throw new InvariantError("EMISSION_POPULATION", `bucket ${epoch} holds ${count}`);
+      buckets.delete(epoch);
+      if (epoch < below) passive += count;
+    }
+    if (buckets.size > 0)
+      throw new InvariantError("EMISSION_POPULATION", "a contributor is in no bucket");
+    if (passive !== storage.passive.get(s))
+      throw new InvariantError(
+        "EMISSION_POPULATION",
+        `passive ${storage.passive.get(s)} != ${passive}`,
+      );
+  },
+};

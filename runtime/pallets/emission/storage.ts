@@ -1,0 +1,322 @@
+// The emission pallet's storage, its records and the reads the RPC layer, the node's metrics and
+// the simulator use. Per-epoch maps key by the epoch first (identity hasher, big-endian) so that
+// each epoch's entries are one contiguous range the epoch's close walks with a cursor.
+import { u128FromBytes, u128ToBytes } from "../../../primitives/amount.ts";
+import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
+import { messageType } from "../../../primitives/codec.ts";
+import {
+  bytesValue,
+  Hasher,
+  messageValue,
+  type StorageRead,
+  storageMap,
+  storageValue,
+  u32Value,
+  u64Value,
+  u128Value,
+  type ValueCodec,
+} from "../../storage.ts";
+import { param } from "../params.ts";
+import type { EmissionParams } from "./schedule.ts";
+
+export const NAME = "Emission";
+export const T = (name: string) => messageType("emission.proto", `lineage.emission.v1.${name}`);
+
+/** The phases of an epoch's close, in order. */
+export const Phase = {
+  validators: 0,
+  distribute: 1,
+  newContributors: 2,
+  earners: 3,
+  gini: 4,
+  retention: 5,
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export interface CloseJob {
+  epoch: number;
+  phase: Phase;
+  /** Where the current phase's walk stopped (a storage key suffix; empty: from the start). */
+  cursor: Uint8Array;
+  /** In the earners phase: the last version entry done inside the current pool (0: none yet). */
+  entryCursor: number;
+  scheduled: bigint;
+  validatorShare: bigint;
+  contributorShare: bigint;
+  treasuryShare: bigint;
+  contributorCap: bigint;
+  /** What contributors receive in all this epoch (min(share, k·volume), 0 without fees). */
+  contributorEmission: bigint;
+  eligibleFees: bigint;
+  /** The weight already paid in the current proportional split (blocks, then eligible fees). */
+  cumulative: bigint;
+  validatorsMinted: bigint;
+  contributorsMinted: bigint;
+  treasuryMinted: bigint;
+  earners: number;
+  earnedTotal: bigint;
+  giniWeighted: bigint;
+  giniRank: number;
+  cohort: number;
+  retained: number;
+}
+
+export interface HealthRecord {
+  epoch: number;
+  /** The block whose execution completed the record. */
+  closedAt: number;
+  scheduled: bigint;
+  validators: bigint;
+  contributors: bigint;
+  treasury: bigint;
+  /** k × volume: the most contributors could receive from the volume side. */
+  contributorCap: bigint;
+  volume: bigint;
+  selfDealing: bigint;
+  /** Data fees pools earned from payments that were not self-dealing. */
+  eligibleFees: bigint;
+  /** Minted (all shares) × 10⁶ / volume; null when there was no volume. */
+  emissionPerVolumePpm: bigint | null;
+  payers: number;
+  activeContributors: number;
+  passiveContributors: number;
+  accepted: number;
+  rejected: number;
+  cohort: number;
+  retained: number;
+  /** retained × 10⁶ / cohort; null when the cohort is empty. */
+  retentionPpm: number | null;
+  earners: number;
+  giniPpm: number;
+  totalIssuance: bigint;
+}
+
+function amountsCodec<R extends object>(
+  typeName: string,
+  amounts: readonly (keyof R)[],
+  toWire: (r: Record<string, unknown>) => void = () => {},
+  fromWire: (w: Record<string, unknown>) => void = () => {},
+): ValueCodec<R> {
+  const inner = messageValue<Record<string, unknown>>(T(typeName));
+  return {
+    type: inner.type,
+    encode(value) {
+      const wire = { ...value } as Record<string, unknown>;
+      for (const k of amounts) wire[k as string] = u128ToBytes(value[k] as bigint);
+      toWire(wire);
+      return inner.encode(wire);
+    },
+    decode(bytes) {
+      const wire = inner.decode(bytes);
+      for (const k of amounts) wire[k as string] = u128FromBytes(wire[k as string] as Uint8Array);
+      fromWire(wire);
+      return wire as R;
+    },
+  };
+}
+
+const jobCodec = amountsCodec<CloseJob>("EmissionJob", [
+  "scheduled",
+  "validatorShare",
+  "contributorShare",
+  "treasuryShare",
+  "contributorCap",
+  "contributorEmission",
+  "eligibleFees",
+  "cumulative",
+  "validatorsMinted",
+  "contributorsMinted",
+  "treasuryMinted",
+  "earnedTotal",
+  "giniWeighted",
+]);
+
+const healthCodec = amountsCodec<HealthRecord>(
+  "EmissionHealth",
+  [
+    "scheduled",
+    "validators",
+    "contributors",
+    "treasury",
+    "contributorCap",
+    "volume",
+    "selfDealing",
+    "eligibleFees",
+    "totalIssuance",
+  ],
+  (w) => {
+    w.hasVolume = w.emissionPerVolumePpm !== null;
+    w.emissionPerVolumePpm = u128ToBytes((w.emissionPerVolumePpm as bigint | null) ?? 0n);
+    w.hasCohort = w.retentionPpm !== null;
+    w.retentionPpm = w.retentionPpm ?? 0;
+  },
+  (w) => {
+    const ratio = u128FromBytes(w.emissionPerVolumePpm as Uint8Array);
+    w.emissionPerVolumePpm = w.hasVolume ? ratio : null;
+    w.retentionPpm = w.hasCohort ? w.retentionPpm : null;
+    delete w.hasVolume;
+    delete w.hasCohort;
+  },
+);
+
+const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
+const accountId: ValueCodec<Uint8Array> = { ...bytesValue, type: "AccountId" };
+
+export const storage = {
+  scheduled: storageValue(
+    NAME,
+    "Scheduled",
+    u128Value,
+    0n,
+    "Supply scheduled so far: the genesis issuance plus every closed epoch's schedule, minted or not",
+  ),
+  nextToClose: storageValue(
+    NAME,
+    "NextToClose",
+    u64Value,
+    0,
+    "The epoch whose close is pending or in progress; every earlier epoch has its health record",
+  ),
+  job: storageMap<number, CloseJob>(
+    NAME,
+    "Job",
+    u64Value,
+    jobCodec,
+    Hasher.identity,
+    "The close in progress, by epoch (at most one entry)",
+  ),
+  epochBlocks: storageMap<Uint8Array, number>(
+    NAME,
+    "EpochBlocks",
+    compositeKey("(Epoch, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "Blocks each validator authored per epoch",
+  ),
+  epochBlockTotal: storageMap<number, number>(
+    NAME,
+    "EpochBlockTotal",
+    u64Value,
+    u32Value,
+    Hasher.identity,
+    "Blocks authored per epoch",
+  ),
+  poolEmission: storageMap<Uint8Array, bigint>(
+    NAME,
+    "PoolEmission",
+    compositeKey("(Epoch, DatanetId, VersionNumber)"),
+    u128Value,
+    Hasher.identity,
+    "Emission minted into each version pool per epoch",
+  ),
+  earned: storageMap<Uint8Array, bigint>(
+    NAME,
+    "Earned",
+    compositeKey("(Epoch, AccountId)"),
+    u128Value,
+    Hasher.identity,
+    "What each account's contributions earned in an epoch (eligible fees and emission)",
+  ),
+  earnedSorted: storageMap<Uint8Array, number>(
+    NAME,
+    "EarnedSorted",
+    compositeKey("(Epoch, Amount u128 big-endian, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "The epoch's earnings in ascending order, for the Gini walk (removed as it is walked)",
+  ),
+  lastActive: storageMap<Uint8Array, number>(
+    NAME,
+    "LastActive",
+    accountId,
+    u64Value,
+    Hasher.blake2_128Concat,
+    "For each contributor with accepted data: the later of its first acceptance's epoch and its last earning epoch",
+  ),
+  activeBucket: storageMap<number, number>(
+    NAME,
+    "ActiveBucket",
+    u64Value,
+    u32Value,
+    Hasher.identity,
+    "How many contributors have each epoch as their LastActive",
+  ),
+  passive: storageValue(
+    NAME,
+    "Passive",
+    u32Value,
+    0,
+    "Passive contributors: those whose LastActive is below PassiveBelow",
+  ),
+  passiveBelow: storageValue(
+    NAME,
+    "PassiveBelow",
+    u64Value,
+    0,
+    "Epochs below this one are at least emissionPassiveEpochs behind the last closed epoch",
+  ),
+  health: storageMap<number, HealthRecord>(
+    NAME,
+    "Health",
+    u64Value,
+    healthCodec,
+    Hasher.identity,
+    "The economic health record of every closed epoch",
+  ),
+};
+
+export const keys = {
+  epochAccount: (epoch: number, who: Uint8Array) => concatBytes(u64be(epoch), who),
+  epochPool: (epoch: number, datanetId: number, version: number) =>
+    concatBytes(u64be(epoch), u64be(datanetId), u32be(version)),
+  earnedSorted: (epoch: number, amount: bigint, who: Uint8Array) =>
+    concatBytes(u64be(epoch), u128Value.encode(amount), who),
+};
+
+export function emissionParams(s: StorageRead): EmissionParams {
+  return {
+    maxSupply: param(s, "emissionMaxSupply"),
+    ratePpm: param(s, "emissionRatePpm"),
+    validatorPpm: param(s, "emissionValidatorPpm"),
+    contributorPpm: param(s, "emissionContributorPpm"),
+    treasuryPpm: param(s, "emissionTreasuryPpm"),
+    volumeFactorPpm: param(s, "emissionVolumeFactorPpm"),
+  };
+}
+
+// ---- reads ----
+
+export function healthRecord(s: StorageRead, epoch: number): HealthRecord | undefined {
+  return storage.health.get(s, epoch);
+}
+
+/** The latest epoch with a health record, or undefined before the first close completes. */
+export function latestHealthEpoch(s: StorageRead): number | undefined {
+  const next = storage.nextToClose.get(s);
+  return next === 0 ? undefined : next - 1;
+}
+
+/** Emission minted into one version pool for an epoch. */
+export function poolEmission(
+  s: StorageRead,
+  epoch: number,
+  datanetId: number,
+  version: number,
+): bigint {
+  return storage.poolEmission.get(s, keys.epochPool(epoch, datanetId, version)) ?? 0n;
+}
+
+/** What an account's contributions earned in an epoch, as counted for the health record. */
+export function earnedIn(s: StorageRead, epoch: number, who: Uint8Array): bigint {
+  return storage.earned.get(s, keys.epochAccount(epoch, who)) ?? 0n;
+}
+
+/** Supply scheduled so far (genesis issuance plus closed epochs' schedules). */
+export function scheduledSupply(s: StorageRead): bigint {
+  return storage.scheduled.get(s);
+}
+
+/** The close in progress, if any. */
+export function closeInProgress(s: StorageRead): CloseJob | undefined {
+  return storage.job.get(s, storage.nextToClose.get(s));
+}

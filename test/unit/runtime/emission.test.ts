@@ -1,0 +1,384 @@
+// Emission in real blocks: the schedule, its shares, the usage-backed cap, wash trading, the
+// supply cap over many epochs, the bounded close, and the health record recomputed independently.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { u128FromBytes } from "../../../primitives/amount.ts";
+import { bytesEqual, toHex } from "../../../primitives/bytes.ts";
+import { claimableFor, getPool } from "../../../runtime/pallets/attribution/index.ts";
+import { currentEpoch } from "../../../runtime/pallets/authorities.ts";
+import { totalIssuance } from "../../../runtime/pallets/balances.ts";
+import {
+  type HealthRecord,
+  healthRecord,
+  poolEmission,
+  scheduledSupply,
+} from "../../../runtime/pallets/emission/index.ts";
+import { PARAMS } from "../../../runtime/pallets/params.ts";
+import { getContribution, versionEntries } from "../../../runtime/pallets/registry/index.ts";
+import { readAccount } from "../../../runtime/pallets/system.ts";
+import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
+import { buildMarketplace, chainWith, PRICE, pay } from "./fixtures/marketplace.ts";
+import { type DecodedEvent, pub, type TestChain } from "./fixtures/test-chain.ts";
+
+const PPM = 1_000_000n;
+const EPOCH = 8;
+const amount = (e: DecodedEvent, field = "amount") => u128FromBytes(e.data[field] as Uint8Array);
+const named = (events: DecodedEvent[], name: string) => events.filter((e) => e.name === name);
+
+/** Empty blocks until the health record of `epoch` exists; the events of those blocks. */
+function closeEpoch(chain: TestChain, epoch: number, limit = 10 * EPOCH): DecodedEvent[] {
+  const events: DecodedEvent[] = [];
+  for (let i = 0; i < limit && !healthRecord(chain.state, epoch); i++)
+    events.push(...chain.block().events);
+  assert.ok(healthRecord(chain.state, epoch), `epoch ${epoch} closed within ${limit} blocks`);
+  return events;
+}
+
+/** Empty blocks up to the last block of `epoch` (epochs of EPOCH blocks; epoch 0 is 1..EPOCH−1). */
+function runToEndOf(chain: TestChain, epoch: number): void {
+  while (chain.headNumber < (epoch + 1) * EPOCH - 1) chain.block();
+}
+
+/** Empty blocks until the chain is in `epoch`. */
+function reachEpoch(chain: TestChain, epoch: number): void {
+  while (currentEpoch(chain.state) < epoch) chain.block();
+}
+
+const defaults = {
+  rate: PARAMS.emissionRatePpm.default,
+  validators: PARAMS.emissionValidatorPpm.default,
+  contributors: PARAMS.emissionContributorPpm.default,
+  treasury: PARAMS.emissionTreasuryPpm.default,
+  k: PARAMS.emissionVolumeFactorPpm.default,
+  max: PARAMS.emissionMaxSupply.default,
+};
+
+describe("emission", () => {
+  it("with no marketplace volume, contributors get nothing and validators their scheduled share", () => {
+    const chain = chainWith({ epochLength: String(EPOCH) });
+    const genesisIssuance = totalIssuance(chain.state);
+    buildMarketplace(chain);
+    let expectedScheduled = genesisIssuance;
+    for (let epoch = 0; epoch < 3; epoch++) {
+      runToEndOf(chain, epoch);
+      const aliceBefore = readAccount(chain.state, pub("alice")).free;
+      const treasuryBefore = readAccount(chain.state, TREASURY_ACCOUNT).free;
+      const issuanceBefore = totalIssuance(chain.state);
+      const events = closeEpoch(chain, epoch);
+      const record = healthRecord(chain.state, epoch)!;
+      const scheduled = ((defaults.max - expectedScheduled) * defaults.rate) / PPM;
+      expectedScheduled += scheduled;
+      assert.equal(record.scheduled, scheduled);
+      assert.equal(scheduledSupply(chain.state), expectedScheduled);
+      assert.equal(record.volume, 0n);
+      assert.equal(record.contributors, 0n);
+      assert.equal(named(events, "PoolRewarded").length, 0);
+      assert.equal(record.validators, (scheduled * defaults.validators) / PPM);
+      assert.equal(record.treasury, (scheduled * defaults.treasury) / PPM);
+      // Alice authored every block of the dev chain: she receives the validators' share whole.
+      const rewards = named(events, "ValidatorRewarded");
+      assert.equal(rewards.length, 1);
+      assert.ok(bytesEqual(rewards[0]!.data.account as Uint8Array, pub("alice")));
+      assert.equal(amount(rewards[0]!), record.validators);
+      assert.equal(readAccount(chain.state, pub("alice")).free - aliceBefore, record.validators);
+      assert.equal(
+        readAccount(chain.state, TREASURY_ACCOUNT).free - treasuryBefore,
+        record.treasury,
+      );
+      assert.equal(
+        totalIssuance(chain.state) - issuanceBefore,
+        record.validators + record.treasury,
+      );
+      assert.equal(record.emissionPerVolumePpm, null);
+    }
+  });
+
+  it("never mints more than the schedule, nor more than k × volume to contributors", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          k: fc.bigInt({ min: 0n, max: 3_000_000n }),
+          rate: fc.bigInt({ min: 0n, max: 1_000_000n }),
+          maxSupplyLin: fc.bigInt({ min: 1n, max: 20_000_000n }),
+          units: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 2, maxLength: 2 }),
+        }),
+        ({ k, rate, maxSupplyLin, units }) => {
+          const chain = chainWith({
+            epochLength: String(EPOCH),
+            emissionVolumeFactorPpm: String(k),
+            emissionRatePpm: String(rate),
+            emissionMaxSupply: String(maxSupplyLin * 10n ** 12n),
+          });
+          buildMarketplace(chain);
+          for (const [i, u] of units.entries()) {
+            reachEpoch(chain, i + 1);
+            if (u > 0) chain.block([pay(chain, "bob", 1, u)]);
+          }
+          reachEpoch(chain, units.length + 1);
+          closeEpoch(chain, units.length);
+          for (let epoch = 0; epoch <= units.length; epoch++) {
+            const r = healthRecord(chain.state, epoch)!;
+            assert.ok(r.validators + r.contributors + r.treasury <= r.scheduled);
+            assert.ok(r.contributors <= r.contributorCap);
+            assert.equal(r.contributorCap, (r.volume * k) / PPM);
+            const share = (r.scheduled * defaults.contributors) / PPM;
+            // Bob pays eve's model, which earns its pool eligible fees: the cap is exact.
+            const expected =
+              r.eligibleFees > 0n ? (share < r.contributorCap ? share : r.contributorCap) : 0n;
+            assert.equal(r.contributors, expected);
+            assert.ok(
+              totalIssuance(chain.state) <= maxSupplyLin * 10n ** 12n || r.scheduled === 0n,
+            );
+          }
+        },
+      ),
+      { numRuns: 12, seed: 7 },
+    );
+  });
+
+  it("a wash-trading model owner paying itself earns no emission; honest use does", () => {
+    const chain = chainWith({ epochLength: String(EPOCH) });
+    buildMarketplace(chain);
+    reachEpoch(chain, 1);
+    // Dave pays his own model (trained on datanet 0, where he contributes): self-dealing.
+    // Alice pays eve's model (datanet 1): real use.
+    const payments = chain.block([pay(chain, "dave", 0, 100), pay(chain, "alice", 1, 10)]);
+    assert.ok(payments.outcomes.every((o) => o.success));
+    const selfPool = getPool(chain.state, 0, 1)!;
+    runToEndOf(chain, 1);
+    const events = closeEpoch(chain, 1);
+    const record = healthRecord(chain.state, 1)!;
+    assert.equal(record.volume, 10n * PRICE);
+    assert.equal(record.selfDealing, 100n * PRICE);
+    assert.equal(record.payers, 1);
+    assert.equal(poolEmission(chain.state, 1, 0, 1), 0n);
+    assert.ok(record.contributors > 0n);
+    assert.equal(poolEmission(chain.state, 1, 1, 1), record.contributors);
+    const rewarded = named(events, "PoolRewarded");
+    assert.deepEqual(
+      rewarded.map((e) => [e.data.datanetId, e.data.version, amount(e)]),
+      [[1, 1, record.contributors]],
+    );
+    // The self-dealt pool holds exactly what dave paid into it, no emission: dave's claim is his
+    // weight's share of his own money.
+    assert.equal(getPool(chain.state, 0, 1)!.deposited, selfPool.deposited);
+    const daveWeight = 40n;
+    const totalWeight = 10n + 90n + 40n;
+    assert.equal(
+      claimableFor(chain.state, 0, 1, 2),
+      (selfPool.deposited * daveWeight) / totalWeight,
+    );
+  });
+
+  it("holds the supply cap over 10,000 short epochs", () => {
+    const genesis = totalIssuance(chainWith({}).state);
+    const maxSupply = genesis + 5_000n * 10n ** 12n;
+    const chain = chainWith({
+      epochLength: "1",
+      emissionRatePpm: "1000",
+      emissionMaxSupply: String(maxSupply),
+    });
+    let previous = totalIssuance(chain.state);
+    let scheduled = genesis;
+    let minted = 0n;
+    for (let block = 1; block <= 10_001; block++) {
+      const events = chain.block().events;
+      const issuance = totalIssuance(chain.state);
+      assert.ok(issuance <= maxSupply, `block ${block}: ${issuance} > ${maxSupply}`);
+      assert.ok(issuance >= previous, "no fees are burned in empty blocks: issuance only grows");
+      previous = issuance;
+      for (const e of named(events, "EpochClosed")) {
+        const expected = ((maxSupply - scheduled) * 1000n) / PPM;
+        assert.equal(amount(e, "scheduled"), expected, `epoch ${e.data.epoch}`);
+        scheduled += expected;
+        minted += amount(e, "validators") + amount(e, "contributors") + amount(e, "treasury");
+      }
+    }
+    assert.equal(healthRecord(chain.state, 9_999)?.epoch, 9_999);
+    assert.equal(totalIssuance(chain.state), genesis + minted);
+    assert.ok(scheduled <= maxSupply);
+    // The geometric decay: after 10,000 epochs at 0.1% the headroom is about e^-10 of what it was.
+    const headroom = maxSupply - scheduled;
+    assert.ok(headroom > 0n && headroom < (5_000n * 10n ** 12n) / 20_000n, `${headroom}`);
+  });
+
+  it("spreads an epoch's close over blocks with bounded work and reaches the same record", () => {
+    const run = (steps: string) => {
+      const chain = chainWith({ epochLength: String(EPOCH), emissionMaxStepsPerBlock: steps });
+      buildMarketplace(chain);
+      reachEpoch(chain, 1);
+      chain.block([pay(chain, "ferdie", 0, 30), pay(chain, "bob", 1, 7)]);
+      runToEndOf(chain, 1);
+      const start = chain.headNumber + 1;
+      closeEpoch(chain, 1);
+      return { record: healthRecord(chain.state, 1)!, blocks: chain.headNumber + 1 - start };
+    };
+    const wide = run("1000");
+    const narrow = run("1");
+    assert.equal(wide.blocks, 1);
+    // validators: 1 author; distribute: 2 pools; newContributors: none in epoch 1; earners: 2
+    // pool visits + 4 entries; gini: 4 earners; retention: empty cohort. One step per block.
+    assert.ok(narrow.blocks >= 10, `${narrow.blocks} blocks`);
+    const { closedAt: _a, totalIssuance: _b, ...wideRest } = wide.record;
+    const { closedAt: _c, totalIssuance: _d, ...narrowRest } = narrow.record;
+    assert.deepEqual(narrowRest, wideRest);
+  });
+
+  it("writes health records whose every field matches an independent computation", () => {
+    const N = 2n;
+    const R = 2;
+    const chain = chainWith({
+      epochLength: String(EPOCH),
+      emissionPassiveEpochs: String(N),
+      emissionRetentionEpochs: String(R),
+      emissionMaxStepsPerBlock: "3",
+    });
+    const genesisIssuance = totalIssuance(chain.state);
+    buildMarketplace(chain); // epoch 0: 4 accepted (charlie's at 90: the high-quality cohort)
+    const plan: ((c: TestChain) => Uint8Array[])[] = [
+      (c) => [pay(c, "ferdie", 0, 30), pay(c, "bob", 1, 7)],
+      (c) => [pay(c, "ferdie", 0, 3)],
+      () => [],
+      (c) => [pay(c, "bob", 1, 2), pay(c, "charlie", 1, 2)],
+    ];
+    const records: HealthRecord[] = [];
+    const model = independentModel(genesisIssuance, N, R);
+    model.acceptedIn(
+      0,
+      ["bob", "charlie", "dave", "eve"].map((n) => pub(n as "bob")),
+      [10, 90, 40, 50],
+    );
+    for (const [i, step] of plan.entries()) {
+      const epoch = i + 1;
+      reachEpoch(chain, epoch);
+      const result = chain.block(step(chain));
+      assert.ok(result.outcomes.every((o) => o.success));
+      model.observe(epoch, result.events);
+    }
+    reachEpoch(chain, plan.length + 1);
+    closeEpoch(chain, plan.length);
+    for (let epoch = 0; epoch <= plan.length; epoch++) {
+      const record = healthRecord(chain.state, epoch)!;
+      records.push(record);
+      const expected = model.close(chain, epoch);
+      const { closedAt: _c, totalIssuance: _t, ...rest } = record;
+      assert.deepEqual(rest, expected, `epoch ${epoch}`);
+    }
+    // A sanity check of the model itself: somebody earned, somebody went passive.
+    assert.ok(records.some((r) => r.earners >= 2 && r.giniPpm > 0));
+    assert.ok(records.some((r) => r.passiveContributors > 0));
+  });
+});
+
+/**
+ * The health figures recomputed from first principles — payments seen in events, the versions'
+ * entries and the params — without the pallet's cursors, buckets or sorted index.
+ */
+function independentModel(genesisIssuance: bigint, N: bigint, R: number) {
+  let scheduledSupply = genesisIssuance;
+  const firstAccepted = new Map<string, number>();
+  const lastEarned = new Map<string, number>();
+  const highQuality = new Map<number, string[]>();
+  const submitted = new Map<number, Set<string>>();
+  const accepted = new Map<number, number>();
+  const payments = new Map<
+    number,
+    { payer: string; total: bigint; self: boolean; model: number }[]
+  >();
+  return {
+    acceptedIn(epoch: number, who: Uint8Array[], quality: number[]) {
+      accepted.set(epoch, who.length);
+      who.forEach((w, i) => {
+        if (!firstAccepted.has(toHex(w))) firstAccepted.set(toHex(w), epoch);
+        if (quality[i]! >= 80)
+          highQuality.set(epoch, [...(highQuality.get(epoch) ?? []), toHex(w)]);
+      });
+      submitted.set(epoch, new Set(who.map(toHex)));
+    },
+    observe(epoch: number, events: DecodedEvent[]) {
+      const list = payments.get(epoch) ?? [];
+      for (const e of named(events, "InferencePaid"))
+        list.push({
+          payer: toHex(e.data.payer as Uint8Array),
+          total: amount(e, "total"),
+          self: e.data.selfDealing as boolean,
+          model: e.data.modelId as number,
+        });
+      payments.set(epoch, list);
+    },
+    close(chain: TestChain, epoch: number) {
+      const p = (n: keyof typeof defaults) => defaults[n];
+      const scheduled = ((p("max") - scheduledSupply) * p("rate")) / PPM;
+      scheduledSupply += scheduled;
+      const paid = payments.get(epoch) ?? [];
+      const volume = paid.filter((x) => !x.self).reduce((s, x) => s + x.total, 0n);
+      const selfDealing = paid.filter((x) => x.self).reduce((s, x) => s + x.total, 0n);
+      // Each model trains on one datanet (model i on datanet i); the data share is half of what
+      // is left after the 5% protocol fee.
+      const dataShare = (total: bigint) => ((total - (total * 50_000n) / PPM) * 500_000n) / PPM;
+      const fees = [0n, 0n];
+      for (const x of paid.filter((y) => !y.self)) fees[x.model]! += dataShare(x.total);
+      const eligible = fees[0]! + fees[1]!;
+      const share = (scheduled * p("contributors")) / PPM;
+      const cap = (volume * p("k")) / PPM;
+      const contributors = eligible > 0n ? (share < cap ? share : cap) : 0n;
+      const emissionOf = [eligible > 0n ? (contributors * fees[0]!) / eligible : 0n, 0n];
+      emissionOf[1] = eligible > 0n ? contributors - emissionOf[0]! : 0n;
+      const validators = (scheduled * p("validators")) / PPM;
+      const treasury = (scheduled * p("treasury")) / PPM;
+      // Earnings: each version entry's weight share of its pool's income (fees + emission).
+      const earned = new Map<string, bigint>();
+      for (const datanet of [0, 1]) {
+        const income = fees[datanet]! + emissionOf[datanet]!;
+        if (income === 0n) continue;
+        const entries = versionEntries(chain.state, datanet, 1);
+        const live = entries.reduce((s, e) => s + BigInt(e.weight), 0n);
+        for (const entry of entries) {
+          const who = toHex(getContribution(chain.state, entry.contributionId)!.contributor);
+          const x = (income * BigInt(entry.weight)) / live;
+          if (x > 0n) earned.set(who, (earned.get(who) ?? 0n) + x);
+        }
+      }
+      for (const who of earned.keys()) lastEarned.set(who, epoch);
+      const amounts = [...earned.values()];
+      const n = BigInt(amounts.length);
+      const sum = amounts.reduce((s, x) => s + x, 0n);
+      let absDiff = 0n;
+      for (const a of amounts) for (const b of amounts) absDiff += a > b ? a - b : b - a;
+      const gini = n === 0n || sum === 0n ? 0 : Number((absDiff * PPM) / (2n * n * sum));
+      let passive = 0;
+      for (const [who, first] of firstAccepted) {
+        const last = Math.max(first, lastEarned.get(who) ?? -1);
+        if (BigInt(last) <= BigInt(epoch) - N) passive++;
+      }
+      const cohort = highQuality.get(epoch - R) ?? [];
+      const retained = cohort.filter(
+        (who) => earned.has(who) || (submitted.get(epoch)?.has(who) ?? false),
+      ).length;
+      const minted = validators + contributors + treasury;
+      return {
+        epoch,
+        scheduled,
+        validators,
+        contributors,
+        treasury,
+        contributorCap: cap,
+        volume,
+        selfDealing,
+        eligibleFees: eligible,
+        emissionPerVolumePpm: volume > 0n ? (minted * PPM) / volume : null,
+        payers: new Set(paid.filter((x) => !x.self).map((x) => x.payer)).size,
+        activeContributors: earned.size,
+        passiveContributors: passive,
+        accepted: accepted.get(epoch) ?? 0,
+        rejected: 0,
+        cohort: cohort.length,
+        retained,
+        retentionPpm: cohort.length > 0 ? Math.floor((retained * 1_000_000) / cohort.length) : null,
+        earners: earned.size,
+        giniPpm: gini,
+      } satisfies Omit<HealthRecord, "closedAt" | "totalIssuance">;
+    },
+  };
+}
