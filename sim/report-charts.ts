@@ -87,7 +87,7 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     id: "emission-volume",
     title: "Emission and marketplace volume",
     caption:
-      "New LIN minted each epoch, by recipient, against the LIN paid in the marketplace. Healthy: volume grows past emission, and contributors' emission stays under the k·volume cap.",
+      "New LIN minted each epoch (by recipient for a single run, the total per run in a sweep) against the LIN paid in the marketplace. Healthy: volume grows past emission, and contributors' emission stays under the k·volume cap.",
     yTitle: "LIN per epoch",
     series: [
       figure("emittedValidators", "emitted to validators", "#0072B2", area),

@@ -52,7 +52,7 @@ const STYLE = `
   th, td { border-bottom: 1px solid var(--rule); padding: 4px 12px 4px 0; text-align: left;
            vertical-align: top; }
   td.num, th.num { text-align: right; padding-left: 12px; }
-  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 18px; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 18px; }
   figure { margin: 0; border: 1px solid var(--rule); border-radius: 6px; padding: 10px 12px; }
   figure.lead { grid-column: 1 / -1; }
   .chart-box { position: relative; height: 300px; }
