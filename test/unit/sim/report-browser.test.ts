@@ -9,8 +9,10 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../../../sim/headless-chromium.ts";
+import { decodePng } from "../../../sim/png-palette.ts";
 import { type ReportInput, writeReport } from "../../../sim/report.ts";
 import { REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
+import { screenshotReport } from "../../../sim/screenshot.ts";
 import { syntheticSingle, syntheticSweep } from "./fixtures/synthetic-runs.ts";
 
 interface DatasetSeen {
@@ -236,5 +238,19 @@ describe("the simulator's HTML report in headless chromium", () => {
       opened.charts.map((c) => c.id),
       [...REQUIRED_CHARTS],
     );
+  });
+
+  it("screenshots a report for the docs as a palette PNG that matches chromium's own", async () => {
+    const path = await writeReport(join(dir, "screenshot"), syntheticSweep(30));
+    const full = await screenshotReport(path, { browser, palette: false });
+    const small = await screenshotReport(path, { browser });
+    const [a, b] = [decodePng(full), decodePng(small)];
+    assert.equal(a.width, 1280);
+    assert.ok(a.height > 2000, `only ${a.height} px tall: not the full page`);
+    assert.deepEqual([b.width, b.height], [a.width, a.height]);
+    let error = 0;
+    for (let i = 0; i < a.rgb.length; i++) error += Math.abs(a.rgb[i]! - b.rgb[i]!);
+    assert.ok(error / a.rgb.length < 1.5, `mean error ${error / a.rgb.length} a channel`);
+    assert.ok(small.length < full.length / 2, `${small.length} bytes against ${full.length}`);
   });
 });
