@@ -1,0 +1,403 @@
+// The report's charts as data: which epoch figures each chart draws, and the Chart.js
+// configuration built from a report's runs. Everything is computed here, in Node, so that the page
+// only hands each configuration to Chart.js (no logic in the browser to get wrong) and tests can
+// check the charts without a browser.
+//
+// A single run draws each figure in its own colour; a sweep draws one colour per run (labelled by
+// the swept value) and tells a chart's figures apart by line style.
+import type { ChartConfiguration, ChartDataset } from "chart.js";
+import { type EpochRow, type ReportInput, runName } from "./report-input.ts";
+
+type Value = (row: EpochRow) => number | null;
+
+interface Series {
+  label: string;
+  /** The columns the value is computed from: drawn only when all of them appear in the data. */
+  columns: readonly string[];
+  value: Value;
+  colour: string;
+  axis?: "y" | "y1";
+  dash?: "dashed" | "dotted";
+  /** A stacked, filled area (single run only: a sweep draws lines). */
+  area?: boolean;
+  /** Drawn in a single run only. */
+  singleOnly?: boolean;
+  /** In a single run, drawn only when none of these columns appear (a fallback for a breakdown). */
+  unless?: readonly string[];
+}
+
+interface ChartSpec {
+  id: string;
+  title: string;
+  /** One or two sentences under the chart: what it shows and what to look for. */
+  caption: string;
+  yTitle: string;
+  y1Title?: string;
+  yMin?: number;
+  yMax?: number;
+  /** Switch the y axis to a log scale when positive values span this factor or more. */
+  logFromSpread?: number;
+  series: readonly Series[];
+}
+
+export interface ReportChart {
+  id: string;
+  title: string;
+  caption: string;
+  config: ChartConfiguration<"line", (number | null)[], number>;
+}
+
+const number = (value: number | null | undefined): number | null =>
+  typeof value === "number" && Number.isFinite(value) ? value : null;
+
+const column =
+  (name: string): Value =>
+  (row) =>
+    number(row[name]);
+
+const percent =
+  (name: string): Value =>
+  (row) => {
+    const v = number(row[name]);
+    return v === null ? null : v * 100;
+  };
+
+const ratio =
+  (numerator: string, denominator: string): Value =>
+  (row) => {
+    const n = number(row[numerator]);
+    const d = number(row[denominator]);
+    return n === null || d === null || d === 0 ? null : n / d;
+  };
+
+const figure = (
+  name: string,
+  label: string,
+  colour: string,
+  more: Partial<Series> = {},
+): Series => ({ label, columns: [name], value: column(name), colour, ...more });
+
+const EMISSION_SHARES = ["emittedValidators", "emittedContributors", "emittedTreasury"] as const;
+/** Emission by recipient stacks up to the total in a single run; a sweep compares totals. */
+const area = { area: true, singleOnly: true } as const;
+
+/** Every chart the report can draw, in page order for a single run. */
+export const CHART_SPECS: readonly ChartSpec[] = [
+  {
+    id: "emission-volume",
+    title: "Emission and marketplace volume",
+    caption:
+      "New LIN minted each epoch (by recipient for a single run, the total per run in a sweep) against the LIN paid in the marketplace. Healthy: volume grows past emission, and contributors' emission stays under the k·volume cap.",
+    yTitle: "LIN per epoch",
+    series: [
+      figure("emittedValidators", "emitted to validators", "#0072B2", area),
+      figure("emittedContributors", "emitted to contributors", "#009E73", area),
+      figure("emittedTreasury", "emitted to treasury", "#E69F00", area),
+      figure("emitted", "emitted", "#0072B2", { unless: EMISSION_SHARES }),
+      figure("volume", "marketplace volume", "#000000", { dash: "dashed" }),
+      figure("scheduled", "scheduled emission", "#7F7F7F", { dash: "dotted", singleOnly: true }),
+      figure("contributorEmissionCap", "contributor cap k·volume", "#D55E00", {
+        dash: "dotted",
+        singleOnly: true,
+      }),
+    ],
+  },
+  {
+    id: "emission-volume-ratio",
+    title: "Emission / volume ratio",
+    caption:
+      "LIN emitted per LIN of marketplace volume (gaps where volume is zero). Healthy: it falls over time and stays below the schedule's ratio as real use grows.",
+    yTitle: "LIN emitted per LIN of volume",
+    logFromSpread: 30,
+    series: [
+      figure("emissionVolumeRatio", "emitted / volume", "#0072B2"),
+      {
+        label: "scheduled / volume",
+        columns: ["scheduled", "volume"],
+        value: ratio("scheduled", "volume"),
+        colour: "#7F7F7F",
+        dash: "dotted",
+        singleOnly: true,
+      },
+    ],
+  },
+  {
+    id: "contributors",
+    title: "Active vs passive contributors",
+    caption:
+      "Contributors whose data was used this epoch (active) against those only holding stake or collecting emission (passive). Passive rising while active falls means the rewards are a subsidy, not pay for use.",
+    yTitle: "contributors",
+    yMin: 0,
+    series: [
+      figure("activeContributors", "active", "#009E73"),
+      figure("passiveContributors", "passive", "#CC79A7", { dash: "dashed" }),
+    ],
+  },
+  {
+    id: "retention",
+    title: "Retention of high-quality contributors",
+    caption:
+      "Share of the top-quality cohort still contributing (gaps while the cohort is empty). Healthy: it stays high; a slide means good contributors are leaving.",
+    yTitle: "% of cohort still active",
+    yMin: 0,
+    yMax: 100,
+    series: [
+      {
+        label: "retained",
+        columns: ["retention"],
+        value: percent("retention"),
+        colour: "#009E73",
+      },
+    ],
+  },
+  {
+    id: "spam-return",
+    title: "Spam return on bond",
+    caption:
+      "Spammers' cumulative net return as a percentage of the bond they posted (below zero: spam loses money), and how many spammers are still active (right axis). Healthy: the return goes negative and spammers stop.",
+    yTitle: "% of bond (cumulative net return)",
+    y1Title: "spammers active",
+    series: [
+      {
+        label: "return on bond",
+        columns: ["spamReturnOnBond"],
+        value: percent("spamReturnOnBond"),
+        colour: "#D55E00",
+      },
+      figure("spammersActive", "spammers active", "#7F7F7F", { axis: "y1", dash: "dashed" }),
+    ],
+  },
+  {
+    id: "gini",
+    title: "Reward Gini",
+    caption:
+      "Concentration of the epoch's rewards across recipients: 0 is equal shares, 1 is one recipient taking everything. Some concentration follows quality; a climb towards 1 means a few accounts capture the rewards.",
+    yTitle: "Gini coefficient",
+    yMin: 0,
+    yMax: 1,
+    series: [figure("gini", "reward Gini", "#CC79A7")],
+  },
+  {
+    id: "supply",
+    title: "Token supply",
+    caption:
+      "Total issuance at the end of each epoch (emission minted, fees burned). Healthy: growth slows as it approaches the cap.",
+    yTitle: "LIN",
+    series: [figure("totalIssuance", "total issuance", "#0072B2")],
+  },
+  {
+    id: "submissions",
+    title: "Contributions accepted and rejected",
+    caption: "Contributions accepted and rejected by curators each epoch.",
+    yTitle: "contributions per epoch",
+    yMin: 0,
+    series: [
+      figure("accepted", "accepted", "#009E73"),
+      figure("rejected", "rejected", "#D55E00", { dash: "dashed" }),
+    ],
+  },
+  {
+    id: "honest-income",
+    title: "Honest contributors' income",
+    caption:
+      "Mean LIN earned per active honest contributor in the epoch, and how many were active (right axis).",
+    yTitle: "LIN per contributor",
+    y1Title: "honest contributors active",
+    series: [
+      figure("honestIncome", "mean income", "#009E73"),
+      figure("honestActive", "honest contributors active", "#7F7F7F", {
+        axis: "y1",
+        dash: "dashed",
+        singleOnly: true,
+      }),
+    ],
+  },
+  {
+    id: "wash-trading",
+    title: "Wash trading",
+    caption:
+      "Volume the wash traders paid themselves, against the emission that reached their pools. Healthy: the emission they capture stays well below what the self-dealing costs them.",
+    yTitle: "LIN per epoch",
+    series: [
+      figure("selfDealing", "self-dealing volume", "#000000", { dash: "dashed" }),
+      figure("washTraderEmission", "emission to wash traders", "#D55E00"),
+    ],
+  },
+];
+
+/** The charts a report must always draw (given the engine's standard columns). */
+export const REQUIRED_CHARTS = [
+  "emission-volume",
+  "emission-volume-ratio",
+  "contributors",
+  "retention",
+  "spam-return",
+  "gini",
+  "supply",
+] as const;
+
+/** A sweep draws one colour per run. Okabe–Ito's colour-blind-safe set, then a few more. */
+const RUN_COLOURS = [
+  "#0072B2",
+  "#D55E00",
+  "#009E73",
+  "#CC79A7",
+  "#E69F00",
+  "#56B4E9",
+  "#000000",
+  "#8C564B",
+  "#7F7F7F",
+  "#BCBD22",
+];
+
+const DASHES = { dashed: [6, 4], dotted: [2, 3] } as const;
+
+function translucent(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** Every column that appears in any row of any run. */
+function presentColumns(input: ReportInput): Set<string> {
+  const present = new Set<string>();
+  for (const run of input.runs) for (const row of run.rows) for (const key in row) present.add(key);
+  return present;
+}
+
+function drawnSeries(spec: ChartSpec, present: Set<string>, sweep: boolean): Series[] {
+  return spec.series.filter(
+    (s) =>
+      s.columns.every((c) => present.has(c)) &&
+      !(!sweep && (s.unless ?? []).some((c) => present.has(c))) &&
+      !(sweep && s.singleOnly),
+  );
+}
+
+function epochLabels(input: ReportInput): number[] {
+  const longest = input.runs.reduce<EpochRow[]>(
+    (best, run) => (run.rows.length > best.length ? run.rows : best),
+    [],
+  );
+  return longest.map((row, i) => number(row.epoch) ?? i + 1);
+}
+
+/** The charts for a report, in page order: a sweep leads with the emission/volume ratio. */
+export function buildCharts(input: ReportInput): ReportChart[] {
+  const present = presentColumns(input);
+  const sweep = input.runs.length > 1;
+  const labels = epochLabels(input);
+  const order = sweep
+    ? [
+        ...CHART_SPECS.filter((s) => s.id === "emission-volume-ratio"),
+        ...CHART_SPECS.filter((s) => s.id !== "emission-volume-ratio"),
+      ]
+    : CHART_SPECS;
+  const charts: ReportChart[] = [];
+  for (const spec of order) {
+    const series = drawnSeries(spec, present, sweep);
+    if (series.length === 0) continue;
+    const datasets: ChartDataset<"line", (number | null)[]>[] = [];
+    input.runs.forEach((run, r) => {
+      let areas = 0;
+      for (const s of series) {
+        const colour = sweep ? RUN_COLOURS[r % RUN_COLOURS.length]! : s.colour;
+        const area = !sweep && s.area === true;
+        const label = sweep
+          ? series.length > 1
+            ? `${runName(input, run)} ${s.label}`
+            : runName(input, run)
+          : s.label;
+        datasets.push({
+          label,
+          data: run.rows.map(s.value),
+          borderColor: colour,
+          backgroundColor: area ? translucent(colour, 0.35) : colour,
+          borderWidth: 2,
+          borderDash: s.dash ? [...DASHES[s.dash]] : [],
+          pointRadius: labels.length <= 40 ? 2 : 0,
+          pointHoverRadius: 4,
+          tension: 0,
+          spanGaps: false,
+          yAxisID: s.axis ?? "y",
+          // Areas stack on one another; every other line is a stack of its own (not stacked).
+          stack: area ? "areas" : `${label} ${r}`,
+          fill: area ? (areas++ === 0 ? "origin" : "-1") : false,
+        });
+      }
+    });
+    charts.push({
+      id: spec.id,
+      title: spec.title,
+      caption: spec.caption,
+      config: chartConfig(input, spec, labels, datasets),
+    });
+  }
+  return charts;
+}
+
+function chartConfig(
+  input: ReportInput,
+  spec: ChartSpec,
+  labels: number[],
+  datasets: ChartDataset<"line", (number | null)[]>[],
+): ReportChart["config"] {
+  const stacked = datasets.some((d) => d.stack === "areas");
+  const log = spec.logFromSpread !== undefined && spreadAtLeast(datasets, spec.logFromSpread);
+  const yTitle = log ? `${spec.yTitle} (log scale)` : spec.yTitle;
+  const hasY1 = datasets.some((d) => d.yAxisID === "y1");
+  const sweepParam = input.runs.length > 1 ? input.sweep?.param : undefined;
+  return {
+    type: "line",
+    data: { labels, datasets },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: "index", intersect: false },
+      plugins: {
+        title: { display: true, text: spec.title, font: { size: 15 } },
+        legend: {
+          position: "bottom",
+          labels: { boxHeight: 2 },
+          ...(sweepParam ? { title: { display: true, text: sweepParam } } : {}),
+        },
+      },
+      scales: {
+        x: { title: { display: true, text: "epoch" }, ticks: { maxTicksLimit: 12 } },
+        y: {
+          type: log ? "logarithmic" : "linear",
+          stacked,
+          title: { display: true, text: yTitle },
+          ...(spec.yMin !== undefined && !log ? { min: spec.yMin } : {}),
+          ...(spec.yMax !== undefined && !log ? { max: spec.yMax } : {}),
+        },
+        ...(hasY1
+          ? {
+              y1: {
+                type: "linear",
+                position: "right",
+                beginAtZero: true,
+                grid: { drawOnChartArea: false },
+                title: { display: true, text: spec.y1Title ?? "" },
+              },
+            }
+          : {}),
+      },
+    },
+  };
+}
+
+/** Whether every value is positive and the largest is at least `factor` times the smallest. */
+function spreadAtLeast(datasets: ChartDataset<"line", (number | null)[]>[], factor: number) {
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (const d of datasets) {
+    for (const v of d.data) {
+      if (v === null) continue;
+      if (v <= 0) return false;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  return max > 0 && max >= min * factor;
+}

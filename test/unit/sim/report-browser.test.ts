@@ -1,0 +1,256 @@
+// The simulator's report opened from disk in Debian's headless chromium, as a person would open
+// it: every chart drawn with its datasets and pixels, no errors, nothing fetched from the network.
+// Chromium is required, not optional: when it is missing this test fails and says how to install it.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../../../sim/headless-chromium.ts";
+import { decodePng } from "../../../sim/png-palette.ts";
+import { type ReportInput, writeReport } from "../../../sim/report.ts";
+import { REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
+import { screenshotReport } from "../../../sim/screenshot.ts";
+import { syntheticSingle, syntheticSweep } from "./fixtures/synthetic-runs.ts";
+
+interface DatasetSeen {
+  label: string;
+  length: number;
+  /** Points with a value whose pixel (or one within 2 px) is painted in the dataset's colour. */
+  pointsInColour: number;
+  nonNull: number;
+}
+
+interface ChartSeen {
+  id: string;
+  hasChart: boolean;
+  width: number;
+  height: number;
+  /** Distinct colours among the painted pixels (quantized to 4 bits a channel). */
+  colours: number;
+  paintedShare: number;
+  datasets: DatasetSeen[];
+}
+
+/** Runs in the page: what each canvas holds, read back from Chart.js and the pixels themselves. */
+const INSPECT = `(() => {
+  const rgb = (css) => {
+    const probe = document.createElement("canvas").getContext("2d");
+    probe.fillStyle = css;
+    probe.fillRect(0, 0, 1, 1);
+    return probe.getImageData(0, 0, 1, 1).data;
+  };
+  return [...document.querySelectorAll("canvas[data-chart]")].map((canvas) => {
+    const chart = typeof Chart === "undefined" ? undefined : Chart.getChart(canvas);
+    const { width, height } = canvas;
+    const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+    const colours = new Set();
+    let painted = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i + 3] === 0) continue;
+      painted++;
+      colours.add(((pixels[i] >> 4) << 8) | ((pixels[i + 1] >> 4) << 4) | (pixels[i + 2] >> 4));
+    }
+    const dpr = chart ? chart.currentDevicePixelRatio : 1;
+    const datasets = chart ? chart.data.datasets.map((dataset, d) => {
+      const [r, g, b] = rgb(dataset.borderColor);
+      const near = (x, y) => {
+        for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+          const px = Math.round(x * dpr) + dx, py = Math.round(y * dpr) + dy;
+          if (px < 0 || py < 0 || px >= width || py >= height) continue;
+          const i = (py * width + px) * 4;
+          const distance = Math.abs(pixels[i] - r) + Math.abs(pixels[i + 1] - g) + Math.abs(pixels[i + 2] - b);
+          if (pixels[i + 3] > 200 && distance < 60) return true;
+        }
+        return false;
+      };
+      const points = chart.getDatasetMeta(d).data;
+      let pointsInColour = 0;
+      dataset.data.forEach((value, j) => {
+        const p = points[j];
+        if (value !== null && p && Number.isFinite(p.x) && Number.isFinite(p.y) && near(p.x, p.y)) pointsInColour++;
+      });
+      return {
+        label: dataset.label,
+        length: dataset.data.length,
+        nonNull: dataset.data.filter((v) => v !== null).length,
+        pointsInColour,
+      };
+    }) : [];
+    return {
+      id: canvas.dataset.chart, hasChart: Boolean(chart), width, height,
+      colours: colours.size, paintedShare: painted / (width * height), datasets,
+    };
+  });
+})()`;
+
+interface Opened {
+  ready: unknown;
+  charts: ChartSeen[];
+  errors: string[];
+  requests: string[];
+  title: string;
+}
+
+describe("the simulator's HTML report in headless chromium", () => {
+  let browser: Browser;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "lineage-report-browser-"));
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(name: string, input: ReportInput): Promise<Opened> {
+    const path = await writeReport(join(dir, name), input);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") {
+        errors.push(`console ${message.type()}: ${message.text()}`);
+      }
+    });
+    page.on("request", (request) => requests.push(request.url()));
+    try {
+      await page.goto(pathToFileURL(path).href);
+      await page.waitForFunction("window.__chartsReady !== undefined", null, { timeout: 10_000 });
+      const ready = await page.evaluate("window.__chartsReady");
+      const charts = (await page.evaluate(INSPECT)) as ChartSeen[];
+      return { ready, charts, errors, requests, title: await page.title() };
+    } finally {
+      await page.close();
+    }
+  }
+
+  function assertDrawn(opened: Opened, expected: Record<string, number>, epochs: number) {
+    assert.deepEqual(opened.errors, []);
+    const offline = opened.requests.filter((url) => !url.startsWith("file://"));
+    assert.deepEqual(offline, [], "the report reached beyond file://");
+    assert.ok(opened.requests.some((url) => url.endsWith("/chart.umd.min.js")));
+    assert.equal(opened.ready, Object.keys(expected).length);
+    assert.deepEqual(
+      opened.charts.map((c) => c.id),
+      Object.keys(expected),
+    );
+    for (const chart of opened.charts) {
+      const where = `chart ${chart.id}`;
+      assert.ok(chart.hasChart, `${where}: no Chart.js instance`);
+      assert.ok(
+        chart.width > 300 && chart.height > 200,
+        `${where}: ${chart.width}×${chart.height}`,
+      );
+      assert.ok(chart.colours >= 4, `${where}: only ${chart.colours} colours painted`);
+      assert.ok(chart.paintedShare > 0.01, `${where}: almost blank`);
+      assert.equal(chart.datasets.length, expected[chart.id], `${where}: dataset count`);
+      for (const dataset of chart.datasets) {
+        assert.equal(dataset.length, epochs, `${where} ${dataset.label}: data length`);
+        assert.ok(dataset.nonNull > 0, `${where} ${dataset.label}: no values`);
+        assert.ok(dataset.pointsInColour > 0, `${where} ${dataset.label}: no line in its colour`);
+      }
+    }
+  }
+
+  it("draws every chart of a single run", async () => {
+    const opened = await open("single", syntheticSingle(40));
+    assertDrawn(
+      opened,
+      {
+        "emission-volume": 6,
+        "emission-volume-ratio": 2,
+        contributors: 2,
+        retention: 1,
+        "spam-return": 2,
+        gini: 1,
+        supply: 1,
+        submissions: 2,
+        "honest-income": 2,
+        "wash-trading": 2,
+      },
+      40,
+    );
+  });
+
+  it("draws a 3-run sweep with one line per run, the emission/volume ratio first", async () => {
+    const opened = await open("sweep", syntheticSweep(40));
+    assertDrawn(
+      opened,
+      {
+        "emission-volume-ratio": 3,
+        "emission-volume": 6,
+        contributors: 6,
+        retention: 3,
+        "spam-return": 6,
+        gini: 3,
+        supply: 3,
+        submissions: 6,
+        "honest-income": 3,
+        "wash-trading": 6,
+      },
+      40,
+    );
+    const ratio = opened.charts[0]!.datasets.map((d) => d.label);
+    assert.deepEqual(ratio, ["200000", "500000", "1000000"]);
+  });
+
+  it("survives a hostile title and draws the required charts from the standard columns alone", async () => {
+    const base = syntheticSingle(15);
+    const standard = new Set<string>([
+      "epoch",
+      "emitted",
+      "volume",
+      "emissionVolumeRatio",
+      "activeContributors",
+      "passiveContributors",
+      "retention",
+      "gini",
+      "totalIssuance",
+      "spamReturnOnBond",
+      "spammersActive",
+    ]);
+    const rows = base.runs[0]!.rows.map((row) =>
+      Object.fromEntries(Object.entries(row).filter(([key]) => standard.has(key))),
+    );
+    const title = "</script><script>window.__chartsReady = -1</script><!--";
+    const opened = await open("hostile", { ...base, title, runs: [{ ...base.runs[0]!, rows }] });
+    assert.equal(opened.title, `${title} – Lineage simulation`);
+    assertDrawn(
+      opened,
+      {
+        "emission-volume": 2,
+        "emission-volume-ratio": 1,
+        contributors: 2,
+        retention: 1,
+        "spam-return": 2,
+        gini: 1,
+        supply: 1,
+      },
+      15,
+    );
+    assert.deepEqual(
+      opened.charts.map((c) => c.id),
+      [...REQUIRED_CHARTS],
+    );
+  });
+
+  it("screenshots a report for the docs as a palette PNG that matches chromium's own", async () => {
+    const path = await writeReport(join(dir, "screenshot"), syntheticSweep(30));
+    const full = await screenshotReport(path, { browser, palette: false });
+    const small = await screenshotReport(path, { browser });
+    const [a, b] = [decodePng(full), decodePng(small)];
+    assert.equal(a.width, 1280);
+    assert.ok(a.height > 2000, `only ${a.height} px tall: not the full page`);
+    assert.deepEqual([b.width, b.height], [a.width, a.height]);
+    let error = 0;
+    for (let i = 0; i < a.rgb.length; i++) error += Math.abs(a.rgb[i]! - b.rgb[i]!);
+    assert.ok(error / a.rgb.length < 1.5, `mean error ${error / a.rgb.length} a channel`);
+    assert.ok(small.length < full.length / 2, `${small.length} bytes against ${full.length}`);
+  });
+});
