@@ -56,6 +56,7 @@ export class NodeMetrics {
   readonly buildInfo: Gauge<"name" | "version">;
   readonly nodeRoles: Gauge;
   readonly processStartTime: Gauge;
+  readonly economy: EconomyGauges;
 
   constructor(options: NodeMetricsOptions) {
     const registry = new Registry();
@@ -157,6 +158,7 @@ export class NodeMetrics {
     });
 
     this.rpc = createRpcMetrics(registry);
+    this.economy = createEconomyGauges(registers);
 
     this.buildInfo.set({ name: options.name, version: options.version }, 1);
     this.nodeRoles.set(ROLE_VALUE[options.role]);
@@ -172,10 +174,126 @@ export class NodeMetrics {
     this.finalityLagBlocks.set(Math.max(0, best - finalized));
   }
 
+  /** Shows the latest economic health record (amounts in planck, as float64 gauges). */
+  setHealth(r: HealthFigures): void {
+    const g = this.economy;
+    g.epoch.set(r.epoch);
+    g.emitted.set({ share: "validators" }, Number(r.validators));
+    g.emitted.set({ share: "contributors" }, Number(r.contributors));
+    g.emitted.set({ share: "treasury" }, Number(r.treasury));
+    g.scheduled.set(Number(r.scheduled));
+    g.volume.set(Number(r.volume));
+    g.selfDealing.set(Number(r.selfDealing));
+    g.ratio.set(
+      r.emissionPerVolumePpm === null ? Number.NaN : Number(r.emissionPerVolumePpm) / 1e6,
+    );
+    g.payers.set(r.payers);
+    g.contributors.set({ state: "active" }, r.activeContributors);
+    g.contributors.set({ state: "passive" }, r.passiveContributors);
+    g.reviewed.set({ outcome: "accepted" }, r.accepted);
+    g.reviewed.set({ outcome: "rejected" }, r.rejected);
+    g.retention.set(r.retentionPpm === null ? Number.NaN : r.retentionPpm / 1e6);
+    g.gini.set(r.giniPpm / 1e6);
+    g.issuance.set(Number(r.totalIssuance));
+  }
+
   /** The Prometheus text exposition of every metric of this node. */
   render(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** What the metrics show of an epoch's health record (the runtime's HealthRecord fits). */
+export interface HealthFigures {
+  epoch: number;
+  scheduled: bigint;
+  validators: bigint;
+  contributors: bigint;
+  treasury: bigint;
+  volume: bigint;
+  selfDealing: bigint;
+  emissionPerVolumePpm: bigint | null;
+  payers: number;
+  activeContributors: number;
+  passiveContributors: number;
+  accepted: number;
+  rejected: number;
+  retentionPpm: number | null;
+  giniPpm: number;
+  totalIssuance: bigint;
+}
+
+interface EconomyGauges {
+  epoch: Gauge;
+  emitted: Gauge<"share">;
+  scheduled: Gauge;
+  volume: Gauge;
+  selfDealing: Gauge;
+  ratio: Gauge;
+  payers: Gauge;
+  contributors: Gauge<"state">;
+  reviewed: Gauge<"outcome">;
+  retention: Gauge;
+  gini: Gauge;
+  issuance: Gauge;
+}
+
+/** `lineage_*` gauges of the latest closed epoch's health record (docs/economics.md). */
+function createEconomyGauges(registers: Registry[]): EconomyGauges {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers });
+  return {
+    epoch: gauge("lineage_health_epoch", "The latest epoch with an economic health record"),
+    emitted: new Gauge({
+      name: "lineage_emission_minted_planck",
+      help: "Emission minted in the latest closed epoch, by share",
+      labelNames: ["share"],
+      registers,
+    }),
+    scheduled: gauge(
+      "lineage_emission_scheduled_planck",
+      "The schedule's emission for the latest closed epoch",
+    ),
+    volume: gauge(
+      "lineage_marketplace_volume_planck",
+      "Marketplace volume of the latest closed epoch, self-dealing excluded",
+    ),
+    selfDealing: gauge(
+      "lineage_self_dealing_planck",
+      "Self-dealing payments of the latest closed epoch",
+    ),
+    ratio: gauge(
+      "lineage_emission_volume_ratio",
+      "Emission minted / marketplace volume in the latest closed epoch (NaN without volume)",
+    ),
+    payers: gauge(
+      "lineage_paying_consumers",
+      "Distinct paying accounts in the latest closed epoch (self-dealing excluded)",
+    ),
+    contributors: new Gauge({
+      name: "lineage_contributors",
+      help: "Contributors who earned in the latest closed epoch (active) and those with accepted data and no earnings for N epochs (passive)",
+      labelNames: ["state"],
+      registers,
+    }),
+    reviewed: new Gauge({
+      name: "lineage_contributions_reviewed",
+      help: "Contributions accepted and rejected in the latest closed epoch",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    retention: gauge(
+      "lineage_high_quality_retention_ratio",
+      "Share of the high-quality cohort of R epochs ago still contributing or earning (NaN for an empty cohort)",
+    ),
+    gini: gauge(
+      "lineage_reward_gini",
+      "Gini coefficient of the latest closed epoch's earnings over its earners",
+    ),
+    issuance: gauge(
+      "lineage_total_issuance_planck",
+      "Total issuance when the latest health record was written",
+    ),
+  };
 }
 
 export interface MetricsServerOptions {

@@ -36,6 +36,7 @@ import { decodeCall, decodeTransaction, nonceTag, weighCall } from "../runtime/t
 import type { ChainStore } from "../state/chain-store.ts";
 import type { TrieState } from "../state/trie-state.ts";
 import { attributionApi } from "./attribution-api.ts";
+import { emissionApi } from "./emission-api.ts";
 import type { Keystore } from "./keystore.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { registryApi } from "./registry-api.ts";
@@ -277,6 +278,7 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
     },
     registry: registryApi(stateAt, ss58PrefixOf(spec)),
     attribution: attributionApi(stateAt, ss58PrefixOf(spec)),
+    emission: emissionApi(stateAt),
     grandpa: {
       roundState: () => roundState(deps.voter, spec),
       proveFinality: (number) => {

@@ -28,6 +28,7 @@ import type { ChainSpec } from "../runtime/chain-spec.ts";
 import { checkInvariants } from "../runtime/executive.ts";
 import { genesisHeader, genesisStorage } from "../runtime/genesis.ts";
 import { storage as authorityStorage } from "../runtime/pallets/authorities.ts";
+import { healthRecord, latestHealthEpoch } from "../runtime/pallets/emission/index.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { checkTransaction } from "../runtime/transaction.ts";
 import { ChainStore } from "../state/chain-store.ts";
@@ -123,6 +124,8 @@ export class NodeService {
   readonly #newHeads = new Set<HeaderListener>();
   readonly #finalizedHeads = new Set<HeaderListener>();
   #stopped = false;
+  /** The epoch whose health record the metrics show. */
+  #healthShown: number | undefined;
   #lastFinalized: number;
 
   private constructor(
@@ -505,6 +508,17 @@ export class NodeService {
     for (const listener of this.#finalizedHeads) listener(header);
   }
 
+  /** Shows the best block's latest economic health record once per new record. */
+  #updateHealth(): void {
+    const state = this.store.stateAtBlock(this.store.best().hash);
+    const epoch = latestHealthEpoch(state);
+    if (epoch === undefined || epoch === this.#healthShown) return;
+    const record = healthRecord(state, epoch);
+    if (!record) return;
+    this.metrics.setHealth(record);
+    this.#healthShown = epoch;
+  }
+
   #bodyOf(hash: Uint8Array): Uint8Array[] {
     const block = this.store.getBody(hash);
     return block ? decodeBody(block) : [];
@@ -512,6 +526,7 @@ export class NodeService {
 
   #updateHeights(): void {
     this.metrics.setBlockHeights(this.store.best().number, this.store.finalized().number);
+    this.#updateHealth();
     this.metrics.blockHeight.set({ status: "sync_target" }, this.sync.state().highestBlock);
     this.metrics.isMajorSyncing.set(this.sync.isSyncing ? 1 : 0);
   }

@@ -11,6 +11,7 @@ import type {
   RpcFeeInfo,
   RpcHeader,
   RpcHealth,
+  RpcHealthPage,
   RpcModel,
   RpcPage,
   RpcPeerInfo,
@@ -19,6 +20,7 @@ import type {
   RpcReputation,
   RpcRoundState,
   RpcRuntimeVersion,
+  RpcSchedule,
   RpcSignedBlock,
   RpcSyncState,
   RpcVersionProof,
@@ -52,6 +54,11 @@ export interface AttributionRpc {
   claimable(query: RpcClaimableQuery, at?: Hex): Promise<RpcClaimable>;
   pool(datanet: number, version: number, at?: Hex): Promise<RpcPool | null>;
   quote(model: number, units: number, at?: Hex): Promise<RpcQuote | null>;
+}
+
+export interface EmissionRpc {
+  health(from: number, to?: number, at?: Hex): Promise<RpcHealthPage>;
+  schedule(count?: number, at?: Hex): Promise<RpcSchedule>;
 }
 
 export interface GrandpaRpc {
@@ -118,6 +125,7 @@ export interface LineageRpcApi {
   grandpa: GrandpaRpc;
   registry: RegistryRpc;
   attribution: AttributionRpc;
+  emission: EmissionRpc;
   rpc: RpcMethodsRpc;
 }
 
@@ -165,6 +173,10 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       claimable: (query, at) => call("attribution_claimable", query, at),
       pool: (datanet, version, at) => call("attribution_pool", datanet, version, at),
       quote: (model, units, at) => call("attribution_quote", model, units, at),
+    },
+    emission: {
+      health: (from, to, at) => call("emission_health", from, to, at),
+      schedule: (count, at) => call("emission_schedule", count, at),
     },
     grandpa: {
       roundState: () => call("grandpa_roundState"),

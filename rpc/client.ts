@@ -7,6 +7,7 @@ import {
   type AuthorRpc,
   bindRpcApi,
   type ChainRpc,
+  type EmissionRpc,
   type GrandpaRpc,
   type LineageRpcApi,
   type PaymentRpc,
@@ -100,6 +101,7 @@ export class RpcClient implements LineageRpcApi {
   readonly grandpa: GrandpaRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
+  readonly emission: EmissionRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #socket: WebSocket;
   readonly #timeoutMs: number;
@@ -151,6 +153,7 @@ export class RpcClient implements LineageRpcApi {
     this.grandpa = api.grandpa;
     this.registry = api.registry;
     this.attribution = api.attribution;
+    this.emission = api.emission;
     this.rpc = api.rpc;
     this.chain = {
       ...api.chain,
@@ -300,6 +303,7 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly grandpa: GrandpaRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
+  readonly emission: EmissionRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #url: string;
   readonly #timeoutMs: number;
@@ -318,6 +322,7 @@ export class HttpRpcClient implements LineageRpcApi {
     this.grandpa = api.grandpa;
     this.registry = api.registry;
     this.attribution = api.attribution;
+    this.emission = api.emission;
     this.rpc = api.rpc;
   }
 

@@ -226,6 +226,73 @@ export interface RpcQuoteEntry extends RpcManifestEntry {
   amount: string;
 }
 
+// ---- emission_* (amounts are decimal strings of planck) ----
+
+/** One epoch's economic health record, as the emission pallet wrote it on chain. */
+export interface RpcHealthRecord {
+  epoch: number;
+  /** The block whose execution completed the record. */
+  closedAt: number;
+  /** The schedule's emission for the epoch, and what was minted by share. */
+  scheduled: string;
+  validators: string;
+  contributors: string;
+  treasury: string;
+  /** validators + contributors + treasury. */
+  emitted: string;
+  /** k × volume: the most contributors could receive from the volume side. */
+  contributorCap: string;
+  /** Marketplace volume (inference and licences), self-dealing excluded; self-dealing apart. */
+  volume: string;
+  selfDealing: string;
+  /** Data fees the pools earned from payments that were not self-dealing. */
+  eligibleFees: string;
+  /** emitted × 10⁶ / volume; null when there was no volume. */
+  emissionPerVolumePpm: string | null;
+  payers: number;
+  activeContributors: number;
+  passiveContributors: number;
+  accepted: number;
+  rejected: number;
+  /** The high-quality cohort of R epochs ago and how many of it are still active. */
+  cohort: number;
+  retained: number;
+  /** retained × 10⁶ / cohort; null when the cohort is empty. */
+  retentionPpm: number | null;
+  earners: number;
+  /** Gini coefficient of the epoch's earnings over its earners, in ppm. */
+  giniPpm: number;
+  totalIssuance: string;
+}
+
+export interface RpcHealthPage {
+  items: RpcHealthRecord[];
+  /** The latest epoch with a record; null before the first epoch closes. */
+  latest: number | null;
+}
+
+export interface RpcScheduleEpoch {
+  epoch: number;
+  scheduled: string;
+  validators: string;
+  /** Contributors' share of the schedule: what they receive at most (volume permitting). */
+  contributorsMax: string;
+  treasury: string;
+  /** Supply scheduled once this epoch is (genesis issuance plus every schedule so far). */
+  scheduledSupply: string;
+}
+
+export interface RpcSchedule {
+  maxSupply: string;
+  /** Supply scheduled so far, and the issuance now (less than scheduled: unminted and burned). */
+  scheduledSupply: string;
+  totalIssuance: string;
+  currentEpoch: number;
+  /** The epoch whose close is pending or in progress. */
+  closing: number;
+  epochs: RpcScheduleEpoch[];
+}
+
 /** The price of `units` inference units of a model and how it splits; the parts sum to total. */
 export interface RpcQuote {
   model: number;
@@ -315,6 +382,12 @@ export interface NodeApi {
     pool(datanet: number, version: number, at?: Hex): RpcPool | null;
     /** Null for an unknown model. */
     quote(model: number, units: number, at?: Hex): RpcQuote | null;
+  };
+  emission: {
+    /** Health records of epochs `from`..`to` (inclusive; `to` defaults to the latest). */
+    health(from: number, to: number | undefined, at?: Hex): RpcHealthPage;
+    /** The schedule projected `count` epochs ahead from the next unscheduled epoch. */
+    schedule(count: number, at?: Hex): RpcSchedule;
   };
   grandpa: {
     /** The finality voter's current round; throws NODE_NOT_READY before it runs. */

@@ -4,6 +4,7 @@ import type { NodeApi } from "../node-api.ts";
 import { registerAttributionMethods } from "./attribution.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
+import { registerEmissionMethods } from "./emission.ts";
 import { registerRegistryMethods } from "./registry.ts";
 import { registerStateMethods } from "./state.ts";
 import { registerGrandpaMethods, registerRpcMethods, registerSystemMethods } from "./system.ts";
@@ -20,5 +21,6 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerGrandpaMethods(registry, api);
   registerRegistryMethods(registry, api);
   registerAttributionMethods(registry, api);
+  registerEmissionMethods(registry, api);
   registerRpcMethods(registry);
 }

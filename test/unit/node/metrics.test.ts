@@ -105,3 +105,48 @@ describe("NodeMetrics isolation", () => {
     await server.stop(); // idempotent
   });
 });
+
+describe("economic health gauges", () => {
+  it("show the latest health record under lineage_* names, NaN where a ratio is undefined", async () => {
+    const metrics = newMetrics();
+    const record = {
+      epoch: 12,
+      scheduled: 1_000n,
+      validators: 200n,
+      contributors: 150n,
+      treasury: 200n,
+      volume: 300n,
+      selfDealing: 40n,
+      emissionPerVolumePpm: 1_833_333n,
+      payers: 3,
+      activeContributors: 5,
+      passiveContributors: 2,
+      accepted: 7,
+      rejected: 1,
+      retentionPpm: 500_000,
+      giniPpm: 250_000,
+      totalIssuance: 9_000_000n,
+    };
+    metrics.setHealth(record);
+    const text = await metrics.render();
+    for (const line of [
+      'lineage_health_epoch{chain="lineage-test"} 12',
+      'lineage_emission_minted_planck{share="contributors",chain="lineage-test"} 150',
+      'lineage_emission_scheduled_planck{chain="lineage-test"} 1000',
+      'lineage_marketplace_volume_planck{chain="lineage-test"} 300',
+      'lineage_emission_volume_ratio{chain="lineage-test"} 1.833333',
+      'lineage_paying_consumers{chain="lineage-test"} 3',
+      'lineage_contributors{state="passive",chain="lineage-test"} 2',
+      'lineage_contributions_reviewed{outcome="rejected",chain="lineage-test"} 1',
+      'lineage_high_quality_retention_ratio{chain="lineage-test"} 0.5',
+      'lineage_reward_gini{chain="lineage-test"} 0.25',
+      'lineage_total_issuance_planck{chain="lineage-test"} 9000000',
+    ])
+      assert.ok(text.includes(line), `${line}\n${text}`);
+    metrics.setHealth({ ...record, emissionPerVolumePpm: null, retentionPpm: null });
+    // prom-client writes NaN as "Nan", which Prometheus parses case-insensitively.
+    const after = await metrics.render();
+    assert.ok(after.includes('lineage_emission_volume_ratio{chain="lineage-test"} Nan'));
+    assert.ok(after.includes('lineage_high_quality_retention_ratio{chain="lineage-test"} Nan'));
+  });
+});

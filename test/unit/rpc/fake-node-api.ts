@@ -79,6 +79,23 @@ export function createFakeNode(): FakeNode {
         record("system_removeReservedPeer", [id]);
       },
     },
+    emission: {
+      health: (from, to, at) => {
+        record("emission_health", [from, to, at]);
+        return { items: [], latest: null };
+      },
+      schedule: (count, at) => {
+        record("emission_schedule", [count, at]);
+        return {
+          maxSupply: "0",
+          scheduledSupply: "0",
+          totalIssuance: "0",
+          currentEpoch: 0,
+          closing: 0,
+          epochs: [],
+        };
+      },
+    },
     attribution: {
       model: (id, at) => {
         record("attribution_model", [id, at]);
