@@ -386,8 +386,9 @@ function finish(ctx: RuntimeContext, job: CloseJob, emitEvent: Emitter): void {
     retentionPpm: job.cohort > 0 ? Math.floor((job.retained * 1_000_000) / job.cohort) : null,
     earners: job.earners,
     giniPpm: giniPpm(BigInt(job.earners), job.giniWeighted, job.earnedTotal),
-    totalIssuance: totalIssuance(s),
+    totalIssuance: storage.endIssuance.get(s, job.epoch) ?? totalIssuance(s),
   };
+  storage.endIssuance.remove(s, job.epoch);
   storage.health.set(s, job.epoch, record);
   storage.job.remove(s, job.epoch);
   storage.nextToClose.set(s, job.epoch + 1);

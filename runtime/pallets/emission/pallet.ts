@@ -58,9 +58,14 @@ export const emission: Pallet = {
     countAuthor(ctx, epoch);
     advanceCloses(ctx, epoch, emitEvent);
   },
+  onFinalize(ctx) {
+    // The last write of an epoch's last block is its end-of-epoch supply, for the health record.
+    storage.endIssuance.set(ctx.storage, currentEpoch(ctx.storage), totalIssuance(ctx.storage));
+  },
   genesis(s) {
     // Balances wrote its genesis first (pallet order): the schedule starts from that issuance.
     storage.scheduled.set(s, totalIssuance(s));
+    storage.endIssuance.set(s, 0, totalIssuance(s));
   },
   invariants(s) {
     const next = storage.nextToClose.get(s);

@@ -88,6 +88,7 @@ export interface HealthRecord {
   retentionPpm: number | null;
   earners: number;
   giniPpm: number;
+  /** Total issuance at the end of the epoch's last block (before the epoch's emission). */
   totalIssuance: bigint;
 }
 
@@ -254,6 +255,14 @@ export const storage = {
     u64Value,
     0,
     "Epochs below this one are at least emissionPassiveEpochs behind the last closed epoch",
+  ),
+  endIssuance: storageMap<number, bigint>(
+    NAME,
+    "EndIssuance",
+    u64Value,
+    u128Value,
+    Hasher.identity,
+    "Total issuance at the end of each epoch not yet recorded (written at every block's end)",
   ),
   health: storageMap<number, HealthRecord>(
     NAME,
