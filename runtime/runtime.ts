@@ -3,6 +3,7 @@ import type { CallData, CallDef, Pallet } from "./pallet.ts";
 import { attribution } from "./pallets/attribution/index.ts";
 import { authoritiesPallet } from "./pallets/authorities.ts";
 import { balances } from "./pallets/balances.ts";
+import { council } from "./pallets/council.ts";
 import { params } from "./pallets/params.ts";
 import { registry } from "./pallets/registry/index.ts";
 import { sudo } from "./pallets/sudo.ts";
@@ -42,6 +43,7 @@ export const PALLETS: readonly Pallet[] = [
   params,
   registry,
   attribution,
+  council,
 ];
 
 export interface ResolvedCall {

@@ -81,6 +81,7 @@ const STABLE_INDICES = {
       "noteSlash",
     ],
   ],
+  Council: [10, ["propose", "approve", "cancel", "setMembers"]],
 } as const;
 
 describe("runtime metadata", () => {
