@@ -7,8 +7,10 @@ import {
   type AuthorRpc,
   bindRpcApi,
   type ChainRpc,
+  type CouncilRpc,
   type GrandpaRpc,
   type LineageRpcApi,
+  type ParamsRpc,
   type PaymentRpc,
   type RegistryRpc,
   type RpcMethodsRpc,
@@ -98,6 +100,8 @@ export class RpcClient implements LineageRpcApi {
   readonly author: WsAuthorRpc;
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
+  readonly params: ParamsRpc;
+  readonly council: CouncilRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
   readonly rpc: RpcMethodsRpc;
@@ -149,6 +153,8 @@ export class RpcClient implements LineageRpcApi {
     this.state = api.state;
     this.payment = api.payment;
     this.grandpa = api.grandpa;
+    this.params = api.params;
+    this.council = api.council;
     this.registry = api.registry;
     this.attribution = api.attribution;
     this.rpc = api.rpc;
@@ -298,6 +304,8 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly author: AuthorRpc;
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
+  readonly params: ParamsRpc;
+  readonly council: CouncilRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
   readonly rpc: RpcMethodsRpc;
@@ -316,6 +324,8 @@ export class HttpRpcClient implements LineageRpcApi {
     this.author = api.author;
     this.payment = api.payment;
     this.grandpa = api.grandpa;
+    this.params = api.params;
+    this.council = api.council;
     this.registry = api.registry;
     this.attribution = api.attribution;
     this.rpc = api.rpc;

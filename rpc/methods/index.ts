@@ -4,6 +4,7 @@ import type { NodeApi } from "../node-api.ts";
 import { registerAttributionMethods } from "./attribution.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
+import { registerGovernanceMethods } from "./governance.ts";
 import { registerRegistryMethods } from "./registry.ts";
 import { registerStateMethods } from "./state.ts";
 import { registerGrandpaMethods, registerRpcMethods, registerSystemMethods } from "./system.ts";
@@ -18,6 +19,7 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerAuthorMethods(registry, api);
   registerPaymentMethods(registry, api);
   registerGrandpaMethods(registry, api);
+  registerGovernanceMethods(registry, api);
   registerRegistryMethods(registry, api);
   registerAttributionMethods(registry, api);
   registerRpcMethods(registry);
