@@ -415,12 +415,12 @@ export const council: Pallet = {
     InvalidMembers: "invalid council membership",
     BadOrigin: "bad origin",
   },
-  onInitialize: enactDue,
   genesis(s, config) {
     if (!config.council) return;
     storage.members.set(s, { members: [...config.council.members].sort(compareBytes) });
     storage.threshold.set(s, config.council.threshold);
   },
+  onInitialize: enactDue,
   invariants: councilInvariants,
 };
 

@@ -2,7 +2,7 @@
 // (`tx params set`), proposes a parameter change (`tx council propose-param`), bob approves it,
 // `params_pending` shows it scheduled, and `params_list` shows the new value exactly from its
 // enactment block (the block before still has the old one). A change outside the bounds is
-// refused when proposed: one line, a code, exit 1.
+// refused when proposed, and by sudo: one line, a code, exit 1.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { devKeypair } from "../../primitives/dev-accounts.ts";
@@ -146,6 +146,21 @@ describe("lineage tx council / tx params / query params against a dev node", () 
     ]);
     assert.match(mistake(refused, "TX_FAILED"), /Params\.OutOfBounds \(value out of bounds\)/);
     assert.deepEqual(await client.params.pending(), []);
+    const bySudo = await cli([
+      "tx",
+      "params",
+      "set",
+      "--name",
+      "feeBurnPpm",
+      "--value",
+      String(PARAMS.feeBurnPpm.max + 1n),
+      "--from",
+      "alice",
+      "--wait",
+      "inBlock",
+    ]);
+    assert.match(mistake(bySudo, "TX_FAILED"), /Params\.OutOfBounds/);
+    assert.equal((await queryParam("feeBurnPpm")).value, String(PARAMS.feeBurnPpm.default));
     assert.match(
       mistake(await cli(["tx", "council", "approve", "--id", "x", "--from", "bob"]), "INVALID_CLI"),
       /--id/,

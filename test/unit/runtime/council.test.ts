@@ -4,7 +4,7 @@ import { u128ToBytes } from "../../../primitives/amount.ts";
 import { compareBytes } from "../../../primitives/bytes.ts";
 import type { Call } from "../../../primitives/chain.ts";
 import type { DevAccountName } from "../../../primitives/dev-accounts.ts";
-import { InvariantError } from "../../../runtime/errors.ts";
+import { InvariantError, TransactionError } from "../../../runtime/errors.ts";
 import {
   councilInvariants,
   councilMembers,
@@ -205,6 +205,15 @@ describe("council", () => {
     }
     assert.deepEqual(openProposals(chain.state), []);
     assert.equal(councilStorage.nextProposalId.get(chain.state), 0);
+  });
+
+  it("a proposed call that does not decode is refused by transaction validity, never dispatched", () => {
+    const chain = new TestChain();
+    const unknown = { pallet: 99, call: 0, args: new Uint8Array() };
+    assert.throws(
+      () => propose(chain, "alice", unknown),
+      (error: unknown) => error instanceof TransactionError && error.code === "TX_CALL",
+    );
   });
 
   it("an enactment that no longer holds reports Enacted ok=false and the block goes on", () => {
