@@ -7,6 +7,12 @@ import { runHelpText } from "./cli-args.ts";
 import { attributionQueryCommand, attributionTxCommand } from "./commands/attribution.ts";
 import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
 import { devnetCommand } from "./commands/devnet.ts";
+import {
+  councilQueryCommand,
+  councilTxCommand,
+  paramsQueryCommand,
+  paramsTxCommand,
+} from "./commands/governance.ts";
 import { keyCommand } from "./commands/key.ts";
 import { registryQueryCommand, registryTxCommand } from "./commands/registry.ts";
 import { runNode } from "./commands/run.ts";
@@ -25,12 +31,18 @@ function subcommands(): Command {
     .addCommand(keyCommand(print))
     .addCommand(devnetCommand(print))
     .addCommand(
-      txCommand(print).addCommand(registryTxCommand(print)).addCommand(attributionTxCommand(print)),
+      txCommand(print)
+        .addCommand(registryTxCommand(print))
+        .addCommand(attributionTxCommand(print))
+        .addCommand(paramsTxCommand(print))
+        .addCommand(councilTxCommand(print)),
     )
     .addCommand(
       queryCommand(print)
         .addCommand(registryQueryCommand(print))
-        .addCommand(attributionQueryCommand(print)),
+        .addCommand(attributionQueryCommand(print))
+        .addCommand(paramsQueryCommand(print))
+        .addCommand(councilQueryCommand(print)),
     );
   // Every level (`tx registry submit` is three deep) reports mistakes instead of exiting.
   const quiet = (command: Command) => {

@@ -39,6 +39,7 @@ import { attributionApi } from "./attribution-api.ts";
 import { emissionApi } from "./emission-api.ts";
 import type { Keystore } from "./keystore.ts";
 import type { NodeMetrics } from "./metrics.ts";
+import { paramsApi } from "./params-api.ts";
 import { registryApi } from "./registry-api.ts";
 import type { TransactionPool } from "./txpool/index.ts";
 
@@ -276,6 +277,7 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
         return toHex(pair.publicKey) as Hex;
       },
     },
+    params: paramsApi(stateAt, ss58PrefixOf(spec)),
     registry: registryApi(stateAt, ss58PrefixOf(spec)),
     attribution: attributionApi(stateAt, ss58PrefixOf(spec)),
     emission: emissionApi(stateAt),

@@ -6,6 +6,7 @@ import type {
   RpcClaimableQuery,
   RpcContribution,
   RpcContributionFilter,
+  RpcCouncil,
   RpcDatanet,
   RpcDatanetVersion,
   RpcFeeInfo,
@@ -14,8 +15,10 @@ import type {
   RpcHealthPage,
   RpcModel,
   RpcPage,
+  RpcParam,
   RpcPeerInfo,
   RpcPool,
+  RpcProposal,
   RpcQuote,
   RpcReputation,
   RpcRoundState,
@@ -27,6 +30,15 @@ import type {
 } from "./node-api.ts";
 
 export type RequestFn = <T>(method: string, params?: unknown[]) => Promise<T>;
+
+export interface ParamsRpc {
+  list(at?: Hex): Promise<RpcParam[]>;
+  pending(at?: Hex): Promise<RpcProposal[]>;
+}
+
+export interface CouncilRpc {
+  members(at?: Hex): Promise<RpcCouncil>;
+}
 
 export interface RegistryRpc {
   datanet(id: number, at?: Hex): Promise<RpcDatanet | null>;
@@ -123,6 +135,8 @@ export interface LineageRpcApi {
   author: AuthorRpc;
   payment: PaymentRpc;
   grandpa: GrandpaRpc;
+  params: ParamsRpc;
+  council: CouncilRpc;
   registry: RegistryRpc;
   attribution: AttributionRpc;
   emission: EmissionRpc;
@@ -155,6 +169,13 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       reservedPeers: () => call("system_reservedPeers"),
       addReservedPeer: (multiaddr) => call("system_addReservedPeer", multiaddr),
       removeReservedPeer: (peerId) => call("system_removeReservedPeer", peerId),
+    },
+    params: {
+      list: (at) => call("params_list", at),
+      pending: (at) => call("params_pending", at),
+    },
+    council: {
+      members: (at) => call("council_members", at),
     },
     registry: {
       datanet: (id, at) => call("registry_datanet", id, at),

@@ -7,9 +7,11 @@ import {
   type AuthorRpc,
   bindRpcApi,
   type ChainRpc,
+  type CouncilRpc,
   type EmissionRpc,
   type GrandpaRpc,
   type LineageRpcApi,
+  type ParamsRpc,
   type PaymentRpc,
   type RegistryRpc,
   type RpcMethodsRpc,
@@ -99,6 +101,8 @@ export class RpcClient implements LineageRpcApi {
   readonly author: WsAuthorRpc;
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
+  readonly params: ParamsRpc;
+  readonly council: CouncilRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
   readonly emission: EmissionRpc;
@@ -151,6 +155,8 @@ export class RpcClient implements LineageRpcApi {
     this.state = api.state;
     this.payment = api.payment;
     this.grandpa = api.grandpa;
+    this.params = api.params;
+    this.council = api.council;
     this.registry = api.registry;
     this.attribution = api.attribution;
     this.emission = api.emission;
@@ -301,6 +307,8 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly author: AuthorRpc;
   readonly payment: PaymentRpc;
   readonly grandpa: GrandpaRpc;
+  readonly params: ParamsRpc;
+  readonly council: CouncilRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
   readonly emission: EmissionRpc;
@@ -320,6 +328,8 @@ export class HttpRpcClient implements LineageRpcApi {
     this.author = api.author;
     this.payment = api.payment;
     this.grandpa = api.grandpa;
+    this.params = api.params;
+    this.council = api.council;
     this.registry = api.registry;
     this.attribution = api.attribution;
     this.emission = api.emission;

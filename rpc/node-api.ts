@@ -306,6 +306,45 @@ export interface RpcQuote {
   perEntry: RpcQuoteEntry[];
 }
 
+// ---- params_* and council_* (values are decimal strings, accounts SS58) ----
+
+export interface RpcParam {
+  name: string;
+  /** The value in force at the block (the default unless set at genesis or by governance). */
+  value: string;
+  default: string;
+  min: string;
+  max: string;
+  /** planck, ppm, blocks, weight, bytes, fixed18, planckPerMillionWeight, count or points. */
+  unit: string;
+  doc: string;
+}
+
+/** An open council proposal. For `Params.setParam`, the parameter and both values are given. */
+export interface RpcProposal {
+  id: number;
+  /** The proposed root call as `Pallet.call`. */
+  call: string;
+  /** Params.setParam only (null otherwise): the parameter, the proposed and the current value. */
+  name: string | null;
+  newValue: string | null;
+  currentValue: string | null;
+  proposer: string;
+  approvals: string[];
+  cancelVotes: string[];
+  /** Approvals (and cancel votes) needed: the council's current threshold. */
+  threshold: number;
+  status: "pending" | "scheduled";
+  /** The block in which a scheduled proposal is enacted (before its extrinsics); null if pending. */
+  enactAt: number | null;
+  proposedAt: number;
+}
+
+export interface RpcCouncil {
+  members: string[];
+  threshold: number;
+}
+
 export interface RpcPeerInfo {
   peerId: string;
   roles: string;
@@ -358,6 +397,14 @@ export interface NodeApi {
     /** Unsafe: removes a reserved peer by its peer id. */
     removeReservedPeer(peerId: string): Promise<void>;
     reservedPeers(): string[];
+  };
+  params: {
+    /** Every runtime parameter, in declaration order. */
+    list(at?: Hex): RpcParam[];
+    /** Open council proposals in id order: parameter changes with their values, others by call. */
+    pending(at?: Hex): RpcProposal[];
+    /** council_members: the council's members and threshold (empty and 0: no council). */
+    councilMembers(at?: Hex): RpcCouncil;
   };
   registry: {
     datanet(id: number, at?: Hex): RpcDatanet | null;

@@ -9,6 +9,7 @@ import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
 import { ChainSpecError } from "./errors.ts";
 import type { GenesisConfig } from "./pallet.ts";
 import { checkAuthoritySet } from "./pallets/authorities.ts";
+import { checkMembership } from "./pallets/council.ts";
 import { PARAMS, validateGenesisParams } from "./pallets/params.ts";
 
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
@@ -31,6 +32,12 @@ const GenesisConfigJson = v.strictObject({
     slotDuration: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(600_000)),
   }),
   sudo: v.optional(v.strictObject({ key: v.nullable(v.string()) })),
+  council: v.optional(
+    v.strictObject({
+      members: v.pipe(v.array(v.string()), v.maxLength(1_000)),
+      threshold: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    }),
+  ),
   params: v.optional(
     v.record(v.string(), v.pipe(v.string(), v.regex(UINT, "a decimal integer string"))),
   ),
@@ -141,15 +148,44 @@ export function genesisConfigOf(spec: ChainSpec): GenesisConfig {
   const problem = checkAuthoritySet(authorities);
   if (problem) throw invalid(`${CONFIG}.authorities.authorities`, problem);
   const sudoKey = config.sudo?.key ? account(config.sudo.key, `${CONFIG}.sudo.key`) : null;
-  return { balances, authorities, sudoKey, slotDuration: config.authorities.slotDuration, params };
+  return {
+    balances,
+    authorities,
+    sudoKey,
+    council: councilOf(config, params),
+    slotDuration: config.authorities.slotDuration,
+    params,
+  };
+}
+
+function councilOf(
+  config: GenesisConfigJson,
+  params: Record<string, bigint>,
+): GenesisConfig["council"] {
+  if (!config.council) return null;
+  const members = config.council.members.map((m, i) =>
+    account(m, `${CONFIG}.council.members.${i}`),
+  );
+  const maxMembers = params.councilMaxMembers ?? PARAMS.councilMaxMembers.default;
+  const problem = checkMembership(members, config.council.threshold, maxMembers);
+  if (problem) throw invalid(`${CONFIG}.council.${problem.field}`, problem.message);
+  return { members, threshold: config.council.threshold };
 }
 
 const DEV_ENDOWMENT = 1_000_000n * UNIT;
 const DEV_SLOT_MS = 2000;
+const DEV_COUNCIL: DevAccountName[] = ["alice", "bob", "charlie"];
 const PROPERTIES = { ss58Format: 42, tokenDecimals: 12, tokenSymbol: "LIN" };
 
 function devAddress(name: DevAccountName): string {
   return ss58Encode(devKeypair(name).publicKey, 42);
+}
+
+/** Every parameter at its default, so that a printed spec lists what a researcher may set. */
+function defaultParams(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(PARAMS).map(([name, def]) => [name, def.default.toString()]),
+  );
 }
 
 function testnetSpec(
@@ -157,6 +193,7 @@ function testnetSpec(
   id: string,
   chainType: "Development" | "Local",
   authorities: DevAccountName[],
+  sudoKey: DevAccountName | null,
 ): ChainSpec {
   return {
     name,
@@ -173,19 +210,29 @@ function testnetSpec(
             balances: DEV_ACCOUNT_NAMES.map((n) => [devAddress(n), DEV_ENDOWMENT.toString()]),
           },
           authorities: { authorities: authorities.map(devAddress), slotDuration: DEV_SLOT_MS },
-          sudo: { key: devAddress("alice") },
-          params: {},
+          ...(sudoKey ? { sudo: { key: devAddress(sudoKey) } } : {}),
+          council: { members: DEV_COUNCIL.map(devAddress), threshold: 2 },
+          params: defaultParams(),
         },
       },
     },
   };
 }
 
-/** Built-in specs by id: `dev` (alice alone) and `local` (alice, bob, charlie, dave). */
+/**
+ * Built-in specs by id: `dev` (alice the sole authority and the sudo key) and `local` (alice, bob,
+ * charlie, dave; no sudo). Both have the council alice, bob, charlie with threshold 2.
+ */
 export function builtinChainSpec(id: string): ChainSpec | undefined {
-  if (id === "dev") return testnetSpec("Development", "dev", "Development", ["alice"]);
+  if (id === "dev") return testnetSpec("Development", "dev", "Development", ["alice"], "alice");
   if (id === "local")
-    return testnetSpec("Local Testnet", "local", "Local", ["alice", "bob", "charlie", "dave"]);
+    return testnetSpec(
+      "Local Testnet",
+      "local",
+      "Local",
+      ["alice", "bob", "charlie", "dave"],
+      null,
+    );
   return undefined;
 }
 

@@ -89,6 +89,8 @@ export interface GenesisConfig {
   balances: [Uint8Array, bigint][];
   authorities: Uint8Array[];
   sudoKey: Uint8Array | null;
+  /** The council's members and approval threshold; null: no council. */
+  council: { members: Uint8Array[]; threshold: number } | null;
   slotDuration: number;
   params: Record<string, bigint>;
 }

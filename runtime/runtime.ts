@@ -3,6 +3,7 @@ import type { CallData, CallDef, Pallet } from "./pallet.ts";
 import { attribution } from "./pallets/attribution/index.ts";
 import { authoritiesPallet } from "./pallets/authorities.ts";
 import { balances } from "./pallets/balances.ts";
+import { council } from "./pallets/council.ts";
 import { emission } from "./pallets/emission/index.ts";
 import { params } from "./pallets/params.ts";
 import { registry } from "./pallets/registry/index.ts";
@@ -44,6 +45,7 @@ export const PALLETS: readonly Pallet[] = [
   registry,
   attribution,
   emission,
+  council,
 ];
 
 export interface ResolvedCall {

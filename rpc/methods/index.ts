@@ -5,6 +5,7 @@ import { registerAttributionMethods } from "./attribution.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
 import { registerEmissionMethods } from "./emission.ts";
+import { registerGovernanceMethods } from "./governance.ts";
 import { registerRegistryMethods } from "./registry.ts";
 import { registerStateMethods } from "./state.ts";
 import { registerGrandpaMethods, registerRpcMethods, registerSystemMethods } from "./system.ts";
@@ -19,6 +20,7 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerAuthorMethods(registry, api);
   registerPaymentMethods(registry, api);
   registerGrandpaMethods(registry, api);
+  registerGovernanceMethods(registry, api);
   registerRegistryMethods(registry, api);
   registerAttributionMethods(registry, api);
   registerEmissionMethods(registry, api);

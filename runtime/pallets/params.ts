@@ -1,5 +1,6 @@
 // Params: every economic constant is a typed, bounded parameter stored on chain, set by the chain
-// spec at genesis and changed by governance (root; the council and enactment delays come later).
+// spec at genesis and changed by governance: root, which is sudo on dev chains and the council's
+// enacted proposals (after `councilEnactmentDelay`) everywhere.
 
 import { u128FromBytes, u128ToBytes } from "../../primitives/amount.ts";
 import { messageType } from "../../primitives/codec.ts";
@@ -123,6 +124,28 @@ export const PARAMS = {
     min: 1n,
     max: 1_000_000n,
     doc: "Blocks per epoch; authority set changes take effect at epoch boundaries",
+  },
+  // ---- council: M-of-N governance of root calls (parameter changes, membership) ----
+  councilEnactmentDelay: {
+    unit: "blocks",
+    default: 10n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks between a council proposal reaching its threshold and its enactment",
+  },
+  councilMaxProposals: {
+    unit: "count",
+    default: 16n,
+    min: 1n,
+    max: 256n,
+    doc: "Open council proposals (pending or scheduled) at most; also the enactments per block",
+  },
+  councilMaxMembers: {
+    unit: "count",
+    default: 16n,
+    min: 1n,
+    max: 100n,
+    doc: "Council members at most",
   },
   // ---- registry: datanets, contributions, curation, challenges, reputation, versions ----
   registryDatanetDeposit: {

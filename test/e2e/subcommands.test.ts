@@ -62,6 +62,14 @@ describe("lineage build-spec", () => {
     assert.equal(config.authorities.slotDuration, 2000);
   });
 
+  it("lists every runtime parameter at its default under params", async () => {
+    const spec = (await buildSpec(["--chain", "dev"])) as ReadableSpec;
+    const defaults = Object.fromEntries(
+      Object.entries(PARAMS).map(([name, def]) => [name, def.default.toString()]),
+    );
+    assert.deepEqual(spec.genesis.runtimeGenesis.config.params, defaults);
+  });
+
   it("prints genesis.raw.top with --raw: storage keys and values as hex", async () => {
     const spec = (await buildSpec(["--chain", "dev", "--raw"])) as ChainSpec & {
       genesis: { raw: { top: Record<string, string> } };
@@ -127,6 +135,12 @@ describe("a node on an edited chain spec file (--chain <file>)", () => {
     assert.ok(numbers[2]! >= 2);
     const errors = node.lines().filter((line) => / ERROR /.test(line));
     assert.deepEqual(errors, [], "no ERROR lines in the node's log");
+  });
+
+  it("serves the edited parameter through params_list", async () => {
+    const listed = (await client.params.list()).find((p) => p.name === "baseFee");
+    assert.equal(listed?.value, BASE_FEE.toString());
+    assert.equal(listed?.default, PARAMS.baseFee.default.toString());
   });
 
   it("has the overridden parameter in its genesis state", async () => {

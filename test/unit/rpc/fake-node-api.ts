@@ -118,6 +118,20 @@ export function createFakeNode(): FakeNode {
         return null;
       },
     },
+    params: {
+      list: (at) => {
+        record("params_list", [at]);
+        return [];
+      },
+      pending: (at) => {
+        record("params_pending", [at]);
+        return [];
+      },
+      councilMembers: (at) => {
+        record("council_members", [at]);
+        return { members: [], threshold: 0 };
+      },
+    },
     registry: {
       datanet: (id, at) => {
         record("registry_datanet", [id, at]);

@@ -41,7 +41,7 @@ function parseError(doc: Doc): { code: string; message: string } {
 }
 
 describe("chain spec: built-in specs", () => {
-  it("dev: alice…ferdie funded, alice the sole authority and the sudo key", () => {
+  it("dev: alice…ferdie funded, alice the sole authority and the sudo key, a 2-of-3 council", () => {
     const spec = builtinChainSpec("dev")!;
     assert.equal(spec.id, "dev");
     assert.equal(spec.chainType, "Development");
@@ -49,6 +49,10 @@ describe("chain spec: built-in specs", () => {
     const config = genesisConfigOf(spec);
     assert.deepEqual(config.authorities, [pub("alice")]);
     assert.deepEqual(config.sudoKey, pub("alice"));
+    assert.deepEqual(config.council, {
+      members: [pub("alice"), pub("bob"), pub("charlie")],
+      threshold: 2,
+    });
     const chain = new TestChain(spec);
     for (const name of DEV_ACCOUNT_NAMES) {
       assert.equal(freeBalance(chain.state, devKeypair(name).publicKey), 1_000_000n * UNIT, name);
@@ -63,9 +67,12 @@ describe("chain spec: built-in specs", () => {
     );
   });
 
-  it("local: four authorities alice, bob, charlie, dave; a different genesis from dev", () => {
+  it("local: four authorities, no sudo key, the 2-of-3 council; a different genesis from dev", () => {
     const spec = builtinChainSpec("local")!;
     assert.equal(spec.chainType, "Local");
+    const config = genesisConfigOf(spec);
+    assert.equal(config.sudoKey, null);
+    assert.equal(config.council?.threshold, 2);
     const chain = new TestChain(spec);
     assert.deepEqual(authorities(chain.state), [
       pub("alice"),
@@ -226,6 +233,55 @@ describe("chain spec: validation", () => {
         config(d).sudo.key = "alice";
       },
       `${CONFIG}.sudo.key`,
+    ],
+    [
+      "a council threshold of zero",
+      (d) => {
+        config(d).council.threshold = 0;
+      },
+      `${CONFIG}.council.threshold`,
+    ],
+    [
+      "a council threshold above the member count",
+      (d) => {
+        config(d).council.threshold = 4;
+      },
+      `${CONFIG}.council.threshold`,
+    ],
+    [
+      "a duplicate council member",
+      (d) => {
+        config(d).council.members.push(config(d).council.members[0]);
+      },
+      `${CONFIG}.council.members`,
+    ],
+    [
+      "a bad council member address",
+      (d) => {
+        config(d).council.members[1] = "bob";
+      },
+      `${CONFIG}.council.members.1`,
+    ],
+    [
+      "an empty council",
+      (d) => {
+        config(d).council = { members: [], threshold: 1 };
+      },
+      `${CONFIG}.council.members`,
+    ],
+    [
+      "more council members than councilMaxMembers",
+      (d) => {
+        config(d).params.councilMaxMembers = "2";
+      },
+      `${CONFIG}.council.members`,
+    ],
+    [
+      "an unknown council field",
+      (d) => {
+        config(d).council.motions = [];
+      },
+      `${CONFIG}.council.motions`,
     ],
     [
       "an unknown parameter",

@@ -82,6 +82,7 @@ const STABLE_INDICES = {
     ],
   ],
   Emission: [9, []],
+  Council: [10, ["propose", "approve", "cancel", "setMembers"]],
 } as const;
 
 describe("runtime metadata", () => {
