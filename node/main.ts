@@ -7,6 +7,7 @@ import { runHelpText } from "./cli-args.ts";
 import { attributionQueryCommand, attributionTxCommand } from "./commands/attribution.ts";
 import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
 import { devnetCommand } from "./commands/devnet.ts";
+import { emissionQueryCommand } from "./commands/emission.ts";
 import {
   councilQueryCommand,
   councilTxCommand,
@@ -42,7 +43,8 @@ function subcommands(): Command {
         .addCommand(registryQueryCommand(print))
         .addCommand(attributionQueryCommand(print))
         .addCommand(paramsQueryCommand(print))
-        .addCommand(councilQueryCommand(print)),
+        .addCommand(councilQueryCommand(print))
+        .addCommand(emissionQueryCommand(print)),
     );
   // Every level (`tx registry submit` is three deep) reports mistakes instead of exiting.
   const quiet = (command: Command) => {

@@ -24,6 +24,7 @@ import {
   HealthModel,
 } from "../unit/runtime/fixtures/health-model.ts";
 import { type InProcessNode, startDevNode } from "./fixtures/in-process-node.ts";
+import { runCli } from "./fixtures/node-process.ts";
 import { type Included, TxDriver } from "./fixtures/registry-ledger.ts";
 
 const EPOCH = 6;
@@ -292,6 +293,34 @@ describe("emission health on a running node", () => {
       assert.equal(e.scheduledSupply, supply.toString());
     }
     assert.ok(schedule.epochs[0]!.epoch > latestClosed);
+
+    // The wallet prints the same records and schedule.
+    const cli = await runCli([
+      "query",
+      "emission",
+      "health",
+      "--from",
+      "0",
+      "--to",
+      "1",
+      "--rpc",
+      node.url,
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout).items, page.items.slice(0, 2));
+    const bad = await runCli([
+      "query",
+      "emission",
+      "health",
+      "--from",
+      "3",
+      "--to",
+      "1",
+      "--rpc",
+      node.url,
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--to: the range ends \(1\) before it starts \(3\) \[INVALID_CLI\]/);
 
     // Prometheus shows the latest record the best block has.
     const latest = (await node.client.emission.health(0)).latest!;
