@@ -1,0 +1,473 @@
+// The simulation engine: a chain spec built from the scenario, the real runtime executing every
+// block in memory (signature checks skipped: agents sign nothing), the agents' calls applied in
+// phases each epoch, and per-epoch figures read from the chain's state and events.
+import { UNIT, u128FromBytes } from "../primitives/amount.ts";
+import { toHex, utf8 } from "../primitives/bytes.ts";
+import { encodeExtrinsic } from "../primitives/chain.ts";
+import { blake2b256 } from "../primitives/hash.ts";
+import { keypairFromSeed } from "../primitives/keys.ts";
+import { builtinChainSpec, type ChainSpec } from "../runtime/chain-spec.ts";
+import { TransactionError } from "../runtime/errors.ts";
+import { checkInvariants } from "../runtime/executive.ts";
+import { epochCounters } from "../runtime/pallets/attribution/index.ts";
+import { totalIssuance } from "../runtime/pallets/balances.ts";
+import { param } from "../runtime/pallets/params.ts";
+import { readAccount } from "../runtime/pallets/system.ts";
+import { RUNTIME_VERSION } from "../runtime/runtime.ts";
+import { encodeCall } from "../runtime/signing.ts";
+import {
+  type Agent,
+  type Call,
+  challengerActions,
+  consumerActions,
+  createDatanet,
+  type HonestContributor,
+  holdings,
+  honestActions,
+  licenceBuyerActions,
+  liveModels,
+  type ModelOwner,
+  makeAgent,
+  PHASE,
+  pay,
+  publishAction,
+  type Role,
+  resolveActions,
+  reviewActions,
+  type Spammer,
+  spammerActions,
+  submissionCall,
+  trainActions,
+  type World,
+} from "./agents.ts";
+import { type DecodedEvent, MemoryChain } from "./chain.ts";
+import { emissionPresent, type HealthFigures, readHealth } from "./health.ts";
+import { Random } from "./random.ts";
+import { MIN_EPOCH_LENGTH, paramOverrides, type Scenario, SimulatorError } from "./scenario.ts";
+
+export interface SimOptions {
+  epochs: number;
+  seed: number;
+  /** Overrides applied over the scenario's parameters (a sweep value). */
+  params?: Record<string, bigint>;
+  /** Run the runtime's invariants (try-state) at the end of every epoch; default true. */
+  checkInvariants?: boolean;
+}
+
+/** One epoch's figures; amounts in planck. Health figures are null without the emission pallet. */
+export interface EpochFigures {
+  epoch: number;
+  health: HealthFigures | null;
+  /** From attribution's epoch counters (what the health record also reports). */
+  volume: bigint;
+  selfDealing: bigint;
+  payers: number;
+  accepted: number;
+  rejected: number;
+  totalIssuance: bigint;
+  submissions: number;
+  spamSubmissions: number;
+  challengesOpened: number;
+  challengesUpheld: number;
+  failedCalls: number;
+  /** Spammers' cumulative net return (holdings − endowment) and bonds posted, at epoch end. */
+  spamNetReturn: bigint;
+  spamBondsPosted: bigint;
+  spammersActive: number;
+  honestActive: number;
+  /** Claims honest contributors received in the epoch, in all. */
+  honestClaimed: bigint;
+  /** Emission paid into the wash traders' datanet pools; null without the emission pallet. */
+  washTraderEmission: bigint | null;
+}
+
+export interface SimResult {
+  scenario: Scenario;
+  seed: number;
+  /** The parameter overrides the chain ran with (scenario, then options), as decimal strings. */
+  params: Record<string, string>;
+  epochs: EpochFigures[];
+  blocks: number;
+  /** Failed calls by error code, over the whole run. */
+  failures: Record<string, number>;
+}
+
+const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
+  owner: 1_000n * UNIT,
+  honest: 1_000n * UNIT,
+  spammer: 1_000n * UNIT,
+  curator: 100n * UNIT,
+  challenger: 1_000n * UNIT,
+  consumer: 100_000n * UNIT,
+  licenceBuyer: 1_000_000n * UNIT,
+  modelOwner: 100_000n * UNIT,
+  washTrader: 1_000_000n * UNIT,
+  validator: UNIT,
+};
+
+/** A deterministic account id per role and index (no key: the simulator signs nothing). */
+export function simAccount(role: Role, index: number): Uint8Array {
+  return blake2b256(utf8(`lineage-sim/${role}/${index}`));
+}
+
+interface Populations {
+  owners: Agent[];
+  honest: HonestContributor[];
+  spammers: Spammer[];
+  curators: Agent[];
+  challengers: Agent[];
+  consumers: Agent[];
+  licenceBuyers: Agent[];
+  modelOwners: ModelOwner[];
+  washTraders: ModelOwner[];
+  validators: Agent[];
+}
+
+function populate(scenario: Scenario, rng: Random): Populations {
+  const p = scenario.populations;
+  const make = (role: Role, n: number, endowment: bigint | undefined) =>
+    Array.from({ length: n }, (_, i) =>
+      makeAgent(role, i, simAccount(role, i), endowment ?? DEFAULT_ENDOWMENT[role]),
+    );
+  const maxQuality = 100;
+  const honest = make("honest", p.honestContributors?.count ?? 0, p.honestContributors?.endowment);
+  const q = p.honestContributors?.quality ?? { mean: 50, spread: 0 };
+  const spamStart = p.spammers?.startEpoch ?? 0;
+  return {
+    owners: make("owner", scenario.datanets.count, undefined),
+    honest: honest.map((a) => ({
+      ...a,
+      quality: Math.max(
+        1,
+        Math.min(maxQuality, Math.round(rng.between(q.mean - q.spread, q.mean + q.spread))),
+      ),
+      active: true,
+    })),
+    spammers: make("spammer", p.spammers?.count ?? 0, p.spammers?.endowment).map((a) => ({
+      ...a,
+      stopped: false,
+      startEpoch: spamStart,
+    })),
+    curators: make("curator", p.curators?.count ?? 0, p.curators?.endowment),
+    challengers: make("challenger", p.challengers?.count ?? 0, p.challengers?.endowment),
+    consumers: make("consumer", p.consumers?.count ?? 0, p.consumers?.endowment),
+    licenceBuyers: make("licenceBuyer", p.licenceBuyers?.count ?? 0, p.licenceBuyers?.endowment),
+    modelOwners: make("modelOwner", p.modelOwners?.count ?? 0, p.modelOwners?.endowment).map(
+      (a) => ({ ...a, modelId: null, manifestKey: "" }),
+    ),
+    washTraders: make("washTrader", p.washTraders?.count ?? 0, p.washTraders?.endowment).map(
+      (a) => ({ ...a, modelId: null, manifestKey: "" }),
+    ),
+    validators: Array.from({ length: p.validators.count }, (_, i) =>
+      makeAgent(
+        "validator",
+        i,
+        keypairFromSeed(simAccount("validator", i)).publicKey,
+        DEFAULT_ENDOWMENT.validator,
+      ),
+    ),
+  };
+}
+
+function allAgents(pops: Populations): Agent[] {
+  return Object.values(pops).flat() as Agent[];
+}
+
+function chainSpec(pops: Populations, params: Record<string, bigint>): ChainSpec {
+  const spec = structuredClone(builtinChainSpec("dev")!);
+  if (!("runtimeGenesis" in spec.genesis)) throw new Error("the dev spec is raw");
+  const config = spec.genesis.runtimeGenesis.config;
+  config.balances.balances = allAgents(pops).map((a) => [toHex(a.account), a.endowment.toString()]);
+  config.authorities.authorities = pops.validators.map((v) => toHex(v.account));
+  config.sudo = { key: null };
+  config.params = Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, value.toString()]),
+  );
+  return spec;
+}
+
+/** Runs `scenario` for `options.epochs` epochs of agent activity. */
+export function simulate(scenario: Scenario, options: SimOptions): SimResult {
+  const rng = new Random(options.seed);
+  const pops = populate(scenario, rng.fork("populations"));
+  const params = { ...paramOverrides(scenario), ...(options.params ?? {}) };
+  const chain = new MemoryChain(chainSpec(pops, params), { checkInvariants: false });
+  // A sweep may change the epoch length: the phases follow the chain's.
+  const L = Number(params.epochLength);
+  if (L < MIN_EPOCH_LENGTH) {
+    throw new SimulatorError(
+      "SCENARIO_INVALID",
+      `epochLength ${L} is too short: the agents' phases need ${MIN_EPOCH_LENGTH} blocks per epoch`,
+    );
+  }
+  const N = options.epochs;
+  const byAccount = new Map<string, Agent>();
+  for (const a of allAgents(pops)) byAccount.set(toHex(a.account), a);
+
+  const mainDatanets = pops.owners.map((_, i) => i);
+  const washDatanet = (i: number) => pops.owners.length + i;
+  const washDatanets = pops.washTraders.map((_, i) => washDatanet(i));
+  const truth = new Map<string, number>();
+  const openChallenges = new Set<number>();
+  const challenged = new Set<number>();
+  const lastPublished = new Map<number, number>();
+  const honestModels: number[] = [];
+  const failures: Record<string, number> = {};
+  const figures: EpochFigures[] = [];
+  let tally = freshTally();
+
+  const agentRng = rng.fork("agents");
+  const world = (block: number, epoch: number): World => ({
+    state: chain.state,
+    block,
+    epoch,
+    truth,
+    rng: agentRng,
+  });
+
+  const calls = (w: World, offset: number): Call[] => {
+    const p = scenario.populations;
+    const out: Call[] = [];
+    const minBond = param(w.state, "registryMinBond");
+    if (offset === PHASE.submit) {
+      if (w.epoch === 0) {
+        const curators = pops.curators.slice(0, 16);
+        for (const [i, o] of pops.owners.entries())
+          out.push(
+            createDatanet(o, `datanet-${i}`, scenario.datanets, curators, L, minBond, false),
+          );
+        for (const [i, t] of pops.washTraders.entries())
+          out.push(createDatanet(t, `own-data-${i}`, scenario.datanets, [], L, minBond, true));
+      }
+      const fee = param(w.state, "baseFee");
+      for (const a of pops.honest)
+        out.push(...honestActions(w, a, p.honestContributors!, mainDatanets.length, fee));
+      for (const a of pops.spammers)
+        out.push(...spammerActions(w, a, p.spammers!, mainDatanets.length));
+      for (const a of pops.challengers)
+        out.push(
+          ...challengerActions(w, a, p.challengers!, mainDatanets, openChallenges, challenged),
+        );
+      if (w.epoch >= (p.washTraders?.startEpoch ?? 0)) {
+        for (const [i, t] of pops.washTraders.entries())
+          out.push(submissionCall(w, t, washDatanet(i), 80));
+      }
+    } else if (offset === PHASE.review) {
+      const errorRate = p.curators?.errorRate ?? 0;
+      const curators = pops.curators.slice(0, 16);
+      for (const [i, o] of pops.owners.entries()) {
+        out.push(...reviewActions(w, i, o, curators, errorRate));
+        out.push(...resolveActions(w, i, o, curators, errorRate, openChallenges));
+      }
+      for (const [i, t] of pops.washTraders.entries())
+        out.push(...reviewActions(w, washDatanet(i), t, [], 0));
+    } else if (offset === PHASE.publish) {
+      const every = scenario.datanets.publishEvery;
+      if (w.epoch % every === 0) {
+        for (const [i, o] of pops.owners.entries()) {
+          const call = publishAction(w, o, i, lastPublished);
+          if (call) out.push(call);
+        }
+      }
+      for (const [i, t] of pops.washTraders.entries()) {
+        const call = publishAction(w, t, washDatanet(i), lastPublished);
+        if (call) out.push(call);
+      }
+    } else if (offset === PHASE.train) {
+      const m = p.modelOwners;
+      if (m) {
+        const share = Math.round(m.dataShare * 1_000_000);
+        for (const a of pops.modelOwners)
+          out.push(...trainActions(w, a, mainDatanets, m.price, share, m.retrainEvery));
+      }
+      const minShare = Number(param(w.state, "attributionMinDataSharePpm"));
+      const washPrice = p.washTraders?.price ?? UNIT;
+      for (const [i, t] of pops.washTraders.entries())
+        out.push(...trainActions(w, t, [washDatanet(i)], washPrice, minShare, 1));
+    } else if (offset === PHASE.pay) {
+      const models = liveModels(w.state, honestModels);
+      for (const a of pops.consumers) out.push(...consumerActions(w, a, p.consumers!, models));
+      for (const a of pops.licenceBuyers)
+        out.push(...licenceBuyerActions(w, a, p.licenceBuyers!, mainDatanets, models));
+      for (const t of pops.washTraders) {
+        if (t.modelId === null || w.epoch < (p.washTraders?.startEpoch ?? 0)) continue;
+        const own = liveModels(w.state, [t.modelId])[0];
+        const call = own && pay(t, own, Math.round(p.washTraders!.unitsPerEpoch));
+        if (call) out.push(call);
+      }
+    }
+    return out;
+  };
+
+  const observe = (events: DecodedEvent[]) => {
+    for (const e of events) {
+      const d = e.data;
+      const agent = (field: string) =>
+        d[field] instanceof Uint8Array ? byAccount.get(toHex(d[field] as Uint8Array)) : undefined;
+      const amount = (field: string) =>
+        d[field] instanceof Uint8Array ? u128FromBytes(d[field] as Uint8Array) : 0n;
+      const key = `${e.pallet}.${e.name}`;
+      if (key === "Registry.ContributionSubmitted") {
+        const a = agent("account");
+        tally.submissions++;
+        if (a) {
+          a.books.bondsPosted += amount("amount");
+          a.books.submissions++;
+          a.books.activeEpochs.add(tally.epoch);
+          if (a.role === "spammer") tally.spamSubmissions++;
+        }
+      } else if (key === "Registry.ContributionAccepted") tally.accepted++;
+      else if (key === "Registry.ContributionRejected") tally.rejected++;
+      else if (key === "Registry.ChallengeOpened") {
+        openChallenges.add(Number(d.contributionId));
+        tally.challengesOpened++;
+      } else if (key === "Registry.ChallengeUpheld") {
+        openChallenges.delete(Number(d.contributionId));
+        tally.challengesUpheld++;
+      } else if (key === "Registry.ChallengeDismissed" || key === "Registry.ChallengeExpired") {
+        openChallenges.delete(Number(d.contributionId));
+      } else if (key === "Attribution.Claimed") {
+        const a = agent("account");
+        if (a) {
+          const paid = amount("amount");
+          a.books.claimedTotal += paid;
+          a.books.claimedByEpoch.set(
+            tally.epoch,
+            (a.books.claimedByEpoch.get(tally.epoch) ?? 0n) + paid,
+          );
+          if (a.role === "honest") tally.honestClaimed += paid;
+        }
+      } else if (key === "Attribution.ModelRegistered") {
+        const a = agent("account") as ModelOwner | undefined;
+        if (a && (a.role === "modelOwner" || a.role === "washTrader")) {
+          a.modelId = Number(d.modelId);
+          if (a.role === "modelOwner") honestModels.push(a.modelId);
+        }
+      } else if (key === "System.ExtrinsicFailed") {
+        tally.failedCalls++;
+        const code = String(d.error);
+        failures[code] = (failures[code] ?? 0) + 1;
+      }
+    }
+  };
+
+  const lastBlock = (N + 1) * L - 1;
+  let blocks = 0;
+  for (let number = 1; number <= lastBlock; number++) {
+    const epoch = Math.floor(number / L);
+    const offset = number % L;
+    if (offset === 0 && epoch <= N) tally = { ...freshTally(), epoch };
+    const open = chain.open();
+    if (epoch < N) {
+      for (const call of calls(world(number, epoch), offset)) {
+        const nonce = readAccount(open.overlay, call.who.account).nonce;
+        const bytes = encodeExtrinsic({
+          signer: call.who.account,
+          signature: new Uint8Array(64),
+          nonce,
+          era: null,
+          tip: new Uint8Array(),
+          call: encodeCall(call.call, call.args),
+          specVersion: RUNTIME_VERSION.specVersion,
+          chainTag: chain.genesisHash.subarray(0, 4),
+        });
+        try {
+          open.execution.applyExtrinsic(bytes, null);
+        } catch (error) {
+          // Not includable (e.g. the account cannot pay the fee): the agent's call is dropped.
+          if (!(error instanceof TransactionError)) throw error;
+          const code = error.code;
+          failures[code] = (failures[code] ?? 0) + 1;
+          tally.failedCalls++;
+        }
+      }
+    }
+    const result = chain.seal(open);
+    blocks++;
+    observe(result.events);
+    if (offset === L - 1 && epoch < N) {
+      if (options.checkInvariants ?? true) checkInvariants(result.overlay);
+      figures.push(closeEpoch(chain.state, epoch, tally, pops));
+    }
+    // The last epoch's health record completes a few blocks into epoch N.
+    if (epoch >= N && readHealth(chain.state, N - 1, washDatanets) !== null) break;
+    if (epoch >= N && !emissionPresent(chain.state)) break;
+  }
+  for (const f of figures) {
+    const h = readHealth(chain.state, f.epoch, washDatanets);
+    f.health = h?.health ?? null;
+    f.washTraderEmission = h?.washTraderEmission ?? null;
+  }
+  return {
+    scenario,
+    seed: options.seed,
+    params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.toString()])),
+    epochs: figures,
+    blocks,
+    failures,
+  };
+}
+
+interface Tally {
+  epoch: number;
+  submissions: number;
+  spamSubmissions: number;
+  accepted: number;
+  rejected: number;
+  challengesOpened: number;
+  challengesUpheld: number;
+  failedCalls: number;
+  honestClaimed: bigint;
+}
+
+function freshTally(): Tally {
+  return {
+    epoch: 0,
+    submissions: 0,
+    spamSubmissions: 0,
+    accepted: 0,
+    rejected: 0,
+    challengesOpened: 0,
+    challengesUpheld: 0,
+    failedCalls: 0,
+    honestClaimed: 0n,
+  };
+}
+
+function closeEpoch(
+  s: MemoryChain["state"],
+  epoch: number,
+  tally: Tally,
+  pops: Populations,
+): EpochFigures {
+  const counters = epochCounters(s, epoch);
+  const activeIn = (agents: Agent[]) =>
+    agents.filter((a) => a.books.activeEpochs.has(epoch)).length;
+  let spamNet = 0n;
+  let spamBonds = 0n;
+  for (const a of pops.spammers) {
+    spamNet += holdings(s, a.account) - a.endowment;
+    spamBonds += a.books.bondsPosted;
+  }
+  return {
+    epoch,
+    health: null,
+    volume: counters.volume,
+    selfDealing: counters.selfDealing,
+    payers: counters.distinctPayers,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    totalIssuance: totalIssuance(s),
+    submissions: tally.submissions,
+    spamSubmissions: tally.spamSubmissions,
+    challengesOpened: tally.challengesOpened,
+    challengesUpheld: tally.challengesUpheld,
+    failedCalls: tally.failedCalls,
+    spamNetReturn: spamNet,
+    spamBondsPosted: spamBonds,
+    spammersActive: activeIn(pops.spammers),
+    honestActive: activeIn(pops.honest),
+    honestClaimed: tally.honestClaimed,
+    washTraderEmission: null,
+  };
+}
