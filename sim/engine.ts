@@ -41,7 +41,7 @@ import {
   type World,
 } from "./agents.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
-import { emissionPresent, type HealthFigures, readHealth } from "./health.ts";
+import { datanetEmission, type HealthFigures, readHealth } from "./health.ts";
 import { Random } from "./random.ts";
 import { MIN_EPOCH_LENGTH, paramOverrides, type Scenario, SimulatorError } from "./scenario.ts";
 
@@ -54,7 +54,7 @@ export interface SimOptions {
   checkInvariants?: boolean;
 }
 
-/** One epoch's figures; amounts in planck. Health figures are null without the emission pallet. */
+/** One epoch's figures; amounts in planck. `health` is null if the record was not completed. */
 export interface EpochFigures {
   epoch: number;
   health: HealthFigures | null;
@@ -77,8 +77,10 @@ export interface EpochFigures {
   honestActive: number;
   /** Claims honest contributors received in the epoch, in all. */
   honestClaimed: bigint;
-  /** Emission paid into the wash traders' datanet pools; null without the emission pallet. */
-  washTraderEmission: bigint | null;
+  /** Emission paid for the epoch into the wash traders' datanet pools (0 until recorded). */
+  washTraderEmission: bigint;
+  /** Emission paid for the epoch into the other datanets' pools (0 until recorded). */
+  honestPoolEmission: bigint;
 }
 
 export interface SimResult {
@@ -390,13 +392,12 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       figures.push(closeEpoch(chain.state, epoch, tally, pops));
     }
     // The last epoch's health record completes a few blocks into epoch N.
-    if (epoch >= N && readHealth(chain.state, N - 1, washDatanets) !== null) break;
-    if (epoch >= N && !emissionPresent(chain.state)) break;
+    if (epoch >= N && readHealth(chain.state, N - 1) !== null) break;
   }
   for (const f of figures) {
-    const h = readHealth(chain.state, f.epoch, washDatanets);
-    f.health = h?.health ?? null;
-    f.washTraderEmission = h?.washTraderEmission ?? null;
+    f.health = readHealth(chain.state, f.epoch);
+    f.washTraderEmission = datanetEmission(chain.state, f.epoch, washDatanets);
+    f.honestPoolEmission = datanetEmission(chain.state, f.epoch, mainDatanets);
   }
   return {
     scenario,
@@ -468,6 +469,7 @@ function closeEpoch(
     spammersActive: activeIn(pops.spammers),
     honestActive: activeIn(pops.honest),
     honestClaimed: tally.honestClaimed,
-    washTraderEmission: null,
+    washTraderEmission: 0n,
+    honestPoolEmission: 0n,
   };
 }

@@ -1,48 +1,27 @@
 // The on-chain health record of an epoch, as the emission pallet writes it, and the emission that
-// reached given datanets' pools. The simulator reads these from state after the run.
+// reached given datanets' pools. The simulator reads these from state once the run is over.
+import {
+  type HealthRecord,
+  healthRecord,
+  poolEmission,
+} from "../runtime/pallets/emission/index.ts";
 import { getDatanet } from "../runtime/pallets/registry/index.ts";
-import { palletByName } from "../runtime/runtime.ts";
-import type { StorageScan } from "../runtime/storage.ts";
+import type { StorageRead } from "../runtime/storage.ts";
 
-/** The emission pallet's HealthRecord (runtime/pallets/emission). */
-export interface HealthFigures {
-  epoch: number;
-  closedAt: number;
-  scheduled: bigint;
-  validators: bigint;
-  contributors: bigint;
-  treasury: bigint;
-  contributorCap: bigint;
-  volume: bigint;
-  selfDealing: bigint;
-  emissionPerVolumePpm: bigint | null;
-  payers: number;
-  activeContributors: number;
-  passiveContributors: number;
-  accepted: number;
-  rejected: number;
-  cohort: number;
-  retained: number;
-  retentionPpm: number | null;
-  earners: number;
-  giniPpm: number;
-  totalIssuance: bigint;
+export type HealthFigures = HealthRecord;
+
+/** The health record of `epoch`, once the emission pallet has completed it. */
+export function readHealth(s: StorageRead, epoch: number): HealthFigures | null {
+  return healthRecord(s, epoch) ?? null;
 }
 
-export interface EpochHealth {
-  health: HealthFigures;
-  /** Emission paid in the epoch into the pools of every version of `datanets`. */
-  washTraderEmission: bigint;
-}
-
-/** Whether the runtime has an emission pallet (records will appear). */
-export function emissionPresent(_s: StorageScan): boolean {
-  return palletByName("Emission") !== undefined;
-}
-
-/** The health record of `epoch` and the emission `datanets`' pools got in it, once recorded. */
-export function readHealth(s: StorageScan, _epoch: number, datanets: number[]): EpochHealth | null {
-  // Until the emission pallet is in the runtime there is no record to read.
-  for (const id of datanets) getDatanet(s, id);
-  return null;
+/** Emission paid for `epoch` into the pools of every version of `datanets`. */
+export function datanetEmission(s: StorageRead, epoch: number, datanets: number[]): bigint {
+  let total = 0n;
+  for (const id of datanets) {
+    const versions = getDatanet(s, id)?.versionCount ?? 0;
+    for (let version = 1; version <= versions; version++)
+      total += poolEmission(s, epoch, id, version);
+  }
+  return total;
 }

@@ -43,6 +43,7 @@ export const CSV_EXTRA_COLUMNS = [
   "spamNetReturn",
   "spamBondsPosted",
   "honestClaimed",
+  "honestPoolEmission",
 ] as const;
 
 export const CSV_COLUMNS = [...REPORT_COLUMNS, ...CSV_EXTRA_COLUMNS] as const;
@@ -69,6 +70,7 @@ const AMOUNT_COLUMNS = new Set<string>([
   "spamNetReturn",
   "spamBondsPosted",
   "honestClaimed",
+  "honestPoolEmission",
 ]);
 
 /** One epoch's row: the health record's figures when the chain wrote one, agent figures always. */
@@ -100,7 +102,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     spammersActive: f.spammersActive,
     honestIncome: f.honestActive === 0 ? null : f.honestClaimed / BigInt(f.honestActive),
     honestActive: f.honestActive,
-    washTraderEmission: f.washTraderEmission,
+    washTraderEmission: h ? f.washTraderEmission : null,
     contributorEmissionCap: h?.contributorCap ?? null,
     submissions: f.submissions,
     spamSubmissions: f.spamSubmissions,
@@ -110,6 +112,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     spamNetReturn: f.spamNetReturn,
     spamBondsPosted: f.spamBondsPosted,
     honestClaimed: f.honestClaimed,
+    honestPoolEmission: h ? f.honestPoolEmission : null,
   };
 }
 
