@@ -5,7 +5,7 @@
 import { u128ToBytes } from "../primitives/amount.ts";
 import { toHex } from "../primitives/bytes.ts";
 import {
-  claimableByContributor,
+  claimableFor,
   getModel,
   hasLicence,
   type ManifestEntry,
@@ -78,6 +78,8 @@ export interface Books {
   submissions: number;
   /** Epochs in which the agent submitted at least once. */
   activeEpochs: Set<number>;
+  /** Its contribution ids by datanet, in submission order. */
+  contributions: Map<number, number[]>;
 }
 
 export interface Call {
@@ -92,6 +94,8 @@ export interface World {
   epoch: number;
   /** True quality of each contribution's content, by content hash (hex): what curators judge. */
   truth: Map<string, number>;
+  /** Version pools paid into (payments, licences, emission, forfeits) since the last claim phase. */
+  paidPools: readonly { datanetId: number; version: number }[];
   rng: Random;
 }
 
@@ -102,6 +106,7 @@ function freshBooks(): Books {
     bondsPosted: 0n,
     submissions: 0,
     activeEpochs: new Set(),
+    contributions: new Map(),
   };
 }
 
@@ -151,22 +156,22 @@ export function submissionCall(world: World, who: Agent, datanetId: number, qual
   };
 }
 
-/** Every claimable reward of an account, as claim calls of at most attributionMaxClaims ids. */
+/**
+ * Claims for every reward the account can claim in the pools paid into since the last claim phase
+ * (`World.paidPools`), as claim calls of at most attributionMaxClaims ids. Looking only at those
+ * pools keeps the cost per epoch independent of how many versions exist.
+ */
 function claims(world: World, who: Agent): Call[] {
   const max = Number(param(world.state, "attributionMaxClaims"));
-  const groups = new Map<string, { datanetId: number; version: number; ids: number[] }>();
-  for (const entry of claimableByContributor(world.state, who.account)) {
-    const key = `${entry.datanetId}/${entry.version}`;
-    const group = groups.get(key) ?? {
-      datanetId: entry.datanetId,
-      version: entry.version,
-      ids: [],
-    };
-    group.ids.push(entry.contributionId);
-    groups.set(key, group);
+  const groups: { datanetId: number; version: number; ids: number[] }[] = [];
+  for (const { datanetId, version } of world.paidPools) {
+    const ids = (who.books.contributions.get(datanetId) ?? []).filter(
+      (id) => claimableFor(world.state, datanetId, version, id) > 0n,
+    );
+    if (ids.length > 0) groups.push({ datanetId, version, ids });
   }
   const out: Call[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     for (let i = 0; i < g.ids.length; i += max) {
       out.push({
         who,

@@ -9,7 +9,7 @@ import { keypairFromSeed } from "../primitives/keys.ts";
 import { builtinChainSpec, type ChainSpec } from "../runtime/chain-spec.ts";
 import { TransactionError } from "../runtime/errors.ts";
 import { checkInvariants } from "../runtime/executive.ts";
-import { epochCounters } from "../runtime/pallets/attribution/index.ts";
+import { epochCounters, getModel } from "../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
 import { param } from "../runtime/pallets/params.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
@@ -219,13 +219,21 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   let tally = freshTally();
 
   const agentRng = rng.fork("agents");
+  // Pools paid into since the last claim phase, "datanet/version" in the order first paid.
+  const paidPools = new Set<string>();
   const world = (block: number, epoch: number): World => ({
     state: chain.state,
     block,
     epoch,
     truth,
+    paidPools: [...paidPools].map((key) => {
+      const [datanetId, version] = key.split("/").map(Number);
+      return { datanetId: datanetId!, version: version! };
+    }),
     rng: agentRng,
   });
+  const paid = (datanetId: unknown, version: unknown) =>
+    paidPools.add(`${Number(datanetId)}/${Number(version)}`);
 
   const calls = (w: World, offset: number): Call[] => {
     const p = scenario.populations;
@@ -313,6 +321,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         const a = agent("account");
         tally.submissions++;
         if (a) {
+          const datanetId = Number(d.datanetId);
+          const ids = a.books.contributions.get(datanetId) ?? [];
+          ids.push(Number(d.contributionId));
+          a.books.contributions.set(datanetId, ids);
           a.books.bondsPosted += amount("amount");
           a.books.submissions++;
           a.books.activeEpochs.add(tally.epoch);
@@ -345,6 +357,15 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           a.modelId = Number(d.modelId);
           if (a.role === "modelOwner") honestModels.push(a.modelId);
         }
+      } else if (key === "Attribution.InferencePaid") {
+        for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
+          paid(entry.datanetId, entry.version);
+      } else if (
+        key === "Attribution.LicencePurchased" ||
+        key === "Attribution.SlashNoted" ||
+        key === "Emission.PoolRewarded"
+      ) {
+        paid(d.datanetId, d.version);
       } else if (key === "System.ExtrinsicFailed") {
         tally.failedCalls++;
         const code = String(d.error);
@@ -361,7 +382,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     if (offset === 0 && epoch <= N) tally = { ...freshTally(), epoch };
     const open = chain.open();
     if (epoch < N) {
-      for (const call of calls(world(number, epoch), offset)) {
+      const planned = calls(world(number, epoch), offset);
+      if (offset === PHASE.submit) paidPools.clear();
+      for (const call of planned) {
         const nonce = readAccount(open.overlay, call.who.account).nonce;
         const bytes = encodeExtrinsic({
           signer: call.who.account,
