@@ -149,8 +149,8 @@ export interface WrittenOutput {
 }
 
 /**
- * Writes `<outDir>/<label>.csv` per run and `<outDir>/report.html`. One run without a sweep is
- * labelled `epochs`.
+ * Writes `<outDir>/<label>.csv` per run (the CLI labels a single run with the scenario's name, a
+ * sweep's runs `param=value`) and `<outDir>/report.html`.
  */
 export async function writeOutputs(
   outDir: string,

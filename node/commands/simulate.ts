@@ -76,7 +76,7 @@ export function simulateCommand(print: (text: string) => void): Command {
             label: `${sweep.param}=${value}`,
             result: simulate(scenario, { epochs, seed, params: { [sweep.param]: value } }),
           }))
-        : [{ label: "epochs", result: simulate(scenario, { epochs, seed }) }];
+        : [{ label: scenario.name, result: simulate(scenario, { epochs, seed }) }];
       for (const run of runs) print(summary(run.label, run.result));
       const written = await writeOutputs(outDir, runs, {
         epochs,

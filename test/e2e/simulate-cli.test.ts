@@ -27,8 +27,8 @@ describe("lineage simulate", () => {
     const out = join(dir.path, "out");
     const r = await runCli(["simulate", "--scenario", scenario, "--epochs", "3", "--out", out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /epochs: 3 epochs in \d+ blocks/);
-    const csv = readFileSync(join(out, "epochs.csv"), "utf8").trimEnd().split("\r\n");
+    assert.match(r.stdout, /^tiny: 3 epochs in \d+ blocks/);
+    const csv = readFileSync(join(out, "tiny.csv"), "utf8").trimEnd().split("\r\n");
     assert.equal(csv.length, 4, "a header and one line per epoch");
     assert.match(csv[0]!, /^epoch,emittedValidators,/);
     assert.ok(existsSync(join(out, "report.html")));
