@@ -1,47 +1,21 @@
 // The simulation engine: a chain spec built from the scenario, the real runtime executing every
 // block in memory (signature checks skipped: agents sign nothing), the agents' calls applied in
 // phases each epoch, and per-epoch figures read from the chain's state and events.
-import { UNIT, u128FromBytes } from "../primitives/amount.ts";
-import { toHex, utf8 } from "../primitives/bytes.ts";
+import { u128FromBytes } from "../primitives/amount.ts";
+import { toHex } from "../primitives/bytes.ts";
 import { encodeExtrinsic } from "../primitives/chain.ts";
-import { blake2b256 } from "../primitives/hash.ts";
-import { keypairFromSeed } from "../primitives/keys.ts";
-import { builtinChainSpec, type ChainSpec } from "../runtime/chain-spec.ts";
 import { TransactionError } from "../runtime/errors.ts";
 import { checkInvariants } from "../runtime/executive.ts";
 import { epochCounters, getModel } from "../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
-import { param } from "../runtime/pallets/params.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { encodeCall } from "../runtime/signing.ts";
-import {
-  type Agent,
-  type Call,
-  challengerActions,
-  consumerActions,
-  createDatanet,
-  type HonestContributor,
-  holdings,
-  honestActions,
-  licenceBuyerActions,
-  liveModels,
-  type ModelOwner,
-  makeAgent,
-  PHASE,
-  pay,
-  publishAction,
-  type Role,
-  resolveActions,
-  reviewActions,
-  type Spammer,
-  spammerActions,
-  submissionCall,
-  trainActions,
-  type World,
-} from "./agents.ts";
+import { type Agent, holdings, type ModelOwner, PHASE, type World } from "./agents.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
 import { datanetEmission, type HealthFigures, readHealth } from "./health.ts";
+import { newMarket, phaseCalls } from "./phases.ts";
+import { allAgents, datanetIds, genesisSpec, type Populations, populate } from "./population.ts";
 import { Random } from "./random.ts";
 import { MIN_EPOCH_LENGTH, paramOverrides, type Scenario, SimulatorError } from "./scenario.ts";
 
@@ -94,106 +68,12 @@ export interface SimResult {
   failures: Record<string, number>;
 }
 
-const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
-  owner: 1_000n * UNIT,
-  honest: 1_000n * UNIT,
-  spammer: 1_000n * UNIT,
-  curator: 100n * UNIT,
-  challenger: 1_000n * UNIT,
-  consumer: 100_000n * UNIT,
-  licenceBuyer: 1_000_000n * UNIT,
-  modelOwner: 100_000n * UNIT,
-  washTrader: 1_000_000n * UNIT,
-  validator: UNIT,
-};
-
-/** A deterministic account id per role and index (no key: the simulator signs nothing). */
-export function simAccount(role: Role, index: number): Uint8Array {
-  return blake2b256(utf8(`lineage-sim/${role}/${index}`));
-}
-
-interface Populations {
-  owners: Agent[];
-  honest: HonestContributor[];
-  spammers: Spammer[];
-  curators: Agent[];
-  challengers: Agent[];
-  consumers: Agent[];
-  licenceBuyers: Agent[];
-  modelOwners: ModelOwner[];
-  washTraders: ModelOwner[];
-  validators: Agent[];
-}
-
-function populate(scenario: Scenario, rng: Random): Populations {
-  const p = scenario.populations;
-  const make = (role: Role, n: number, endowment: bigint | undefined) =>
-    Array.from({ length: n }, (_, i) =>
-      makeAgent(role, i, simAccount(role, i), endowment ?? DEFAULT_ENDOWMENT[role]),
-    );
-  const maxQuality = 100;
-  const honest = make("honest", p.honestContributors?.count ?? 0, p.honestContributors?.endowment);
-  const q = p.honestContributors?.quality ?? { mean: 50, spread: 0 };
-  const spamStart = p.spammers?.startEpoch ?? 0;
-  return {
-    owners: make("owner", scenario.datanets.count, undefined),
-    honest: honest.map((a) => ({
-      ...a,
-      quality: Math.max(
-        1,
-        Math.min(maxQuality, Math.round(rng.between(q.mean - q.spread, q.mean + q.spread))),
-      ),
-      active: true,
-    })),
-    spammers: make("spammer", p.spammers?.count ?? 0, p.spammers?.endowment).map((a) => ({
-      ...a,
-      stopped: false,
-      startEpoch: spamStart,
-    })),
-    curators: make("curator", p.curators?.count ?? 0, p.curators?.endowment),
-    challengers: make("challenger", p.challengers?.count ?? 0, p.challengers?.endowment),
-    consumers: make("consumer", p.consumers?.count ?? 0, p.consumers?.endowment),
-    licenceBuyers: make("licenceBuyer", p.licenceBuyers?.count ?? 0, p.licenceBuyers?.endowment),
-    modelOwners: make("modelOwner", p.modelOwners?.count ?? 0, p.modelOwners?.endowment).map(
-      (a) => ({ ...a, modelId: null, manifestKey: "" }),
-    ),
-    washTraders: make("washTrader", p.washTraders?.count ?? 0, p.washTraders?.endowment).map(
-      (a) => ({ ...a, modelId: null, manifestKey: "" }),
-    ),
-    validators: Array.from({ length: p.validators.count }, (_, i) =>
-      makeAgent(
-        "validator",
-        i,
-        keypairFromSeed(simAccount("validator", i)).publicKey,
-        DEFAULT_ENDOWMENT.validator,
-      ),
-    ),
-  };
-}
-
-function allAgents(pops: Populations): Agent[] {
-  return Object.values(pops).flat() as Agent[];
-}
-
-function chainSpec(pops: Populations, params: Record<string, bigint>): ChainSpec {
-  const spec = structuredClone(builtinChainSpec("dev")!);
-  if (!("runtimeGenesis" in spec.genesis)) throw new Error("the dev spec is raw");
-  const config = spec.genesis.runtimeGenesis.config;
-  config.balances.balances = allAgents(pops).map((a) => [toHex(a.account), a.endowment.toString()]);
-  config.authorities.authorities = pops.validators.map((v) => toHex(v.account));
-  config.sudo = { key: null };
-  config.params = Object.fromEntries(
-    Object.entries(params).map(([name, value]) => [name, value.toString()]),
-  );
-  return spec;
-}
-
 /** Runs `scenario` for `options.epochs` epochs of agent activity. */
 export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const rng = new Random(options.seed);
   const pops = populate(scenario, rng.fork("populations"));
   const params = { ...paramOverrides(scenario), ...(options.params ?? {}) };
-  const chain = new MemoryChain(chainSpec(pops, params), { checkInvariants: false });
+  const chain = new MemoryChain(genesisSpec(pops, params), { checkInvariants: false });
   // A sweep may change the epoch length: the phases follow the chain's.
   const L = Number(params.epochLength);
   if (L < MIN_EPOCH_LENGTH) {
@@ -206,14 +86,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const byAccount = new Map<string, Agent>();
   for (const a of allAgents(pops)) byAccount.set(toHex(a.account), a);
 
-  const mainDatanets = pops.owners.map((_, i) => i);
-  const washDatanet = (i: number) => pops.owners.length + i;
-  const washDatanets = pops.washTraders.map((_, i) => washDatanet(i));
+  const ids = datanetIds(pops);
   const truth = new Map<string, number>();
-  const openChallenges = new Set<number>();
-  const challenged = new Set<number>();
-  const lastPublished = new Map<number, number>();
-  const honestModels: number[] = [];
+  const market = newMarket();
   const failures: Record<string, number> = {};
   const figures: EpochFigures[] = [];
   let tally = freshTally();
@@ -234,80 +109,6 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   });
   const paid = (datanetId: unknown, version: unknown) =>
     paidPools.add(`${Number(datanetId)}/${Number(version)}`);
-
-  const calls = (w: World, offset: number): Call[] => {
-    const p = scenario.populations;
-    const out: Call[] = [];
-    const minBond = param(w.state, "registryMinBond");
-    if (offset === PHASE.submit) {
-      if (w.epoch === 0) {
-        const curators = pops.curators.slice(0, 16);
-        for (const [i, o] of pops.owners.entries())
-          out.push(
-            createDatanet(o, `datanet-${i}`, scenario.datanets, curators, L, minBond, false),
-          );
-        for (const [i, t] of pops.washTraders.entries())
-          out.push(createDatanet(t, `own-data-${i}`, scenario.datanets, [], L, minBond, true));
-      }
-      const fee = param(w.state, "baseFee");
-      for (const a of pops.honest)
-        out.push(...honestActions(w, a, p.honestContributors!, mainDatanets.length, fee));
-      for (const a of pops.spammers)
-        out.push(...spammerActions(w, a, p.spammers!, mainDatanets.length));
-      for (const a of pops.challengers)
-        out.push(
-          ...challengerActions(w, a, p.challengers!, mainDatanets, openChallenges, challenged),
-        );
-      if (w.epoch >= (p.washTraders?.startEpoch ?? 0)) {
-        for (const [i, t] of pops.washTraders.entries())
-          out.push(submissionCall(w, t, washDatanet(i), 80));
-      }
-    } else if (offset === PHASE.review) {
-      const errorRate = p.curators?.errorRate ?? 0;
-      const curators = pops.curators.slice(0, 16);
-      for (const [i, o] of pops.owners.entries()) {
-        out.push(...reviewActions(w, i, o, curators, errorRate));
-        out.push(...resolveActions(w, i, o, curators, errorRate, openChallenges));
-      }
-      for (const [i, t] of pops.washTraders.entries())
-        out.push(...reviewActions(w, washDatanet(i), t, [], 0));
-    } else if (offset === PHASE.publish) {
-      const every = scenario.datanets.publishEvery;
-      if (w.epoch % every === 0) {
-        for (const [i, o] of pops.owners.entries()) {
-          const call = publishAction(w, o, i, lastPublished);
-          if (call) out.push(call);
-        }
-      }
-      for (const [i, t] of pops.washTraders.entries()) {
-        const call = publishAction(w, t, washDatanet(i), lastPublished);
-        if (call) out.push(call);
-      }
-    } else if (offset === PHASE.train) {
-      const m = p.modelOwners;
-      if (m) {
-        const share = Math.round(m.dataShare * 1_000_000);
-        for (const a of pops.modelOwners)
-          out.push(...trainActions(w, a, mainDatanets, m.price, share, m.retrainEvery));
-      }
-      const minShare = Number(param(w.state, "attributionMinDataSharePpm"));
-      const washPrice = p.washTraders?.price ?? UNIT;
-      for (const [i, t] of pops.washTraders.entries())
-        out.push(...trainActions(w, t, [washDatanet(i)], washPrice, minShare, 1));
-    } else if (offset === PHASE.pay) {
-      const models = liveModels(w.state, honestModels);
-      for (const a of pops.consumers) out.push(...consumerActions(w, a, p.consumers!, models));
-      for (const a of pops.licenceBuyers)
-        out.push(...licenceBuyerActions(w, a, p.licenceBuyers!, mainDatanets, models));
-      for (const t of pops.washTraders) {
-        if (t.modelId === null || w.epoch < (p.washTraders?.startEpoch ?? 0)) continue;
-        const own = liveModels(w.state, [t.modelId])[0];
-        const call = own && pay(t, own, Math.round(p.washTraders!.unitsPerEpoch));
-        if (call) out.push(call);
-      }
-    }
-    return out;
-  };
 
   const observe = (events: DecodedEvent[]) => {
     for (const e of events) {
@@ -333,13 +134,13 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       } else if (key === "Registry.ContributionAccepted") tally.accepted++;
       else if (key === "Registry.ContributionRejected") tally.rejected++;
       else if (key === "Registry.ChallengeOpened") {
-        openChallenges.add(Number(d.contributionId));
+        market.openChallenges.add(Number(d.contributionId));
         tally.challengesOpened++;
       } else if (key === "Registry.ChallengeUpheld") {
-        openChallenges.delete(Number(d.contributionId));
+        market.openChallenges.delete(Number(d.contributionId));
         tally.challengesUpheld++;
       } else if (key === "Registry.ChallengeDismissed" || key === "Registry.ChallengeExpired") {
-        openChallenges.delete(Number(d.contributionId));
+        market.openChallenges.delete(Number(d.contributionId));
       } else if (key === "Attribution.Claimed") {
         const a = agent("account");
         if (a) {
@@ -355,7 +156,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         const a = agent("account") as ModelOwner | undefined;
         if (a && (a.role === "modelOwner" || a.role === "washTrader")) {
           a.modelId = Number(d.modelId);
-          if (a.role === "modelOwner") honestModels.push(a.modelId);
+          if (a.role === "modelOwner") market.honestModels.push(a.modelId);
         }
       } else if (key === "Attribution.InferencePaid") {
         for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
@@ -382,7 +183,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     if (offset === 0 && epoch <= N) tally = { ...freshTally(), epoch };
     const open = chain.open();
     if (epoch < N) {
-      const planned = calls(world(number, epoch), offset);
+      const planned = phaseCalls(scenario, pops, market, world(number, epoch), offset, L);
       if (offset === PHASE.submit) paidPools.clear();
       for (const call of planned) {
         const nonce = readAccount(open.overlay, call.who.account).nonce;
@@ -419,8 +220,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   }
   for (const f of figures) {
     f.health = readHealth(chain.state, f.epoch);
-    f.washTraderEmission = datanetEmission(chain.state, f.epoch, washDatanets);
-    f.honestPoolEmission = datanetEmission(chain.state, f.epoch, mainDatanets);
+    f.washTraderEmission = datanetEmission(chain.state, f.epoch, ids.wash);
+    f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);
   }
   return {
     scenario,
