@@ -6,7 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { parseLin } from "../primitives/amount.ts";
 import { LineageError } from "../primitives/errors.ts";
 import { ChainSpecError } from "../runtime/errors.ts";
-import { validateGenesisParams } from "../runtime/pallets/params.ts";
+import { PARAMS, validateGenesisParams } from "../runtime/pallets/params.ts";
 
 /** Scenario and simulation mistakes: SCENARIO_NOT_FOUND, SCENARIO_INVALID, SWEEP_INVALID. */
 export class SimulatorError extends LineageError {}
@@ -200,6 +200,17 @@ export function parseScenario(doc: unknown, source = "scenario"): Scenario {
   } catch (error) {
     if (!(error instanceof ChainSpecError)) throw error;
     throw invalid(source, "params", error.message);
+  }
+  const m = scenario.populations.modelOwners;
+  if (m) {
+    const overrides = paramOverrides(scenario);
+    const min = overrides.attributionMinDataSharePpm ?? PARAMS.attributionMinDataSharePpm.default;
+    if (BigInt(Math.round(m.dataShare * 1_000_000)) < min)
+      throw invalid(
+        source,
+        "populations.modelOwners.dataShare",
+        `${m.dataShare} is below the protocol minimum ${Number(min) / 1_000_000} (attributionMinDataSharePpm)`,
+      );
   }
   const d = scenario.datanets;
   if (d.licence === "paid" && (d.licenceFee ?? 0n) === 0n)

@@ -67,6 +67,13 @@ describe("scenario files", () => {
     ).costPerContribution = "lots";
     rejects(amount, /populations\.honestContributors\.costPerContribution: not a LIN amount/);
     rejects({ ...minimal(), datanets: { count: 1, licence: "paid" } }, /datanets\.licenceFee/);
+    const owners = { modelOwners: { count: 1, price: 1, dataShare: 0.1 } };
+    rejects(
+      { ...minimal(), populations: { ...minimal().populations, ...owners } },
+      /populations\.modelOwners\.dataShare: 0\.1 is below the protocol minimum 0\.2/,
+    );
+    const lowered = { ...minimal(), params: { attributionMinDataSharePpm: 50_000 } };
+    parseScenario({ ...lowered, populations: { ...minimal().populations, ...owners } });
   });
 
   it("checks parameter overrides with the runtime's own bounds", () => {
