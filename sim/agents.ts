@@ -529,9 +529,10 @@ export function pay(who: Agent, model: LiveModel, units: number): Call | undefin
 }
 
 /**
- * A consumer wants `demand(epoch)` units (rounded), from a model priced at most `maxPrice`,
- * spending at most `budget` per epoch: it picks among the affordable models in turn (consumer
- * index + epoch), and buys as many units as its budget covers.
+ * A consumer wants `demand(epoch)` units from a model priced at most `maxPrice`, fewer the dearer
+ * the model: `demand × max(0, 1 − priceSensitivity × price / maxPrice)`, rounded. It picks among
+ * the affordable models in turn (consumer index + epoch) and buys as many of those units as its
+ * per-epoch `budget` covers.
  */
 export function consumerActions(
   world: World,
@@ -542,7 +543,10 @@ export function consumerActions(
   const affordable = models.filter((m) => m.price <= pop.maxPrice);
   if (affordable.length === 0) return [];
   const model = affordable[(agent.index + world.epoch) % affordable.length]!;
-  const wanted = Math.round(demandAt(pop.demand, world.epoch));
+  const dearness = Number(model.price) / Number(pop.maxPrice);
+  const wanted = Math.round(
+    demandAt(pop.demand, world.epoch) * Math.max(0, 1 - pop.priceSensitivity * dearness),
+  );
   const byBudget = Number(pop.budget / model.price);
   const call = pay(agent, model, Math.min(wanted, byBudget));
   return call ? [call] : [];

@@ -94,6 +94,8 @@ const Population = {
     budget: lin,
     /** Highest price per unit a consumer pays (LIN); dearer models are not used. */
     maxPrice: lin,
+    /** How demand falls with price: units × max(0, 1 − sensitivity × price / maxPrice). */
+    priceSensitivity: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100)), 0),
     endowment: v.optional(lin),
   }),
   licenceBuyers: v.strictObject({

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toCsv } from "../../../sim/csv.ts";
-import { CSV_COLUMNS, csvRows, REPORT_COLUMNS, reportRows } from "../../../sim/output.ts";
+import { simulate } from "../../../sim/engine.ts";
+import { CSV_COLUMNS, csvRows, exactRow, REPORT_COLUMNS, reportRows } from "../../../sim/output.ts";
+import { parseScenario } from "../../../sim/scenario.ts";
 import { runShipped } from "./fixtures.ts";
 
 const csvOf = (seed: number) =>
@@ -28,5 +30,30 @@ describe("simulation engine", () => {
     assert.ok(BigInt(String(last.volume)) > 0n, "consumers paid in the last epoch");
     assert.equal(report.at(-1)!.volume, Number(BigInt(String(last.volume))) / 1e12);
     assert.match(String(last.totalIssuance), /^\d{13,}$/);
+  });
+
+  it("consumers buy less from dearer models the more price-sensitive they are", () => {
+    const volume = (priceSensitivity: number) => {
+      const scenario = parseScenario({
+        name: "demand",
+        epochLength: 8,
+        datanets: { count: 1 },
+        populations: {
+          honestContributors: { count: 2, quality: { mean: 60 }, costPerContribution: 0 },
+          consumers: {
+            count: 2,
+            demand: { units: 100 },
+            budget: 1000,
+            maxPrice: 0.5,
+            priceSensitivity,
+          },
+          modelOwners: { count: 1, price: 0.25, dataShare: 0.5 },
+        },
+      });
+      const rows = simulate(scenario, { epochs: 3, seed: 1 }).epochs.map(exactRow);
+      return rows.reduce((sum, r) => sum + (r.volume as bigint), 0n);
+    };
+    const [flat, some, much] = [volume(0), volume(0.5), volume(1.5)];
+    assert.ok(flat > some && some > much && much > 0n, `${flat} > ${some} > ${much}`);
   });
 });
