@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `lineage`: runs a node, or one of the subcommands (build-spec, purge-chain, key, tx, query).
+// `lineage`: runs a node, or one of the subcommands (build-spec, purge-chain, key, devnet,
+// simulate, tx, query).
 // A user mistake prints one line, `Error: <message> [CODE]`, and exits 1; never a stack trace.
 import { Command, CommanderError } from "commander";
 import { LineageError } from "../primitives/errors.ts";
@@ -17,6 +18,7 @@ import {
 import { keyCommand } from "./commands/key.ts";
 import { registryQueryCommand, registryTxCommand } from "./commands/registry.ts";
 import { runNode } from "./commands/run.ts";
+import { simulateCommand } from "./commands/simulate.ts";
 import { queryCommand, txCommand } from "./commands/wallet.ts";
 
 const print = (text: string) => {
@@ -31,6 +33,7 @@ function subcommands(): Command {
     .addCommand(purgeChainCommand(print))
     .addCommand(keyCommand(print))
     .addCommand(devnetCommand(print))
+    .addCommand(simulateCommand(print))
     .addCommand(
       txCommand(print)
         .addCommand(registryTxCommand(print))
@@ -57,7 +60,15 @@ function subcommands(): Command {
   return program;
 }
 
-const SUBCOMMANDS = new Set(["build-spec", "purge-chain", "key", "devnet", "tx", "query"]);
+const SUBCOMMANDS = new Set([
+  "build-spec",
+  "purge-chain",
+  "key",
+  "devnet",
+  "simulate",
+  "tx",
+  "query",
+]);
 
 function helpText(): string {
   const names = subcommands()

@@ -130,6 +130,7 @@ describe("checkImports on synthetic files (the checker catches what it should)",
       file("node/txpool/pool.ts", 'import type { Hex } from "../../rpc/node-api.ts";'),
       file("rpc/node-api.ts", 'import { LineageError } from "../primitives/bytes.ts";'),
       file("sim/run.ts", 'import { x } from "../runtime/executive.ts";'),
+      file("node/commands/simulate.ts", 'import { x } from "../../sim/run.ts";'),
       file("explorer/app.ts", 'import type { Hex } from "../rpc/node-api.ts";'),
     ]);
     assert.deepEqual(report.violations, []);

@@ -1,0 +1,582 @@
+// The simulator's agents and their policies. Each epoch runs in phases (block offsets within the
+// epoch); in each phase every agent looks at the chain's state and its own books and returns the
+// calls it wants to make. Policies are deliberately simple and documented in docs/simulator.md;
+// every random choice comes from the run's seeded Random, so a seed always gives the same run.
+import { u128ToBytes } from "../primitives/amount.ts";
+import { toHex } from "../primitives/bytes.ts";
+import {
+  claimableFor,
+  getModel,
+  hasLicence,
+  type ManifestEntry,
+} from "../runtime/pallets/attribution/index.ts";
+import { param } from "../runtime/pallets/params.ts";
+import {
+  ContributionStatus,
+  datanetContributionIds,
+  getContribution,
+  getDatanet,
+  getReputation,
+  LicenceKind,
+  Modality,
+  pendingCount,
+  pendingLimit,
+  requiredBond,
+} from "../runtime/pallets/registry/index.ts";
+import { readAccount } from "../runtime/pallets/system.ts";
+import type { StorageScan } from "../runtime/storage.ts";
+import type { Random } from "./random.ts";
+import type { Scenario } from "./scenario.ts";
+
+const PPM = 1_000_000;
+
+/** Block offsets within an epoch at which each phase runs. */
+export const PHASE = {
+  /** Epoch 0: datanets are created. Every epoch: submissions, challenges, claims. */
+  submit: 1,
+  /** Curators review what is pending; owners and curators resolve open challenges. */
+  review: 2,
+  /** Datanet owners publish versions. */
+  publish: 3,
+  /** Model owners (and wash traders) register models on the newest versions. */
+  train: 4,
+  /** Consumers, licence buyers and wash traders pay. */
+  pay: 5,
+} as const;
+
+/** Contributions of true quality below this are junk: a correct curator rejects them. */
+export const ACCEPT_QUALITY = 30;
+
+export type Role =
+  | "owner"
+  | "honest"
+  | "spammer"
+  | "curator"
+  | "challenger"
+  | "consumer"
+  | "licenceBuyer"
+  | "modelOwner"
+  | "washTrader"
+  | "validator";
+
+export interface Agent {
+  role: Role;
+  index: number;
+  account: Uint8Array;
+  endowment: bigint;
+  /** Set by the engine from events. */
+  books: Books;
+}
+
+/** What an agent earned and spent, from the chain's events (planck). */
+export interface Books {
+  /** Reward claims received, by epoch. */
+  claimedByEpoch: Map<number, bigint>;
+  claimedTotal: bigint;
+  /** Bonds reserved for submissions, in all. */
+  bondsPosted: bigint;
+  submissions: number;
+  /** Epochs in which the agent submitted at least once. */
+  activeEpochs: Set<number>;
+  /** Its contribution ids by datanet, in submission order. */
+  contributions: Map<number, number[]>;
+}
+
+export interface Call {
+  who: Agent;
+  call: string;
+  args: object;
+}
+
+export interface World {
+  state: StorageScan;
+  block: number;
+  epoch: number;
+  /** True quality of each contribution's content, by content hash (hex): what curators judge. */
+  truth: Map<string, number>;
+  /** Version pools paid into (payments, licences, emission, forfeits) since the last claim phase. */
+  paidPools: readonly { datanetId: number; version: number }[];
+  rng: Random;
+}
+
+function freshBooks(): Books {
+  return {
+    claimedByEpoch: new Map(),
+    claimedTotal: 0n,
+    bondsPosted: 0n,
+    submissions: 0,
+    activeEpochs: new Set(),
+    contributions: new Map(),
+  };
+}
+
+export function makeAgent(
+  role: Role,
+  index: number,
+  account: Uint8Array,
+  endowment: bigint,
+): Agent {
+  return { role, index, account, endowment, books: freshBooks() };
+}
+
+/** Free plus reserved: what an agent holds on chain. */
+export function holdings(s: StorageScan, who: Uint8Array): bigint {
+  const a = readAccount(s, who);
+  return a.free + a.reserved;
+}
+
+/** What an agent made or lost so far: holdings minus its endowment. */
+export function netReturn(s: StorageScan, agent: Agent): bigint {
+  return holdings(s, agent.account) - agent.endowment;
+}
+
+function contentHash(world: World, quality: number): Uint8Array {
+  const hash = new Uint8Array(32);
+  for (let i = 0; i < 32; i += 4) {
+    const x = world.rng.nextU32();
+    hash[i] = x & 0xff;
+    hash[i + 1] = (x >>> 8) & 0xff;
+    hash[i + 2] = (x >>> 16) & 0xff;
+    hash[i + 3] = (x >>> 24) & 0xff;
+  }
+  world.truth.set(toHex(hash), quality);
+  return hash;
+}
+
+export function submissionCall(world: World, who: Agent, datanetId: number, quality: number): Call {
+  return {
+    who,
+    call: "Registry.submitContribution",
+    args: {
+      datanetId,
+      contentHash: contentHash(world, quality),
+      size: 1_000_000,
+      metadataUri: `sim://${who.role}/${who.index}/${world.epoch}`,
+    },
+  };
+}
+
+/**
+ * Claims for every reward the account can claim in the pools paid into since the last claim phase
+ * (`World.paidPools`), as claim calls of at most attributionMaxClaims ids. Looking only at those
+ * pools keeps the cost per epoch independent of how many versions exist.
+ */
+function claims(world: World, who: Agent): Call[] {
+  const max = Number(param(world.state, "attributionMaxClaims"));
+  const groups: { datanetId: number; version: number; ids: number[] }[] = [];
+  for (const { datanetId, version } of world.paidPools) {
+    const ids = (who.books.contributions.get(datanetId) ?? []).filter(
+      (id) => claimableFor(world.state, datanetId, version, id) > 0n,
+    );
+    if (ids.length > 0) groups.push({ datanetId, version, ids });
+  }
+  const out: Call[] = [];
+  for (const g of groups) {
+    for (let i = 0; i < g.ids.length; i += max) {
+      out.push({
+        who,
+        call: "Attribution.claim",
+        args: {
+          datanetId: g.datanetId,
+          version: g.version,
+          contributionIds: g.ids.slice(i, i + max),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+// ---- honest contributors ----
+
+export interface HonestContributor extends Agent {
+  quality: number;
+  active: boolean;
+}
+
+/**
+ * An honest contributor submits `contributionsPerEpoch` contributions of its own quality to one
+ * datanet each epoch and claims its rewards every epoch. After `graceEpochs` it stays only while
+ * its expected earnings per contribution (all it has claimed / all it has submitted) cover its
+ * cost per contribution (off-chain cost plus the transaction fee); it comes back when they do.
+ */
+export function honestActions(
+  world: World,
+  agent: HonestContributor,
+  pop: NonNullable<Scenario["populations"]["honestContributors"]>,
+  datanets: number,
+  fee: bigint,
+): Call[] {
+  const out = claims(world, agent);
+  if (world.epoch >= pop.graceEpochs && agent.books.submissions > 0) {
+    const perContribution = agent.books.claimedTotal / BigInt(agent.books.submissions);
+    agent.active = perContribution >= pop.costPerContribution + fee;
+  }
+  if (!agent.active) return out;
+  const datanetId = agent.index % datanets;
+  const room = roomToSubmit(world.state, agent, datanetId);
+  for (let i = 0; i < Math.min(pop.contributionsPerEpoch, room); i++)
+    out.push(submissionCall(world, agent, datanetId, agent.quality));
+  return out;
+}
+
+/** How many more submissions the pending limit allows this account in a datanet. */
+function roomToSubmit(s: StorageScan, agent: Agent, datanetId: number): number {
+  const datanet = getDatanet(s, datanetId);
+  if (!datanet) return 0;
+  const limit = pendingLimit(s, datanet.policy.pendingLimit, getReputation(s, agent.account).score);
+  return Math.max(0, limit - pendingCount(s, datanetId, agent.account));
+}
+
+// ---- spammers ----
+
+export interface Spammer extends Agent {
+  stopped: boolean;
+  startEpoch: number;
+}
+
+/**
+ * A spammer submits junk (true quality 1..5) from its start epoch, as many as its submissions per
+ * epoch, its pending limit and its bond budget (bonds it has locked up at once) allow, and claims
+ * whatever junk earns. After `trialEpochs` it stops for good as soon as its return (holdings minus
+ * endowment: claims and returned bonds minus slashes and fees) is negative.
+ */
+export function spammerActions(
+  world: World,
+  agent: Spammer,
+  pop: NonNullable<Scenario["populations"]["spammers"]>,
+  datanets: number,
+): Call[] {
+  if (agent.stopped || world.epoch < agent.startEpoch) return [];
+  const out = claims(world, agent);
+  if (world.epoch >= agent.startEpoch + pop.trialEpochs && netReturn(world.state, agent) < 0n) {
+    agent.stopped = true;
+    return out;
+  }
+  const datanetId = (agent.index + world.epoch) % datanets;
+  const datanet = getDatanet(world.state, datanetId);
+  if (!datanet) return out;
+  const bond = requiredBond(
+    world.state,
+    datanet.policy.minBond,
+    getReputation(world.state, agent.account).score,
+  );
+  const locked = readAccount(world.state, agent.account).reserved;
+  const byBudget = bond > 0n ? Number((pop.bondBudget - locked) / bond) : pop.submissionsPerEpoch;
+  const n = Math.min(
+    pop.submissionsPerEpoch,
+    roomToSubmit(world.state, agent, datanetId),
+    byBudget,
+  );
+  for (let i = 0; i < n; i++)
+    out.push(submissionCall(world, agent, datanetId, 1 + world.rng.int(5)));
+  return out;
+}
+
+// ---- curators, owners and challengers ----
+
+/** A curator's verdict on a contribution of true quality `q`: right unless its error strikes. */
+function verdict(world: World, q: number, errorRate: number): boolean {
+  const good = q >= ACCEPT_QUALITY;
+  return world.rng.chance(errorRate) ? !good : good;
+}
+
+/**
+ * Reviews: each pending contribution of a datanet is reviewed by one of its curators (chosen by
+ * contribution id), or by the owner when the datanet has none. Good data (true quality ≥ 30) is
+ * accepted with its true quality as the score and junk rejected, except that with probability
+ * `errorRate` the verdict is the wrong one (junk accepted gets its low true quality). Open
+ * challenges are resolved the same way: upheld when the contribution is junk.
+ */
+export function reviewActions(
+  world: World,
+  datanetId: number,
+  owner: Agent,
+  curators: Agent[],
+  errorRate: number,
+): Call[] {
+  const out: Call[] = [];
+  const maxQuality = Number(param(world.state, "registryMaxQuality"));
+  for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
+    const c = getContribution(world.state, id);
+    if (!c) continue;
+    const reviewer = curators.length > 0 ? curators[id % curators.length]! : owner;
+    const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
+    if (c.status === ContributionStatus.pending) {
+      const accept = verdict(world, q, errorRate);
+      out.push(
+        accept
+          ? {
+              who: reviewer,
+              call: "Registry.acceptContribution",
+              args: {
+                contributionId: id,
+                quality: Math.max(1, Math.min(maxQuality, Math.round(q))),
+              },
+            }
+          : {
+              who: reviewer,
+              call: "Registry.rejectContribution",
+              args: { contributionId: id, reason: "below the datanet's standard" },
+            },
+      );
+    }
+  }
+  return out;
+}
+
+export function resolveActions(
+  world: World,
+  datanetId: number,
+  owner: Agent,
+  curators: Agent[],
+  errorRate: number,
+  openChallenges: Set<number>,
+): Call[] {
+  const out: Call[] = [];
+  for (const id of [...openChallenges].sort((a, b) => a - b)) {
+    const c = getContribution(world.state, id);
+    if (!c || c.datanetId !== datanetId) continue;
+    const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
+    const reviewer = curators.length > 0 ? curators[id % curators.length]! : owner;
+    out.push({
+      who: reviewer,
+      call: "Registry.resolveChallenge",
+      args: { contributionId: id, uphold: !verdict(world, q, errorRate) },
+    });
+  }
+  return out;
+}
+
+/**
+ * A challenger challenges accepted contributions still in their challenge window whose true
+ * quality is below its threshold, at most `maxPerEpoch` per epoch, never its own.
+ */
+export function challengerActions(
+  world: World,
+  agent: Agent,
+  pop: NonNullable<Scenario["populations"]["challengers"]>,
+  datanets: number[],
+  openChallenges: Set<number>,
+  claimedByChallengers: Set<number>,
+): Call[] {
+  const out: Call[] = [];
+  for (const datanetId of datanets) {
+    for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
+      if (out.length >= pop.maxPerEpoch) return out;
+      if (openChallenges.has(id) || claimedByChallengers.has(id)) continue;
+      const c = getContribution(world.state, id);
+      if (!c || c.status !== ContributionStatus.accepted || c.releaseAt <= world.block + 1)
+        continue;
+      const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
+      if (q >= pop.qualityBelow) continue;
+      claimedByChallengers.add(id);
+      out.push({
+        who: agent,
+        call: "Registry.challenge",
+        args: { contributionId: id, evidenceUri: `sim://evidence/${id}` },
+      });
+    }
+  }
+  return out;
+}
+
+// ---- datanets, versions and models ----
+
+export function createDatanet(
+  owner: Agent,
+  name: string,
+  datanets: Scenario["datanets"],
+  curators: Agent[],
+  epochLength: number,
+  minBondDefault: bigint,
+  selfCurated: boolean,
+): Call {
+  const paid = datanets.licence === "paid" && !selfCurated;
+  return {
+    who: owner,
+    call: "Registry.createDatanet",
+    args: {
+      name,
+      modality: Modality[datanets.modality],
+      description: `simulated ${datanets.modality} data`,
+      metadataUri: `sim://datanet/${name}`,
+      licence: {
+        kind: paid ? LicenceKind.paid : LicenceKind.open,
+        fee: u128ToBytes(paid ? (datanets.licenceFee ?? 0n) : 0n),
+        allowList: [],
+        commercial: true,
+        attribution: true,
+      },
+      policy: {
+        curators: selfCurated ? [] : curators.map((c) => c.account),
+        minBond: u128ToBytes(datanets.minBond ?? minBondDefault),
+        reviewWindow: 2 * epochLength,
+        challengeWindow: 2 * epochLength,
+        pendingLimit: 0,
+      },
+    },
+  };
+}
+
+/** The owner publishes a version when accepted contributions changed since its last one. */
+export function publishAction(
+  world: World,
+  owner: Agent,
+  datanetId: number,
+  lastPublishedCount: Map<number, number>,
+): Call | undefined {
+  let accepted = 0;
+  for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
+    if (getContribution(world.state, id)?.status === ContributionStatus.accepted) accepted++;
+  }
+  if (accepted === 0 || accepted === lastPublishedCount.get(datanetId)) return undefined;
+  lastPublishedCount.set(datanetId, accepted);
+  return {
+    who: owner,
+    call: "Registry.publishVersion",
+    args: { datanetId, metadataUri: `sim://version/${datanetId}/${world.epoch}` },
+  };
+}
+
+/** A manifest over the newest version of each datanet that has one, equal weights. */
+export function latestManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
+  const entries = datanets
+    .map((datanetId) => ({ datanetId, version: getDatanet(s, datanetId)?.versionCount ?? 0 }))
+    .filter((e) => e.version > 0);
+  if (entries.length === 0) return [];
+  const each = Math.floor(PPM / entries.length);
+  return entries.map((e, i) => ({
+    ...e,
+    weightPpm: i === 0 ? PPM - each * (entries.length - 1) : each,
+  }));
+}
+
+export interface ModelOwner extends Agent {
+  modelId: number | null;
+  manifestKey: string;
+}
+
+/**
+ * A model owner trains on the newest version of every datanet it uses: every `retrainEvery`
+ * epochs, when a newer version exists, it registers a new model (paying any licence fees) and
+ * retires the previous one (the pallet cannot change a model's manifest).
+ */
+export function trainActions(
+  world: World,
+  agent: ModelOwner,
+  datanets: number[],
+  price: bigint,
+  dataSharePpm: number,
+  retrainEvery: number,
+): Call[] {
+  if (world.epoch % retrainEvery !== 0 && agent.modelId !== null) return [];
+  const manifest = latestManifest(world.state, datanets);
+  const key = JSON.stringify(manifest);
+  if (manifest.length === 0 || key === agent.manifestKey) return [];
+  agent.manifestKey = key;
+  const out: Call[] = [];
+  if (agent.modelId !== null)
+    out.push({ who: agent, call: "Attribution.retireModel", args: { modelId: agent.modelId } });
+  out.push({
+    who: agent,
+    call: "Attribution.registerModel",
+    args: {
+      metadataUri: `sim://model/${agent.role}/${agent.index}/${world.epoch}`,
+      manifest,
+      pricePerUnit: u128ToBytes(price),
+      dataSharePpm,
+    },
+  });
+  return out;
+}
+
+// ---- payments ----
+
+type Demand = NonNullable<Scenario["populations"]["consumers"]>["demand"];
+
+export function demandAt(demand: Demand, epoch: number): number {
+  if ("perEpoch" in demand) return demand.perEpoch[Math.min(epoch, demand.perEpoch.length - 1)]!;
+  return demand.units * (1 + demand.growth) ** epoch;
+}
+
+export interface LiveModel {
+  id: number;
+  price: bigint;
+}
+
+/** Models that take payments, cheapest first (ties by id). */
+export function liveModels(s: StorageScan, ids: number[]): LiveModel[] {
+  const out: LiveModel[] = [];
+  for (const id of ids) {
+    const m = getModel(s, id);
+    if (m && !m.retired) out.push({ id, price: m.pricePerUnit });
+  }
+  return out.sort((a, b) => (a.price === b.price ? a.id - b.id : a.price < b.price ? -1 : 1));
+}
+
+export function pay(who: Agent, model: LiveModel, units: number): Call | undefined {
+  if (units <= 0) return undefined;
+  return {
+    who,
+    call: "Attribution.payInference",
+    args: {
+      modelId: model.id,
+      units,
+      maxTotal: u128ToBytes(model.price * BigInt(units)),
+    },
+  };
+}
+
+/**
+ * A consumer wants `demand(epoch)` units from a model priced at most `maxPrice`, fewer the dearer
+ * the model: `demand × max(0, 1 − priceSensitivity × price / maxPrice)`, rounded. It picks among
+ * the affordable models in turn (consumer index + epoch) and buys as many of those units as its
+ * per-epoch `budget` covers.
+ */
+export function consumerActions(
+  world: World,
+  agent: Agent,
+  pop: NonNullable<Scenario["populations"]["consumers"]>,
+  models: LiveModel[],
+): Call[] {
+  const affordable = models.filter((m) => m.price <= pop.maxPrice);
+  if (affordable.length === 0) return [];
+  const model = affordable[(agent.index + world.epoch) % affordable.length]!;
+  const dearness = Number(model.price) / Number(pop.maxPrice);
+  const wanted = Math.round(
+    demandAt(pop.demand, world.epoch) * Math.max(0, 1 - pop.priceSensitivity * dearness),
+  );
+  const byBudget = Number(pop.budget / model.price);
+  const call = pay(agent, model, Math.min(wanted, byBudget));
+  return call ? [call] : [];
+}
+
+/**
+ * A licence buyer (the robotics startup) buys a licence for the newest version of each datanet
+ * it has not licensed yet, then pays `unitsPerEpoch` units to the cheapest live model.
+ */
+export function licenceBuyerActions(
+  world: World,
+  agent: Agent,
+  pop: NonNullable<Scenario["populations"]["licenceBuyers"]>,
+  datanets: number[],
+  models: LiveModel[],
+): Call[] {
+  if (world.epoch < pop.startEpoch) return [];
+  const out: Call[] = [];
+  for (const datanetId of datanets) {
+    const d = getDatanet(world.state, datanetId);
+    if (!d || d.versionCount === 0) continue;
+    if (hasLicence(world.state, datanetId, d.versionCount, agent.account)) continue;
+    out.push({
+      who: agent,
+      call: "Attribution.purchaseLicence",
+      args: { datanetId, version: d.versionCount },
+    });
+  }
+  const model = models[0];
+  const call = model && pay(agent, model, Math.round(pop.unitsPerEpoch));
+  if (call) out.push(call);
+  return out;
+}

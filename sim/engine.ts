@@ -1,0 +1,299 @@
+// The simulation engine: a chain spec built from the scenario, the real runtime executing every
+// block in memory (signature checks skipped: agents sign nothing), the agents' calls applied in
+// phases each epoch, and per-epoch figures read from the chain's state and events.
+import { u128FromBytes } from "../primitives/amount.ts";
+import { toHex } from "../primitives/bytes.ts";
+import { encodeExtrinsic } from "../primitives/chain.ts";
+import { TransactionError } from "../runtime/errors.ts";
+import { checkInvariants } from "../runtime/executive.ts";
+import { epochCounters, getModel } from "../runtime/pallets/attribution/index.ts";
+import { totalIssuance } from "../runtime/pallets/balances.ts";
+import { readAccount } from "../runtime/pallets/system.ts";
+import { RUNTIME_VERSION } from "../runtime/runtime.ts";
+import { encodeCall } from "../runtime/signing.ts";
+import { type Agent, holdings, type ModelOwner, PHASE, type World } from "./agents.ts";
+import { type DecodedEvent, MemoryChain } from "./chain.ts";
+import { datanetEmission, type HealthFigures, readHealth } from "./health.ts";
+import { newMarket, phaseCalls } from "./phases.ts";
+import { allAgents, datanetIds, genesisSpec, type Populations, populate } from "./population.ts";
+import { Random } from "./random.ts";
+import { MIN_EPOCH_LENGTH, paramOverrides, type Scenario, SimulatorError } from "./scenario.ts";
+
+export interface SimOptions {
+  epochs: number;
+  seed: number;
+  /** Overrides applied over the scenario's parameters (a sweep value). */
+  params?: Record<string, bigint>;
+  /** Run the runtime's invariants (try-state) at the end of every epoch; default true. */
+  checkInvariants?: boolean;
+}
+
+/** One epoch's figures; amounts in planck. `health` is null if the record was not completed. */
+export interface EpochFigures {
+  epoch: number;
+  health: HealthFigures | null;
+  /** From attribution's epoch counters (what the health record also reports). */
+  volume: bigint;
+  selfDealing: bigint;
+  payers: number;
+  accepted: number;
+  rejected: number;
+  totalIssuance: bigint;
+  submissions: number;
+  spamSubmissions: number;
+  challengesOpened: number;
+  challengesUpheld: number;
+  failedCalls: number;
+  /** Spammers' cumulative net return (holdings − endowment) and bonds posted, at epoch end. */
+  spamNetReturn: bigint;
+  spamBondsPosted: bigint;
+  spammersActive: number;
+  honestActive: number;
+  /** Claims honest contributors received in the epoch, in all. */
+  honestClaimed: bigint;
+  /** Emission paid for the epoch into the wash traders' datanet pools (0 until recorded). */
+  washTraderEmission: bigint;
+  /** Emission paid for the epoch into the other datanets' pools (0 until recorded). */
+  honestPoolEmission: bigint;
+}
+
+export interface SimResult {
+  scenario: Scenario;
+  seed: number;
+  /** The parameter overrides the chain ran with (scenario, then options), as decimal strings. */
+  params: Record<string, string>;
+  epochs: EpochFigures[];
+  blocks: number;
+  /** Failed calls by error code, over the whole run. */
+  failures: Record<string, number>;
+}
+
+/** Runs `scenario` for `options.epochs` epochs of agent activity. */
+export function simulate(scenario: Scenario, options: SimOptions): SimResult {
+  const rng = new Random(options.seed);
+  const pops = populate(scenario, rng.fork("populations"));
+  const params = { ...paramOverrides(scenario), ...(options.params ?? {}) };
+  const chain = new MemoryChain(genesisSpec(pops, params), { checkInvariants: false });
+  // A sweep may change the epoch length: the phases follow the chain's.
+  const L = Number(params.epochLength);
+  if (L < MIN_EPOCH_LENGTH) {
+    throw new SimulatorError(
+      "SCENARIO_INVALID",
+      `epochLength ${L} is too short: the agents' phases need ${MIN_EPOCH_LENGTH} blocks per epoch`,
+    );
+  }
+  const N = options.epochs;
+  const byAccount = new Map<string, Agent>();
+  for (const a of allAgents(pops)) byAccount.set(toHex(a.account), a);
+
+  const ids = datanetIds(pops);
+  const truth = new Map<string, number>();
+  const market = newMarket();
+  const failures: Record<string, number> = {};
+  const figures: EpochFigures[] = [];
+  let tally = freshTally();
+
+  const agentRng = rng.fork("agents");
+  // Pools paid into since the last claim phase, "datanet/version" in the order first paid.
+  const paidPools = new Set<string>();
+  const world = (block: number, epoch: number): World => ({
+    state: chain.state,
+    block,
+    epoch,
+    truth,
+    paidPools: [...paidPools].map((key) => {
+      const [datanetId, version] = key.split("/").map(Number);
+      return { datanetId: datanetId!, version: version! };
+    }),
+    rng: agentRng,
+  });
+  const paid = (datanetId: unknown, version: unknown) =>
+    paidPools.add(`${Number(datanetId)}/${Number(version)}`);
+
+  const observe = (events: DecodedEvent[]) => {
+    for (const e of events) {
+      const d = e.data;
+      const agent = (field: string) =>
+        d[field] instanceof Uint8Array ? byAccount.get(toHex(d[field] as Uint8Array)) : undefined;
+      const amount = (field: string) =>
+        d[field] instanceof Uint8Array ? u128FromBytes(d[field] as Uint8Array) : 0n;
+      const key = `${e.pallet}.${e.name}`;
+      if (key === "Registry.ContributionSubmitted") {
+        const a = agent("account");
+        tally.submissions++;
+        if (a) {
+          const datanetId = Number(d.datanetId);
+          const ids = a.books.contributions.get(datanetId) ?? [];
+          ids.push(Number(d.contributionId));
+          a.books.contributions.set(datanetId, ids);
+          a.books.bondsPosted += amount("amount");
+          a.books.submissions++;
+          a.books.activeEpochs.add(tally.epoch);
+          if (a.role === "spammer") tally.spamSubmissions++;
+        }
+      } else if (key === "Registry.ContributionAccepted") tally.accepted++;
+      else if (key === "Registry.ContributionRejected") tally.rejected++;
+      else if (key === "Registry.ChallengeOpened") {
+        market.openChallenges.add(Number(d.contributionId));
+        tally.challengesOpened++;
+      } else if (key === "Registry.ChallengeUpheld") {
+        market.openChallenges.delete(Number(d.contributionId));
+        tally.challengesUpheld++;
+      } else if (key === "Registry.ChallengeDismissed" || key === "Registry.ChallengeExpired") {
+        market.openChallenges.delete(Number(d.contributionId));
+      } else if (key === "Attribution.Claimed") {
+        const a = agent("account");
+        if (a) {
+          const paid = amount("amount");
+          a.books.claimedTotal += paid;
+          a.books.claimedByEpoch.set(
+            tally.epoch,
+            (a.books.claimedByEpoch.get(tally.epoch) ?? 0n) + paid,
+          );
+          if (a.role === "honest") tally.honestClaimed += paid;
+        }
+      } else if (key === "Attribution.ModelRegistered") {
+        const a = agent("account") as ModelOwner | undefined;
+        if (a && (a.role === "modelOwner" || a.role === "washTrader")) {
+          a.modelId = Number(d.modelId);
+          if (a.role === "modelOwner") market.honestModels.push(a.modelId);
+        }
+      } else if (key === "Attribution.InferencePaid") {
+        for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
+          paid(entry.datanetId, entry.version);
+      } else if (
+        key === "Attribution.LicencePurchased" ||
+        key === "Attribution.SlashNoted" ||
+        key === "Emission.PoolRewarded"
+      ) {
+        paid(d.datanetId, d.version);
+      } else if (key === "System.ExtrinsicFailed") {
+        tally.failedCalls++;
+        const code = String(d.error);
+        failures[code] = (failures[code] ?? 0) + 1;
+      }
+    }
+  };
+
+  const lastBlock = (N + 1) * L - 1;
+  let blocks = 0;
+  for (let number = 1; number <= lastBlock; number++) {
+    const epoch = Math.floor(number / L);
+    const offset = number % L;
+    if (offset === 0 && epoch <= N) tally = { ...freshTally(), epoch };
+    const open = chain.open();
+    if (epoch < N) {
+      const planned = phaseCalls(scenario, pops, market, world(number, epoch), offset, L);
+      if (offset === PHASE.submit) paidPools.clear();
+      for (const call of planned) {
+        const nonce = readAccount(open.overlay, call.who.account).nonce;
+        const bytes = encodeExtrinsic({
+          signer: call.who.account,
+          signature: new Uint8Array(64),
+          nonce,
+          era: null,
+          tip: new Uint8Array(),
+          call: encodeCall(call.call, call.args),
+          specVersion: RUNTIME_VERSION.specVersion,
+          chainTag: chain.genesisHash.subarray(0, 4),
+        });
+        try {
+          open.execution.applyExtrinsic(bytes, null);
+        } catch (error) {
+          // Not includable (e.g. the account cannot pay the fee): the agent's call is dropped.
+          if (!(error instanceof TransactionError)) throw error;
+          const code = error.code;
+          failures[code] = (failures[code] ?? 0) + 1;
+          tally.failedCalls++;
+        }
+      }
+    }
+    const result = chain.seal(open);
+    blocks++;
+    observe(result.events);
+    if (offset === L - 1 && epoch < N) {
+      if (options.checkInvariants ?? true) checkInvariants(result.overlay);
+      figures.push(closeEpoch(chain.state, epoch, tally, pops));
+    }
+    // The last epoch's health record completes a few blocks into epoch N.
+    if (epoch >= N && readHealth(chain.state, N - 1) !== null) break;
+  }
+  for (const f of figures) {
+    f.health = readHealth(chain.state, f.epoch);
+    f.washTraderEmission = datanetEmission(chain.state, f.epoch, ids.wash);
+    f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);
+  }
+  return {
+    scenario,
+    seed: options.seed,
+    params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.toString()])),
+    epochs: figures,
+    blocks,
+    failures,
+  };
+}
+
+interface Tally {
+  epoch: number;
+  submissions: number;
+  spamSubmissions: number;
+  accepted: number;
+  rejected: number;
+  challengesOpened: number;
+  challengesUpheld: number;
+  failedCalls: number;
+  honestClaimed: bigint;
+}
+
+function freshTally(): Tally {
+  return {
+    epoch: 0,
+    submissions: 0,
+    spamSubmissions: 0,
+    accepted: 0,
+    rejected: 0,
+    challengesOpened: 0,
+    challengesUpheld: 0,
+    failedCalls: 0,
+    honestClaimed: 0n,
+  };
+}
+
+function closeEpoch(
+  s: MemoryChain["state"],
+  epoch: number,
+  tally: Tally,
+  pops: Populations,
+): EpochFigures {
+  const counters = epochCounters(s, epoch);
+  const activeIn = (agents: Agent[]) =>
+    agents.filter((a) => a.books.activeEpochs.has(epoch)).length;
+  let spamNet = 0n;
+  let spamBonds = 0n;
+  for (const a of pops.spammers) {
+    spamNet += holdings(s, a.account) - a.endowment;
+    spamBonds += a.books.bondsPosted;
+  }
+  return {
+    epoch,
+    health: null,
+    volume: counters.volume,
+    selfDealing: counters.selfDealing,
+    payers: counters.distinctPayers,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    totalIssuance: totalIssuance(s),
+    submissions: tally.submissions,
+    spamSubmissions: tally.spamSubmissions,
+    challengesOpened: tally.challengesOpened,
+    challengesUpheld: tally.challengesUpheld,
+    failedCalls: tally.failedCalls,
+    spamNetReturn: spamNet,
+    spamBondsPosted: spamBonds,
+    spammersActive: activeIn(pops.spammers),
+    honestActive: activeIn(pops.honest),
+    honestClaimed: tally.honestClaimed,
+    washTraderEmission: 0n,
+    honestPoolEmission: 0n,
+  };
+}

@@ -1,0 +1,150 @@
+// What the agents do in each phase of an epoch (sim/agents.ts PHASE): the calls every population
+// makes, in a fixed order, given the chain's state and what the engine has learned from events.
+import { UNIT } from "../primitives/amount.ts";
+import { param } from "../runtime/pallets/params.ts";
+import {
+  type Call,
+  challengerActions,
+  consumerActions,
+  createDatanet,
+  honestActions,
+  licenceBuyerActions,
+  liveModels,
+  PHASE,
+  pay,
+  publishAction,
+  resolveActions,
+  reviewActions,
+  spammerActions,
+  submissionCall,
+  trainActions,
+  type World,
+} from "./agents.ts";
+import { datanetIds, type Populations } from "./population.ts";
+import type { Scenario } from "./scenario.ts";
+
+/** What the engine tracks from events for the agents' decisions. */
+export interface Market {
+  /** Contributions with an open challenge. */
+  openChallenges: Set<number>;
+  /** Contributions a challenger has already challenged (never twice). */
+  challenged: Set<number>;
+  /** Accepted contributions at each datanet's last version. */
+  lastPublished: Map<number, number>;
+  /** Models registered by the model owners (not the wash traders), in id order. */
+  honestModels: number[];
+}
+
+export function newMarket(): Market {
+  return {
+    openChallenges: new Set(),
+    challenged: new Set(),
+    lastPublished: new Map(),
+    honestModels: [],
+  };
+}
+
+/** True quality of what wash traders contribute to their own datanets (they accept it themselves). */
+const WASH_QUALITY = 80;
+
+/** Curators listed on a datanet (a policy lists at most registryMaxCurators, 16 by default). */
+const MAX_CURATORS = 16;
+
+/** The calls of the phase at block offset `offset` of an epoch (none at other offsets). */
+export function phaseCalls(
+  scenario: Scenario,
+  pops: Populations,
+  market: Market,
+  w: World,
+  offset: number,
+  epochLength: number,
+): Call[] {
+  const ids = datanetIds(pops);
+  const p = scenario.populations;
+  const out: Call[] = [];
+  const minBond = param(w.state, "registryMinBond");
+  if (offset === PHASE.submit) {
+    if (w.epoch === 0) {
+      const curators = pops.curators.slice(0, MAX_CURATORS);
+      for (const [i, o] of pops.owners.entries())
+        out.push(
+          createDatanet(
+            o,
+            `datanet-${i}`,
+            scenario.datanets,
+            curators,
+            epochLength,
+            minBond,
+            false,
+          ),
+        );
+      for (const [i, t] of pops.washTraders.entries())
+        out.push(
+          createDatanet(t, `own-data-${i}`, scenario.datanets, [], epochLength, minBond, true),
+        );
+    }
+    const fee = param(w.state, "baseFee");
+    for (const a of pops.honest)
+      out.push(...honestActions(w, a, p.honestContributors!, ids.main.length, fee));
+    for (const a of pops.spammers) out.push(...spammerActions(w, a, p.spammers!, ids.main.length));
+    for (const a of pops.challengers)
+      out.push(
+        ...challengerActions(
+          w,
+          a,
+          p.challengers!,
+          ids.main,
+          market.openChallenges,
+          market.challenged,
+        ),
+      );
+    if (w.epoch >= (p.washTraders?.startEpoch ?? 0)) {
+      for (const [i, t] of pops.washTraders.entries())
+        out.push(submissionCall(w, t, ids.wash[i]!, WASH_QUALITY));
+    }
+  } else if (offset === PHASE.review) {
+    const errorRate = p.curators?.errorRate ?? 0;
+    const curators = pops.curators.slice(0, MAX_CURATORS);
+    for (const [i, o] of pops.owners.entries()) {
+      out.push(...reviewActions(w, i, o, curators, errorRate));
+      out.push(...resolveActions(w, i, o, curators, errorRate, market.openChallenges));
+    }
+    for (const [i, t] of pops.washTraders.entries())
+      out.push(...reviewActions(w, ids.wash[i]!, t, [], 0));
+  } else if (offset === PHASE.publish) {
+    const every = scenario.datanets.publishEvery;
+    if (w.epoch % every === 0) {
+      for (const [i, o] of pops.owners.entries()) {
+        const call = publishAction(w, o, i, market.lastPublished);
+        if (call) out.push(call);
+      }
+    }
+    for (const [i, t] of pops.washTraders.entries()) {
+      const call = publishAction(w, t, ids.wash[i]!, market.lastPublished);
+      if (call) out.push(call);
+    }
+  } else if (offset === PHASE.train) {
+    const m = p.modelOwners;
+    if (m) {
+      const share = Math.round(m.dataShare * 1_000_000);
+      for (const a of pops.modelOwners)
+        out.push(...trainActions(w, a, ids.main, m.price, share, m.retrainEvery));
+    }
+    const minShare = Number(param(w.state, "attributionMinDataSharePpm"));
+    const washPrice = p.washTraders?.price ?? UNIT;
+    for (const [i, t] of pops.washTraders.entries())
+      out.push(...trainActions(w, t, [ids.wash[i]!], washPrice, minShare, 1));
+  } else if (offset === PHASE.pay) {
+    const models = liveModels(w.state, market.honestModels);
+    for (const a of pops.consumers) out.push(...consumerActions(w, a, p.consumers!, models));
+    for (const a of pops.licenceBuyers)
+      out.push(...licenceBuyerActions(w, a, p.licenceBuyers!, ids.main, models));
+    for (const t of pops.washTraders) {
+      if (t.modelId === null || w.epoch < (p.washTraders?.startEpoch ?? 0)) continue;
+      const own = liveModels(w.state, [t.modelId])[0];
+      const call = own && pay(t, own, Math.round(p.washTraders!.unitsPerEpoch));
+      if (call) out.push(call);
+    }
+  }
+  return out;
+}

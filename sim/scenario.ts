@@ -1,0 +1,267 @@
+// Scenario files: what a simulation runs (epoch length, parameter overrides, datanets and agent
+// populations), in YAML or JSON, validated with errors that name the offending field.
+import { readFileSync } from "node:fs";
+import * as v from "valibot";
+import { parse as parseYaml } from "yaml";
+import { parseLin } from "../primitives/amount.ts";
+import { LineageError } from "../primitives/errors.ts";
+import { ChainSpecError } from "../runtime/errors.ts";
+import { PARAMS, validateGenesisParams } from "../runtime/pallets/params.ts";
+
+/** Scenario and simulation mistakes: SCENARIO_NOT_FOUND, SCENARIO_INVALID, SWEEP_INVALID. */
+export class SimulatorError extends LineageError {}
+
+/** Blocks an epoch needs for the agents' phases (sim/agents.ts PHASE) and a quiet tail. */
+export const MIN_EPOCH_LENGTH = 8;
+
+const count = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
+const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+const lin = v.pipe(
+  v.union([v.pipe(v.number(), v.minValue(0)), v.string()], "an amount in LIN"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const text = typeof dataset.value === "number" ? toPlainDecimal(dataset.value) : dataset.value;
+    try {
+      return parseLin(text);
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+      return NEVER;
+    }
+  }),
+);
+
+function toPlainDecimal(n: number): string {
+  // Numbers from YAML/JSON ("0.5") to a LIN string without exponent notation; 12 decimals at most.
+  return n.toFixed(12).replace(/\.?0+$/, "");
+}
+
+const Quality = v.strictObject({
+  /** Mean true quality on the registry's scale (1..registryMaxQuality, 100 by default). */
+  mean: v.pipe(v.number(), v.minValue(1), v.maxValue(1_000_000)),
+  /** Qualities are uniform in [mean − spread, mean + spread], clamped to the scale. */
+  spread: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+});
+
+const Demand = v.union([
+  v.strictObject({
+    /** Inference units wanted in epoch 0. */
+    units: v.pipe(v.number(), v.minValue(0)),
+    /** Growth per epoch: units × (1 + growth)^epoch. */
+    growth: v.optional(v.pipe(v.number(), v.minValue(-1), v.maxValue(10)), 0),
+  }),
+  v.strictObject({
+    /** Units per epoch; the last value repeats. */
+    perEpoch: v.pipe(v.array(v.pipe(v.number(), v.minValue(0))), v.minLength(1)),
+  }),
+]);
+
+const Population = {
+  honestContributors: v.strictObject({
+    count: count(10_000),
+    quality: Quality,
+    costPerContribution: lin,
+    contributionsPerEpoch: v.optional(count(1_000), 1),
+    /** Epochs a contributor keeps going before it judges its earnings against its cost. */
+    graceEpochs: v.optional(count(1_000), 3),
+    endowment: v.optional(lin),
+  }),
+  spammers: v.strictObject({
+    count: count(10_000),
+    startEpoch: v.optional(count(1_000_000), 0),
+    /** Bonds a spammer is willing to have locked up at once (LIN). */
+    bondBudget: lin,
+    submissionsPerEpoch: v.optional(count(1_000), 5),
+    /** Epochs a spammer tries before judging its return. */
+    trialEpochs: v.optional(count(1_000), 2),
+    endowment: v.optional(lin),
+  }),
+  curators: v.strictObject({
+    count: count(1_000),
+    /** Chance that a review gets the verdict wrong (accepts junk or rejects good data). */
+    errorRate: v.optional(fraction, 0),
+    endowment: v.optional(lin),
+  }),
+  challengers: v.strictObject({
+    count: count(1_000),
+    /** Accepted contributions of true quality below this are challenged. */
+    qualityBelow: v.optional(v.pipe(v.number(), v.minValue(0)), 20),
+    maxPerEpoch: v.optional(count(1_000), 3),
+    endowment: v.optional(lin),
+  }),
+  consumers: v.strictObject({
+    count: count(10_000),
+    demand: Demand,
+    /** Most a consumer spends per epoch (LIN). */
+    budget: lin,
+    /** Highest price per unit a consumer pays (LIN); dearer models are not used. */
+    maxPrice: lin,
+    /** How demand falls with price: units × max(0, 1 − sensitivity × price / maxPrice). */
+    priceSensitivity: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100)), 0),
+    endowment: v.optional(lin),
+  }),
+  licenceBuyers: v.strictObject({
+    count: count(100),
+    startEpoch: v.optional(count(1_000_000), 0),
+    /** Inference units paid per epoch on models trained on the licensed data. */
+    unitsPerEpoch: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+    endowment: v.optional(lin),
+  }),
+  modelOwners: v.strictObject({
+    count: count(1_000),
+    /** Price per inference unit (LIN). */
+    price: lin,
+    /** Share of a payment (after the protocol fee) that goes to the data, 0..1. */
+    dataShare: fraction,
+    /** A new model on the latest versions every this many epochs (the old one retired). */
+    retrainEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+    endowment: v.optional(lin),
+  }),
+  washTraders: v.strictObject({
+    count: count(100),
+    /** Units each wash trader pays its own model per epoch. */
+    unitsPerEpoch: v.pipe(v.number(), v.minValue(0)),
+    price: v.optional(lin),
+    startEpoch: v.optional(count(1_000_000), 0),
+    endowment: v.optional(lin),
+  }),
+  validators: v.strictObject({ count: v.pipe(count(100), v.minValue(1)) }),
+};
+
+const Scenario = v.strictObject({
+  name: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "lower-case letters, digits, '-'")),
+  description: v.optional(v.string(), ""),
+  /** Blocks per epoch (the `epochLength` parameter); the agents' phases need at least 8. */
+  epochLength: v.pipe(v.number(), v.integer(), v.minValue(MIN_EPOCH_LENGTH), v.maxValue(10_000)),
+  /** Parameter overrides, validated by the runtime's own bounds. */
+  params: v.optional(
+    v.record(
+      v.string(),
+      v.union(
+        [v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\d+$/))],
+        "a non-negative integer",
+      ),
+    ),
+    {},
+  ),
+  datanets: v.strictObject({
+    count: v.pipe(count(100), v.minValue(1)),
+    modality: v.optional(
+      v.picklist(["text", "image", "audio", "video", "tabular", "other"]),
+      "text",
+    ),
+    licence: v.optional(v.picklist(["open", "paid"]), "open"),
+    /** Licence fee of a paid datanet (LIN). */
+    licenceFee: v.optional(lin),
+    minBond: v.optional(lin),
+    /** Epochs between version publications. */
+    publishEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+  }),
+  populations: v.strictObject({
+    honestContributors: v.optional(Population.honestContributors),
+    spammers: v.optional(Population.spammers),
+    curators: v.optional(Population.curators),
+    challengers: v.optional(Population.challengers),
+    consumers: v.optional(Population.consumers),
+    licenceBuyers: v.optional(Population.licenceBuyers),
+    modelOwners: v.optional(Population.modelOwners),
+    washTraders: v.optional(Population.washTraders),
+    validators: v.optional(Population.validators, { count: 1 }),
+  }),
+});
+
+export type Scenario = v.InferOutput<typeof Scenario>;
+export type Populations = Scenario["populations"];
+
+type Issue = v.BaseIssue<unknown>;
+
+/** The deepest issue of a union names the field that is actually wrong (as in chain-spec.ts). */
+function describeIssue(issue: Issue): { path: string[]; message: string } {
+  const own = (issue.path ?? []).map((item) => String(item.key));
+  let best = { path: own, message: issue.message };
+  for (const sub of issue.issues ?? []) {
+    const inner = describeIssue(sub);
+    const path = [...own, ...inner.path];
+    if (path.length > best.path.length) best = { path, message: inner.message };
+  }
+  return best;
+}
+
+function invalid(source: string, path: string, message: string): SimulatorError {
+  return new SimulatorError("SCENARIO_INVALID", `${source}: ${path}: ${message}`);
+}
+
+/** Validates a parsed scenario document; `source` names it in errors (a file name). */
+export function parseScenario(doc: unknown, source = "scenario"): Scenario {
+  const result = v.safeParse(Scenario, doc);
+  if (!result.success) {
+    const { path, message } = describeIssue(result.issues[0]!);
+    throw invalid(source, path.length > 0 ? path.join(".") : "(root)", message);
+  }
+  const scenario = result.output;
+  try {
+    validateGenesisParams(paramOverrides(scenario));
+  } catch (error) {
+    if (!(error instanceof ChainSpecError)) throw error;
+    throw invalid(source, "params", error.message);
+  }
+  const m = scenario.populations.modelOwners;
+  if (m) {
+    const overrides = paramOverrides(scenario);
+    const min = overrides.attributionMinDataSharePpm ?? PARAMS.attributionMinDataSharePpm.default;
+    if (BigInt(Math.round(m.dataShare * 1_000_000)) < min)
+      throw invalid(
+        source,
+        "populations.modelOwners.dataShare",
+        `${m.dataShare} is below the protocol minimum ${Number(min) / 1_000_000} (attributionMinDataSharePpm)`,
+      );
+  }
+  const d = scenario.datanets;
+  if (d.licence === "paid" && (d.licenceFee ?? 0n) === 0n)
+    throw invalid(source, "datanets.licenceFee", "a paid licence needs a fee above 0");
+  if (d.licence === "open" && d.licenceFee !== undefined && d.licenceFee > 0n)
+    throw invalid(source, "datanets.licenceFee", "only a paid licence has a fee");
+  return scenario;
+}
+
+/** The scenario's parameter overrides as the chain spec takes them. */
+export function paramOverrides(scenario: Scenario): Record<string, bigint> {
+  const out: Record<string, bigint> = { epochLength: BigInt(scenario.epochLength) };
+  for (const [name, value] of Object.entries(scenario.params)) out[name] = BigInt(value);
+  return out;
+}
+
+/** Reads and validates a scenario file (`.yaml`, `.yml` or `.json`). */
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SimulatorError(
+      "SCENARIO_NOT_FOUND",
+      code === "ENOENT" ? `no scenario file at ${path}` : `cannot read ${path}: ${code}`,
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const what = path.endsWith(".json") ? "JSON" : "YAML";
+    throw invalid(path, "(root)", `not valid ${what}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return parseScenario(doc, path);
+}
+
+/**
+ * The scenario with every population count multiplied by `scale` (rounded, at least 1 where the
+ * scenario has any): the shortened form the tests run.
+ */
+export function scaleScenario(scenario: Scenario, scale: number): Scenario {
+  if (scale === 1) return scenario;
+  const scaled = structuredClone(scenario);
+  const pops = scaled.populations as Record<string, { count: number } | undefined>;
+  for (const key of Object.keys(pops)) {
+    const pop = pops[key];
+    if (pop && pop.count > 0) pop.count = Math.max(1, Math.round(pop.count * scale));
+  }
+  return scaled;
+}

@@ -1,0 +1,70 @@
+// Outcomes that depend on the emission pallet's rules, computed from the simulator's output: the
+// health record of every epoch, wash trading earning no emission, no demand meaning no
+// contributor emission, and the emission/volume ratio following k in a sweep.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rowsOf, runShipped } from "./fixtures.ts";
+
+const big = (v: unknown) => v as bigint;
+
+describe("emission in the shipped scenarios", () => {
+  it("wash trading: the attacker's pools get no emission while honest pools earn it", () => {
+    const rows = rowsOf(runShipped("wash-trading", { epochs: 5, scale: 0.5 }));
+    for (const r of rows) {
+      assert.notEqual(r.emitted, null, `epoch ${r.epoch} has its health record`);
+      assert.equal(r.washTraderEmission, 0n, `epoch ${r.epoch}: wash trader emission`);
+    }
+    const paying = rows.filter((r) => big(r.volume) > 0n);
+    assert.ok(paying.length > 0);
+    assert.ok(
+      paying.every((r) => big(r.selfDealing) > 0n),
+      "the attacker kept paying itself",
+    );
+    assert.ok(
+      paying.some((r) => big(r.honestPoolEmission) > 0n && big(r.emittedContributors) > 0n),
+      "honest pools earned emission from real volume",
+    );
+  });
+
+  it("subsidy dependence: no demand, no contributor emission; validators still paid", () => {
+    const rows = rowsOf(runShipped("subsidy-dependence", { epochs: 5, scale: 0.5 }));
+    for (const r of rows) {
+      assert.equal(r.volume, 0n);
+      assert.ok(big(r.scheduled) > 0n, `epoch ${r.epoch} scheduled emission`);
+      assert.equal(r.emittedContributors, 0n, `epoch ${r.epoch} contributor emission`);
+      assert.ok(big(r.emittedValidators) > 0n, `epoch ${r.epoch} validators' emission`);
+      assert.equal(r.emissionVolumeRatio, null);
+    }
+  });
+
+  it("contributor emission never exceeds k · volume", () => {
+    const rows = rowsOf(runShipped("healthy-marketplace", { epochs: 5, scale: 0.5 }));
+    for (const r of rows) {
+      assert.ok(big(r.emittedContributors) <= big(r.contributorEmissionCap), `epoch ${r.epoch}`);
+    }
+    assert.ok(rows.some((r) => big(r.emittedContributors) > 0n));
+  });
+
+  it("a sweep over k moves the emission/volume ratio with k", () => {
+    const ks = [250_000n, 1_000_000n, 2_000_000n];
+    const ratios = ks.map((k) => {
+      const rows = rowsOf(
+        runShipped("healthy-marketplace", {
+          epochs: 4,
+          scale: 0.5,
+          params: { emissionVolumeFactorPpm: k },
+        }),
+      );
+      let emitted = 0n;
+      let volume = 0n;
+      for (const r of rows) {
+        emitted += big(r.emitted);
+        volume += big(r.volume);
+      }
+      assert.ok(volume > 0n);
+      return Number(emitted) / Number(volume);
+    });
+    for (let i = 1; i < ratios.length; i++)
+      assert.ok(ratios[i]! > ratios[i - 1]!, `ratio rises with k: ${ks} → ${ratios}`);
+  });
+});

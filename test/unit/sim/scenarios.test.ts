@@ -1,0 +1,57 @@
+// The shipped scenarios in a shortened form (fewer epochs, smaller populations), each checked for
+// the outcome a researcher would expect from the rules, computed from the simulator's output.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rowsOf, runShipped } from "./fixtures.ts";
+
+describe("shipped scenarios", () => {
+  it("spam wave: the spammers' return on bond turns negative and they all stop", () => {
+    const rows = rowsOf(runShipped("spam-wave", { epochs: 6, scale: 0.5 }));
+    const active = rows.map((r) => r.spammersActive as number);
+    const firstActive = active.findIndex((n) => n > 0);
+    assert.ok(firstActive >= 0, "spammers submitted");
+    const stoppedAt = active.findIndex((n, i) => i > firstActive && n === 0);
+    assert.ok(stoppedAt > firstActive, `spammers stopped (active per epoch: ${active})`);
+    assert.ok(
+      active.slice(stoppedAt).every((n) => n === 0),
+      "and did not come back",
+    );
+    const roi = rows.map((r) => r.spamReturnOnBond);
+    assert.ok((roi[stoppedAt] as number) < 0, `return on bond when they stopped: ${roi}`);
+    assert.ok((rows.at(-1)!.honestActive as number) > 0, "honest contributors carry on");
+    assert.ok(rows.some((r) => (r.rejected as number) > 0));
+  });
+
+  it("healthy marketplace: paid volume every epoch after setup, honest contributors stay and earn", () => {
+    const rows = rowsOf(runShipped("healthy-marketplace", { epochs: 6, scale: 0.5 }));
+    for (const r of rows.slice(1)) assert.ok((r.volume as bigint) > 0n, `epoch ${r.epoch} volume`);
+    const honest = rows.map((r) => r.honestActive as number);
+    assert.equal(honest.at(-1), Math.max(...honest), `honest contributors stay: ${honest}`);
+    assert.ok((rows.at(-1)!.honestIncome as bigint) > 0n);
+  });
+
+  it("wash trading: the attacker's payments are counted as self-dealing, not volume", () => {
+    const rows = rowsOf(runShipped("wash-trading", { epochs: 5, scale: 0.5 }));
+    for (const r of rows.slice(1)) {
+      assert.ok((r.selfDealing as bigint) > 0n, `epoch ${r.epoch} self-dealing`);
+      assert.ok((r.volume as bigint) > 0n, `epoch ${r.epoch} real volume`);
+    }
+  });
+
+  it("subsidy dependence: no paid volume, and contributors leave once their grace ends", () => {
+    const rows = rowsOf(runShipped("subsidy-dependence", { epochs: 5, scale: 0.5 }));
+    for (const r of rows) assert.equal(r.volume, 0n, `epoch ${r.epoch} volume`);
+    const honest = rows.map((r) => r.honestActive as number);
+    assert.ok(Math.max(...honest) > 0 && honest.at(-1) === 0, `active per epoch: ${honest}`);
+  });
+
+  it("robotics startup: licences and inference are paid and contributors earn from them", () => {
+    const rows = rowsOf(runShipped("robotics-startup", { epochs: 5, scale: 0.5 }));
+    assert.ok(rows.some((r) => (r.volume as bigint) > 0n));
+    assert.ok(
+      rows.some(
+        (r) => (r.honestIncome as bigint | null) !== null && (r.honestIncome as bigint) > 0n,
+      ),
+    );
+  });
+});
