@@ -4,11 +4,11 @@ import type { Hex, NodeApi, RpcHealthRecord } from "../rpc/node-api.ts";
 import { currentEpoch } from "../runtime/pallets/authorities.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
 import {
-  closeInProgress,
   emissionParams,
   type HealthRecord,
   healthRecord,
   latestHealthEpoch,
+  nextUnscheduledEpoch,
   projectSchedule,
   scheduledSupply,
 } from "../runtime/pallets/emission/index.ts";
@@ -63,10 +63,8 @@ export function emissionApi(stateAt: (at: Hex | undefined) => StorageScan): Node
     schedule: (count, at) => {
       const s = stateAt(at);
       const p = emissionParams(s);
-      const job = closeInProgress(s);
       const closing = latestHealthEpoch(s) === undefined ? 0 : latestHealthEpoch(s)! + 1;
-      // A close in progress has already taken its epoch's schedule.
-      const first = job ? job.epoch + 1 : closing;
+      const first = nextUnscheduledEpoch(s);
       return {
         maxSupply: p.maxSupply.toString(),
         scheduledSupply: scheduledSupply(s).toString(),

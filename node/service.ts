@@ -124,8 +124,8 @@ export class NodeService {
   readonly #newHeads = new Set<HeaderListener>();
   readonly #finalizedHeads = new Set<HeaderListener>();
   #stopped = false;
-  /** The epoch whose health record the metrics show. */
-  #healthShown: number | undefined;
+  /** The best block whose health record the metrics show. */
+  #healthShown: string | undefined;
   #lastFinalized: number;
 
   private constructor(
@@ -508,15 +508,16 @@ export class NodeService {
     for (const listener of this.#finalizedHeads) listener(header);
   }
 
-  /** Shows the best block's latest economic health record once per new record. */
+  /** Shows the best block's latest economic health record (a reorg may change it). */
   #updateHealth(): void {
-    const state = this.store.stateAtBlock(this.store.best().hash);
+    const best = this.store.best().hash;
+    const key = toHex(best);
+    if (key === this.#healthShown) return;
+    this.#healthShown = key;
+    const state = this.store.stateAtBlock(best);
     const epoch = latestHealthEpoch(state);
-    if (epoch === undefined || epoch === this.#healthShown) return;
-    const record = healthRecord(state, epoch);
-    if (!record) return;
-    this.metrics.setHealth(record);
-    this.#healthShown = epoch;
+    const record = epoch === undefined ? undefined : healthRecord(state, epoch);
+    if (record) this.metrics.setHealth(record);
   }
 
   #bodyOf(hash: Uint8Array): Uint8Array[] {

@@ -455,7 +455,7 @@ export const PARAMS = {
     unit: "count",
     default: 256n,
     min: 1n,
-    max: 100_000n,
+    max: 4_096n,
     doc: "Items (authors, pools, version entries, earners, cohort members) an epoch's close processes per block at most",
   },
 } as const satisfies Record<string, ParamDef>;
@@ -496,6 +496,9 @@ function checkCombination(values: (name: ParamName) => bigint): string | null {
     1_000_000n
   ) {
     return "emissionValidatorPpm + emissionContributorPpm + emissionTreasuryPpm must not exceed 1,000,000";
+  }
+  if (values("emissionHighQuality") > values("registryMaxQuality")) {
+    return "emissionHighQuality must not exceed registryMaxQuality (no contribution could reach it)";
   }
   return null;
 }

@@ -55,15 +55,24 @@ export function countAuthor(ctx: RuntimeContext, epoch: number): void {
   storage.epochBlockTotal.set(s, epoch, (storage.epochBlockTotal.get(s, epoch) ?? 0) + 1);
 }
 
-/** Advances the pending closes of epochs before `current` by at most the block's step budget. */
+/**
+ * Advances the closes of epochs before `current` by at most the block's step budget. Minting runs
+ * ahead: the validators' and pools' emission of every ended epoch is paid before any budget goes
+ * to the statistics walks, so a large health record can delay records, never payments.
+ */
 export function advanceCloses(ctx: RuntimeContext, current: number, emitEvent: Emitter): void {
   const s = ctx.storage;
   let budget = Number(param(s, "emissionMaxStepsPerBlock"));
   while (budget > 0) {
-    const epoch = storage.nextToClose.get(s);
-    if (epoch >= current) return;
+    const epoch = storage.nextToMint.get(s);
+    if (epoch >= current) break;
     const job = storage.job.get(s, epoch) ?? openJob(ctx, epoch);
     budget = step(ctx, job, budget, emitEvent);
+  }
+  while (budget > 0) {
+    const epoch = storage.nextToClose.get(s);
+    if (epoch >= storage.nextToMint.get(s)) break;
+    budget = step(ctx, storage.job.get(s, epoch)!, budget, emitEvent);
   }
 }
 
@@ -104,12 +113,16 @@ function openJob(ctx: RuntimeContext, epoch: number): CloseJob {
     giniRank: 0,
     cohort: 0,
     retained: 0,
+    retentionEpochs: Number(param(s, "emissionRetentionEpochs")),
   };
 }
 
 const u128 = u128ToBytes;
 
-/** Runs the job's phases within `budget` steps; returns the budget left. Saves or finishes the job. */
+/**
+ * Runs the job's phases within `budget` steps; returns the budget left. Saves the job, hands it
+ * from minting to the statistics when its pools are paid, or finishes it.
+ */
 function step(ctx: RuntimeContext, job: CloseJob, budget: number, emitEvent: Emitter): number {
   let left = budget;
   let j = job;
@@ -123,6 +136,12 @@ function step(ctx: RuntimeContext, job: CloseJob, budget: number, emitEvent: Emi
       return left;
     }
     j = { ...j, phase: (j.phase + 1) as Phase, cursor: EMPTY, entryCursor: 0, cumulative: 0n };
+    if (j.phase === Phase.newContributors) {
+      // Minting is complete: the statistics continue when the earlier epochs' are done.
+      storage.job.set(ctx.storage, j.epoch, j);
+      storage.nextToMint.set(ctx.storage, j.epoch + 1);
+      return left;
+    }
   }
   storage.job.set(ctx.storage, j.epoch, j);
   return left;
@@ -271,9 +290,11 @@ const earnersPhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
   let j = job;
   let left = budget;
-  while (left > 0) {
-    const [pool] = epochEligibleFees(s, j.epoch, readPoolCursor(j.cursor), 1);
-    if (!pool) return { job: j, left, done: true };
+  // One read of the next pools per block (each range read scans the block's buffered writes).
+  const pools = epochEligibleFees(s, j.epoch, readPoolCursor(j.cursor), budget);
+  let finished = 0;
+  for (const pool of pools) {
+    if (left === 0) break;
     const income =
       pool.fees +
       (storage.poolEmission.get(s, keys.epochPool(j.epoch, pool.datanetId, pool.version)) ?? 0n);
@@ -286,14 +307,17 @@ const earnersPhase: PhaseStep = (ctx, job, budget) => {
       const earned = (income * BigInt(entry.weight)) / liveWeight;
       if (earned > 0n) j = addEarning(s, j, c.contributor, earned);
     }
-    // An exhausted pool with nothing left to read still costs a step, so the loop always ends.
+    // An exhausted pool with nothing left to read still costs a step, so the walk always ends.
     left -= Math.max(entries.length, 1);
-    j =
-      entries.length < requested
-        ? { ...j, cursor: poolCursor(pool.datanetId, pool.version), entryCursor: 0 }
-        : { ...j, entryCursor: entries[entries.length - 1]!.contributionId + 1 };
+    if (entries.length === requested) {
+      j = { ...j, entryCursor: entries[entries.length - 1]!.contributionId + 1 };
+      return { job: j, left, done: false };
+    }
+    j = { ...j, cursor: poolCursor(pool.datanetId, pool.version), entryCursor: 0 };
+    finished++;
   }
-  return { job: j, left, done: false };
+  // Done when every pool read is finished and the read returned fewer than it asked for.
+  return { job: j, left, done: finished === pools.length && pools.length < budget };
 };
 
 const giniPhase: PhaseStep = (ctx, job, budget) => {
@@ -321,7 +345,8 @@ function u128Read(bytes: Uint8Array): bigint {
 
 const retentionPhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
-  const cohortEpoch = job.epoch - Number(param(s, "emissionRetentionEpochs"));
+  // R as it was when the epoch ended: a change meanwhile must not move the walk to another cohort.
+  const cohortEpoch = job.epoch - job.retentionEpochs;
   if (cohortEpoch < 0) return { job, left: budget, done: true };
   const batch = highQualityIn(s, cohortEpoch, job.cursor.length > 0 ? job.cursor : null, budget);
   let { cohort, retained } = job;
@@ -383,7 +408,7 @@ function finish(ctx: RuntimeContext, job: CloseJob, emitEvent: Emitter): void {
     rejected: activity.rejected,
     cohort: job.cohort,
     retained: job.retained,
-    retentionPpm: job.cohort > 0 ? Math.floor((job.retained * 1_000_000) / job.cohort) : null,
+    retentionPpm: job.cohort > 0 ? Number((BigInt(job.retained) * PPM) / BigInt(job.cohort)) : null,
     earners: job.earners,
     giniPpm: giniPpm(BigInt(job.earners), job.giniWeighted, job.earnedTotal),
     totalIssuance: storage.endIssuance.get(s, job.epoch) ?? totalIssuance(s),

@@ -13,12 +13,12 @@ export {
 } from "./schedule.ts";
 export {
   type CloseJob,
-  closeInProgress,
   earnedIn,
   emissionParams,
   type HealthRecord,
   healthRecord,
   latestHealthEpoch,
+  nextUnscheduledEpoch,
   poolEmission,
   scheduledSupply,
   storage,

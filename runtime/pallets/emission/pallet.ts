@@ -9,7 +9,7 @@ import type { Pallet, RuntimeContext } from "../../pallet.ts";
 import { currentEpoch } from "../authorities.ts";
 import { totalIssuance } from "../balances.ts";
 import { advanceCloses, countAuthor } from "./close.ts";
-import { NAME, storage, T } from "./storage.ts";
+import { NAME, Phase, storage, T } from "./storage.ts";
 
 export const EMISSION_INDEX = 9;
 
@@ -68,12 +68,27 @@ export const emission: Pallet = {
     storage.endIssuance.set(s, 0, totalIssuance(s));
   },
   invariants(s) {
-    const next = storage.nextToClose.get(s);
-    if (next > currentEpoch(s))
-      throw new InvariantError("EMISSION_CLOSE", `epoch ${next} was closed before it ended`);
-    for (const [epoch] of storage.job.entries(s))
-      if (epoch !== next)
-        throw new InvariantError("EMISSION_CLOSE", `a close job for ${epoch}, pending is ${next}`);
+    const closing = storage.nextToClose.get(s);
+    const minting = storage.nextToMint.get(s);
+    if (closing > minting || minting > currentEpoch(s))
+      throw new InvariantError(
+        "EMISSION_CLOSE",
+        `closing ${closing}, minting ${minting}, current epoch ${currentEpoch(s)}`,
+      );
+    let expected = closing;
+    for (const [epoch, job] of storage.job.entries(s)) {
+      // Every epoch from closing up to minting has a job; minted ones are past their pools.
+      if (epoch !== expected || epoch > minting)
+        throw new InvariantError(
+          "EMISSION_CLOSE",
+          `a close job for ${epoch}, expected ${expected}`,
+        );
+      if (epoch < minting && job.phase < Phase.newContributors)
+        throw new InvariantError("EMISSION_CLOSE", `epoch ${epoch} counted minted but is not`);
+      expected++;
+    }
+    if (expected < minting)
+      throw new InvariantError("EMISSION_CLOSE", `epoch ${expected} minted without a job`);
     // The population: every contributor is in the bucket of its LastActive epoch, and the
     // passive count is the buckets below the threshold.
     const buckets = new Map<number, number>();

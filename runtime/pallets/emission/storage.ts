@@ -59,6 +59,8 @@ export interface CloseJob {
   giniRank: number;
   cohort: number;
   retained: number;
+  /** R when the epoch's close opened: the cohort is that of epoch − R. */
+  retentionEpochs: number;
 }
 
 export interface HealthRecord {
@@ -171,12 +173,19 @@ export const storage = {
     0n,
     "Supply scheduled so far: the genesis issuance plus every closed epoch's schedule, minted or not",
   ),
+  nextToMint: storageValue(
+    NAME,
+    "NextToMint",
+    u64Value,
+    0,
+    "The epoch whose emission is pending or being minted; every earlier epoch's is paid",
+  ),
   nextToClose: storageValue(
     NAME,
     "NextToClose",
     u64Value,
     0,
-    "The epoch whose close is pending or in progress; every earlier epoch has its health record",
+    "The epoch whose health record is pending or in progress; every earlier epoch has its record",
   ),
   job: storageMap<number, CloseJob>(
     NAME,
@@ -184,7 +193,7 @@ export const storage = {
     u64Value,
     jobCodec,
     Hasher.identity,
-    "The close in progress, by epoch (at most one entry)",
+    "Closes in progress, by epoch: NextToClose up to NextToMint (minted, statistics pending)",
   ),
   epochBlocks: storageMap<Uint8Array, number>(
     NAME,
@@ -325,7 +334,8 @@ export function scheduledSupply(s: StorageRead): bigint {
   return storage.scheduled.get(s);
 }
 
-/** The close in progress, if any. */
-export function closeInProgress(s: StorageRead): CloseJob | undefined {
-  return storage.job.get(s, storage.nextToClose.get(s));
+/** The first epoch whose schedule has not been taken yet (projections start there). */
+export function nextUnscheduledEpoch(s: StorageRead): number {
+  const minting = storage.nextToMint.get(s);
+  return storage.job.has(s, minting) ? minting + 1 : minting;
 }

@@ -11,6 +11,7 @@ import { totalIssuance } from "../../../runtime/pallets/balances.ts";
 import {
   type HealthRecord,
   healthRecord,
+  latestHealthEpoch,
   poolEmission,
   scheduledSupply,
 } from "../../../runtime/pallets/emission/index.ts";
@@ -224,6 +225,37 @@ describe("emission", () => {
     const { closedAt: _a, totalIssuance: _b, ...wideRest } = wide.record;
     const { closedAt: _c, totalIssuance: _d, ...narrowRest } = narrow.record;
     assert.deepEqual(narrowRest, wideRest);
+  });
+
+  it("pays each epoch's emission on time even when its health records fall behind", () => {
+    const L = 4;
+    const chain = chainWith({ epochLength: String(L), emissionMaxStepsPerBlock: "2" });
+    buildMarketplace(chain); // blocks 1..5: epoch 0 and the start of epoch 1
+    const paidIn = new Map<number, number>(); // epoch → block whose events paid its validators
+    let behind = false;
+    for (let block = chain.headNumber + 1; block <= 12 * L; block++) {
+      const epoch = Math.floor(block / L);
+      // Real use in every epoch: both pools earn, so every record walks all four contributors.
+      const xts = block % L === 1 ? [pay(chain, "ferdie", 0, 3), pay(chain, "bob", 1, 2)] : [];
+      const result = chain.block(xts);
+      assert.ok(result.outcomes.every((o) => o.success));
+      for (const e of named(result.events, "ValidatorRewarded"))
+        paidIn.set(Number(e.data.epoch), block);
+      const latest = latestHealthEpoch(chain.state) ?? -1;
+      if (latest < epoch - 2) behind = true;
+    }
+    assert.ok(behind, "the statistics fell more than an epoch behind");
+    for (let epoch = 1; epoch < 11; epoch++) {
+      const block = paidIn.get(epoch);
+      assert.ok(block !== undefined && block < (epoch + 2) * L, `epoch ${epoch} paid in ${block}`);
+    }
+    // With the chain quiet, the records catch up, and each states what was minted on time.
+    closeEpoch(chain, 11, 40 * L);
+    for (let epoch = 2; epoch <= 11; epoch++) {
+      const record = healthRecord(chain.state, epoch)!;
+      assert.ok(record.contributors > 0n, `epoch ${epoch}`);
+      assert.equal(record.earners, 4, `epoch ${epoch}`);
+    }
   });
 
   it("writes health records whose every field matches an independent computation", () => {

@@ -38,6 +38,10 @@ function setAsRoot(overlay: StateOverlay, name: string, value: bigint, events: s
 function makeRoom(overlay: StateOverlay, name: ParamName): void {
   if (name === "feeBurnPpm") assert.equal(setAsRoot(overlay, "feeTreasuryPpm", 0n), "ok");
   if (name === "feeTreasuryPpm") assert.equal(setAsRoot(overlay, "feeBurnPpm", 0n), "ok");
+  if (name === "emissionHighQuality")
+    assert.equal(setAsRoot(overlay, "registryMaxQuality", PARAMS.registryMaxQuality.max), "ok");
+  if (name === "registryMaxQuality")
+    assert.equal(setAsRoot(overlay, "emissionHighQuality", 1n), "ok");
   const shares = ["emissionValidatorPpm", "emissionContributorPpm", "emissionTreasuryPpm"];
   if (shares.includes(name))
     for (const other of shares)
@@ -86,6 +90,9 @@ describe("params", () => {
     assert.equal(setAsRoot(overlay, "emissionTreasuryPpm", 400_001n), "Params.OutOfBounds");
     assert.equal(setAsRoot(overlay, "emissionTreasuryPpm", 400_000n), "ok");
     assert.equal(setAsRoot(overlay, "emissionValidatorPpm", 200_001n), "Params.OutOfBounds");
+    // The high-quality threshold must be a quality a curator can give.
+    assert.equal(setAsRoot(overlay, "emissionHighQuality", 101n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "registryMaxQuality", 79n), "Params.OutOfBounds");
   });
 
   it("refuses unknown names and non-root origins", () => {
