@@ -33,9 +33,14 @@ export const RUNTIME_VERSION: RuntimeVersion = {
   stateVersion: 1,
 };
 
-/** Order matters: hooks run in this order, genesis is written in this order. */
+/**
+ * Order matters: hooks run in this order, genesis is written in this order. The council comes
+ * first among the hooks: a change it enacts at block n holds for every other pallet's hooks of
+ * block n (the epoch boundary, emission's close), not only for the block's extrinsics.
+ */
 export const PALLETS: readonly Pallet[] = [
   system,
+  council,
   timestamp,
   balances,
   transactionPayment,
@@ -45,7 +50,6 @@ export const PALLETS: readonly Pallet[] = [
   registry,
   attribution,
   emission,
-  council,
 ];
 
 export interface ResolvedCall {

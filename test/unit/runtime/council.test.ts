@@ -5,6 +5,7 @@ import { compareBytes } from "../../../primitives/bytes.ts";
 import type { Call } from "../../../primitives/chain.ts";
 import type { DevAccountName } from "../../../primitives/dev-accounts.ts";
 import { InvariantError, TransactionError } from "../../../runtime/errors.ts";
+import { storage as authorityStorage, currentEpoch } from "../../../runtime/pallets/authorities.ts";
 import {
   councilInvariants,
   councilMembers,
@@ -126,6 +127,18 @@ describe("council", () => {
       block.outcomes.map((o) => (o.success ? "ok" : o.error)),
       ["ok", "Council.TooManyProposals"],
     );
+  });
+
+  it("the new value holds for the enactment block's hooks too: an epoch length change", () => {
+    const chain = new TestChain();
+    const enactAt = scheduled(chain, setParam("epochLength", 1n));
+    runTo(chain, enactAt - 1);
+    assert.equal(currentEpoch(chain.state), 0, "still the first 100-block epoch");
+    // The council enacts before the other pallets' hooks: the authorities pallet already sees
+    // one-block epochs in the enactment block and starts epoch 1 there.
+    chain.block();
+    assert.equal(currentEpoch(chain.state), 1);
+    assert.equal(authorityStorage.epochStart.get(chain.state), enactAt);
   });
 
   it("refuses non-members: propose, approve and cancel", () => {
