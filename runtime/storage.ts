@@ -1,5 +1,6 @@
 // Typed storage items. Keys are `hash128(pallet) ‖ hash128(item) ‖ hasher(key)` so that every item
 // (and every map) is a contiguous key range that can be iterated by prefix.
+import { u128FromBytes, u128ToBytes } from "../primitives/amount.ts";
 import { concatBytes, readU64be, u32be, u64be, utf8 } from "../primitives/bytes.ts";
 import { decodeMessage, encodeMessage, type MessageType } from "../primitives/codec.ts";
 import { CodecError } from "../primitives/errors.ts";
@@ -81,6 +82,37 @@ export function messageValue<T extends object>(type: MessageType): ValueCodec<T>
     type: type.fullName.replace(/^\./, ""),
     encode: (v) => encodeMessage(type, v),
     decode: (b) => decodeMessage<T>(type, b, MAX_STORED_VALUE),
+  };
+}
+
+/**
+ * A protobuf message value whose named bigint fields travel as u128 bytes (minimal big-endian);
+ * `wire` adapts the rest (e.g. nullable fields) on the way out and back.
+ */
+export function messageWithAmounts<R extends object>(
+  type: MessageType,
+  amounts: readonly (keyof R)[],
+  wire: {
+    out?: (fields: Record<string, unknown>) => void;
+    back?: (fields: Record<string, unknown>) => void;
+  } = {},
+): ValueCodec<R> {
+  const inner = messageValue<Record<string, unknown>>(type);
+  return {
+    type: inner.type,
+    encode(value) {
+      const fields = { ...value } as Record<string, unknown>;
+      for (const k of amounts) fields[k as string] = u128ToBytes(value[k] as bigint);
+      wire.out?.(fields);
+      return inner.encode(fields);
+    },
+    decode(bytes) {
+      const fields = inner.decode(bytes);
+      for (const k of amounts)
+        fields[k as string] = u128FromBytes(fields[k as string] as Uint8Array);
+      wire.back?.(fields);
+      return fields as R;
+    },
   };
 }
 

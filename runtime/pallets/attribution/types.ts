@@ -1,8 +1,7 @@
 // The attribution pallet's records as the runtime and its clients see them (amounts as bigint),
 // and their protobuf storage encodings (amounts as minimal big-endian bytes).
-import { u128FromBytes, u128ToBytes } from "../../../primitives/amount.ts";
 import { messageType } from "../../../primitives/codec.ts";
-import { messageValue, type ValueCodec } from "../../storage.ts";
+import { messageWithAmounts } from "../../storage.ts";
 import type { PoolPosition, RewardPool } from "./pool.ts";
 
 const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${name}`);
@@ -27,26 +26,8 @@ export interface Model {
   registeredAt: number;
 }
 
-/** Converts the named bigint fields to u128 bytes and back around a protobuf message codec. */
-function withAmounts<R extends object>(
-  typeName: string,
-  amounts: readonly (keyof R)[],
-): ValueCodec<R> {
-  const inner = messageValue<Record<string, unknown>>(T(typeName));
-  return {
-    type: inner.type,
-    encode(value) {
-      const wire = { ...value } as Record<string, unknown>;
-      for (const k of amounts) wire[k as string] = u128ToBytes(value[k] as bigint);
-      return inner.encode(wire);
-    },
-    decode(bytes) {
-      const wire = inner.decode(bytes);
-      for (const k of amounts) wire[k as string] = u128FromBytes(wire[k as string] as Uint8Array);
-      return wire as R;
-    },
-  };
-}
+const withAmounts = <R extends object>(typeName: string, amounts: readonly (keyof R)[]) =>
+  messageWithAmounts<R>(T(typeName), amounts);
 
 export const modelCodec = withAmounts<Model>("AttributionModel", ["pricePerUnit"]);
 export const poolCodec = withAmounts<RewardPool>("AttributionPool", [

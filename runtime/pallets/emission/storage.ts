@@ -7,7 +7,7 @@ import { messageType } from "../../../primitives/codec.ts";
 import {
   bytesValue,
   Hasher,
-  messageValue,
+  messageWithAmounts,
   type StorageRead,
   storageMap,
   storageValue,
@@ -94,31 +94,7 @@ export interface HealthRecord {
   totalIssuance: bigint;
 }
 
-function amountsCodec<R extends object>(
-  typeName: string,
-  amounts: readonly (keyof R)[],
-  toWire: (r: Record<string, unknown>) => void = () => {},
-  fromWire: (w: Record<string, unknown>) => void = () => {},
-): ValueCodec<R> {
-  const inner = messageValue<Record<string, unknown>>(T(typeName));
-  return {
-    type: inner.type,
-    encode(value) {
-      const wire = { ...value } as Record<string, unknown>;
-      for (const k of amounts) wire[k as string] = u128ToBytes(value[k] as bigint);
-      toWire(wire);
-      return inner.encode(wire);
-    },
-    decode(bytes) {
-      const wire = inner.decode(bytes);
-      for (const k of amounts) wire[k as string] = u128FromBytes(wire[k as string] as Uint8Array);
-      fromWire(wire);
-      return wire as R;
-    },
-  };
-}
-
-const jobCodec = amountsCodec<CloseJob>("EmissionJob", [
+const jobCodec = messageWithAmounts<CloseJob>(T("EmissionJob"), [
   "scheduled",
   "validatorShare",
   "contributorShare",
@@ -134,8 +110,8 @@ const jobCodec = amountsCodec<CloseJob>("EmissionJob", [
   "giniWeighted",
 ]);
 
-const healthCodec = amountsCodec<HealthRecord>(
-  "EmissionHealth",
+const healthCodec = messageWithAmounts<HealthRecord>(
+  T("EmissionHealth"),
   [
     "scheduled",
     "validators",
@@ -147,18 +123,21 @@ const healthCodec = amountsCodec<HealthRecord>(
     "eligibleFees",
     "totalIssuance",
   ],
-  (w) => {
-    w.hasVolume = w.emissionPerVolumePpm !== null;
-    w.emissionPerVolumePpm = u128ToBytes((w.emissionPerVolumePpm as bigint | null) ?? 0n);
-    w.hasCohort = w.retentionPpm !== null;
-    w.retentionPpm = w.retentionPpm ?? 0;
-  },
-  (w) => {
-    const ratio = u128FromBytes(w.emissionPerVolumePpm as Uint8Array);
-    w.emissionPerVolumePpm = w.hasVolume ? ratio : null;
-    w.retentionPpm = w.hasCohort ? w.retentionPpm : null;
-    delete w.hasVolume;
-    delete w.hasCohort;
+  {
+    // The two nullable figures travel with a presence flag.
+    out(w) {
+      w.hasVolume = w.emissionPerVolumePpm !== null;
+      w.emissionPerVolumePpm = u128ToBytes((w.emissionPerVolumePpm as bigint | null) ?? 0n);
+      w.hasCohort = w.retentionPpm !== null;
+      w.retentionPpm = w.retentionPpm ?? 0;
+    },
+    back(w) {
+      const ratio = u128FromBytes(w.emissionPerVolumePpm as Uint8Array);
+      w.emissionPerVolumePpm = w.hasVolume ? ratio : null;
+      w.retentionPpm = w.hasCohort ? w.retentionPpm : null;
+      delete w.hasVolume;
+      delete w.hasCohort;
+    },
   },
 );
 
