@@ -116,6 +116,20 @@ export function messageWithAmounts<R extends object>(
   };
 }
 
+/**
+ * Deletes up to `limit` keys under `prefix`, in key order; returns how many it deleted (fewer than
+ * `limit`: none is left).
+ */
+export function clearRange(s: RuntimeStorage, prefix: Uint8Array, limit: number): number {
+  const doomed: Uint8Array[] = [];
+  for (const [key] of s.entries(prefix)) {
+    if (doomed.length >= limit) break;
+    doomed.push(key);
+  }
+  for (const key of doomed) s.delete(key);
+  return doomed.length;
+}
+
 export const Hasher = {
   /** blake2b-128 of the key followed by the key: spreads keys and stays iterable. */
   blake2_128Concat: "blake2_128_concat",

@@ -34,6 +34,7 @@ export {
   hasLicence,
   keys,
   listModels,
+  prunePayers,
   quoteInference,
   slashPending,
   storage,

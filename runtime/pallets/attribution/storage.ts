@@ -5,7 +5,9 @@ import { concatBytes, u32be, u64be, utf8 } from "../../../primitives/bytes.ts";
 import { blake2b256 } from "../../../primitives/hash.ts";
 import {
   bytesValue,
+  clearRange,
   Hasher,
+  type RuntimeStorage,
   type StorageRead,
   type StorageScan,
   storageMap,
@@ -323,4 +325,12 @@ export function claimableByContributor(
     }
   }
   return out;
+}
+
+/**
+ * Deletes up to `limit` of an epoch's payer entries, once its distinct payers are counted into
+ * its health record; returns how many (fewer than `limit`: none is left).
+ */
+export function prunePayers(s: RuntimeStorage, epoch: number, limit: number): number {
+  return clearRange(s, concatBytes(storage.epochPayers.prefix, u64be(epoch)), limit);
 }

@@ -13,11 +13,18 @@
 //                    ascending order of amount (a storage key ordered by amount)
 //   gini             walks that index in order: Σ i·xᵢ gives the Gini coefficient exactly
 //   retention        the high-quality cohort of R epochs ago: who submitted or earned this epoch
+//   prune            the epoch's per-account entries, no longer read, are deleted
 import { checkedAdd, u128ToBytes } from "../../../primitives/amount.ts";
 import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
 import type { RuntimeContext } from "../../pallet.ts";
-import type { RuntimeStorage } from "../../storage.ts";
-import { epochCounters, epochEligibleFees, getPool, mintIntoPool } from "../attribution/index.ts";
+import { clearRange, type RuntimeStorage } from "../../storage.ts";
+import {
+  epochCounters,
+  epochEligibleFees,
+  getPool,
+  mintIntoPool,
+  prunePayers,
+} from "../attribution/index.ts";
 import { mint, totalIssuance } from "../balances.ts";
 import { param } from "../params.ts";
 import {
@@ -26,6 +33,7 @@ import {
   getContribution,
   highQualityIn,
   newContributorsIn,
+  pruneActivity,
   submittedIn,
   versionEntriesFrom,
 } from "../registry/index.ts";
@@ -131,7 +139,7 @@ function step(ctx: RuntimeContext, job: CloseJob, budget: number, emitEvent: Emi
     left = out.left;
     j = out.job;
     if (!out.done) break;
-    if (j.phase === Phase.retention) {
+    if (j.phase === Phase.prune) {
       finish(ctx, j, emitEvent);
       return left;
     }
@@ -363,6 +371,23 @@ const retentionPhase: PhaseStep = (ctx, job, budget) => {
   };
 };
 
+/**
+ * Deletes the epoch's per-account entries nothing reads once its record is computed: payers,
+ * authors, submitters, new contributors, earnings, and the cohort whose retention it measured.
+ * The per-epoch totals, the pools' fees and emission and the record itself stay.
+ */
+const prunePhase: PhaseStep = (ctx, job, budget) => {
+  const s = ctx.storage;
+  const epochKey = u64be(job.epoch);
+  const cohortEpoch = job.epoch - job.retentionEpochs;
+  let deleted = prunePayers(s, job.epoch, budget);
+  for (const prefix of [storage.epochBlocks.prefix, storage.earned.prefix])
+    if (deleted < budget) deleted += clearRange(s, concatBytes(prefix, epochKey), budget - deleted);
+  if (deleted < budget)
+    deleted += pruneActivity(s, job.epoch, cohortEpoch >= 0 ? cohortEpoch : null, budget - deleted);
+  return { job, left: budget - deleted, done: deleted < budget };
+};
+
 const PHASES: Record<Phase, PhaseStep> = {
   [Phase.validators]: validatorsPhase,
   [Phase.distribute]: distributePhase,
@@ -370,6 +395,7 @@ const PHASES: Record<Phase, PhaseStep> = {
   [Phase.earners]: earnersPhase,
   [Phase.gini]: giniPhase,
   [Phase.retention]: retentionPhase,
+  [Phase.prune]: prunePhase,
 };
 
 /** Moves the passive threshold to `epoch − N + 1`, counting the buckets that cross it. */

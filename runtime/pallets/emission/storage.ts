@@ -30,6 +30,7 @@ export const Phase = {
   earners: 3,
   gini: 4,
   retention: 5,
+  prune: 6,
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 

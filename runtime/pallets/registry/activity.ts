@@ -4,7 +4,12 @@
 // emission pallet walks the per-epoch sets with bounded work per block.
 import { concatBytes, u64be } from "../../../primitives/bytes.ts";
 import type { RuntimeContext } from "../../pallet.ts";
-import type { StorageRead, StorageScan } from "../../storage.ts";
+import {
+  clearRange,
+  type RuntimeStorage,
+  type StorageRead,
+  type StorageScan,
+} from "../../storage.ts";
 import { currentEpoch } from "../authorities.ts";
 import { param } from "../params.ts";
 import { MARKER_VALUE, storage } from "./storage.ts";
@@ -96,4 +101,28 @@ export function highQualityIn(
   limit: number,
 ): Uint8Array[] {
   return accountsOf(s, storage.highQuality.prefix, epoch, after, limit);
+}
+
+/**
+ * The per-account activity of `epoch` once its health record is written: its submitters and new
+ * contributors, and the high-quality cohort of `cohortEpoch` (whose retention it measured).
+ * Deletes at most `limit` keys; returns how many (fewer than `limit`: nothing is left).
+ */
+export function pruneActivity(
+  s: RuntimeStorage,
+  epoch: number,
+  cohortEpoch: number | null,
+  limit: number,
+): number {
+  let deleted = 0;
+  const ranges = [
+    concatBytes(storage.epochSubmitters.prefix, u64be(epoch)),
+    concatBytes(storage.newContributors.prefix, u64be(epoch)),
+    ...(cohortEpoch === null ? [] : [concatBytes(storage.highQuality.prefix, u64be(cohortEpoch))]),
+  ];
+  for (const prefix of ranges) {
+    if (deleted >= limit) break;
+    deleted += clearRange(s, prefix, limit - deleted);
+  }
+  return deleted;
 }

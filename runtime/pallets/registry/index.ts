@@ -6,6 +6,7 @@ export {
   epochActivity,
   highQualityIn,
   newContributorsIn,
+  pruneActivity,
   submittedIn,
 } from "./activity.ts";
 export { isCurator } from "./checks.ts";

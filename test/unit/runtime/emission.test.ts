@@ -4,11 +4,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { u128FromBytes } from "../../../primitives/amount.ts";
-import { bytesEqual, toHex } from "../../../primitives/bytes.ts";
-import { claimableFor, getPool } from "../../../runtime/pallets/attribution/index.ts";
+import { bytesEqual, concatBytes, toHex, u64be } from "../../../primitives/bytes.ts";
+import {
+  storage as attributionStorage,
+  claimableFor,
+  getPool,
+} from "../../../runtime/pallets/attribution/index.ts";
 import { currentEpoch } from "../../../runtime/pallets/authorities.ts";
 import { totalIssuance } from "../../../runtime/pallets/balances.ts";
 import {
+  storage as emissionStorage,
   type HealthRecord,
   healthRecord,
   latestHealthEpoch,
@@ -16,7 +21,11 @@ import {
   scheduledSupply,
 } from "../../../runtime/pallets/emission/index.ts";
 import { PARAMS } from "../../../runtime/pallets/params.ts";
-import { getContribution, versionEntries } from "../../../runtime/pallets/registry/index.ts";
+import {
+  getContribution,
+  storage as registryStorage,
+  versionEntries,
+} from "../../../runtime/pallets/registry/index.ts";
 import { readAccount } from "../../../runtime/pallets/system.ts";
 import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
 import { defaultModelParams, HealthModel } from "./fixtures/health-model.ts";
@@ -296,6 +305,27 @@ describe("emission", () => {
       const { closedAt: _c, totalIssuance: _t, ...rest } = record;
       assert.deepEqual(rest, model.close(epoch, entries), `epoch ${epoch}`);
     }
+    // Once an epoch's record is written, its per-account entries are gone; the totals stay.
+    const keysUnder = (prefix: Uint8Array, epoch: number) =>
+      [...chain.state.entries(concatBytes(prefix, u64be(epoch)))].length;
+    const perAccount = [
+      attributionStorage.epochPayers.prefix,
+      emissionStorage.epochBlocks.prefix,
+      emissionStorage.earned.prefix,
+      emissionStorage.earnedSorted.prefix,
+      registryStorage.epochSubmitters.prefix,
+      registryStorage.newContributors.prefix,
+    ];
+    for (let epoch = 0; epoch <= plan.length; epoch++) {
+      for (const prefix of perAccount) assert.equal(keysUnder(prefix, epoch), 0, `epoch ${epoch}`);
+      if (epoch >= 2)
+        assert.equal(
+          keysUnder(registryStorage.highQuality.prefix, epoch - 2),
+          0,
+          `cohort ${epoch}`,
+        );
+    }
+    assert.ok(keysUnder(emissionStorage.epochBlocks.prefix, plan.length + 1) > 0, "the open epoch");
     // The scenario exercises what it should: several earners, a passive spell, a retained cohort.
     assert.ok(records.some((r) => r.earners >= 2 && r.giniPpm > 0));
     assert.ok(records.some((r) => r.passiveContributors > 0));
