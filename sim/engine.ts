@@ -47,12 +47,16 @@ export interface EpochFigures {
   /** Spammers' cumulative net return (holdings − endowment) and bonds posted, at epoch end. */
   spamNetReturn: bigint;
   spamBondsPosted: bigint;
-  spammersActive: number;
+  /** Null when the scenario has no spammers (the figure does not exist), like the return on bond. */
+  spammersActive: number | null;
   honestActive: number;
   /** Claims honest contributors received in the epoch, in all. */
   honestClaimed: bigint;
-  /** Emission paid for the epoch into the wash traders' datanet pools (0 until recorded). */
-  washTraderEmission: bigint;
+  /**
+   * Emission paid for the epoch into the wash traders' datanet pools (0 until recorded); null when
+   * the scenario has no wash traders.
+   */
+  washTraderEmission: bigint | null;
   /** Emission paid for the epoch into the other datanets' pools (0 until recorded). */
   honestPoolEmission: bigint;
 }
@@ -220,7 +224,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   }
   for (const f of figures) {
     f.health = readHealth(chain.state, f.epoch);
-    f.washTraderEmission = datanetEmission(chain.state, f.epoch, ids.wash);
+    f.washTraderEmission =
+      ids.wash.length > 0 ? datanetEmission(chain.state, f.epoch, ids.wash) : null;
     f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);
   }
   return {
@@ -290,10 +295,10 @@ function closeEpoch(
     failedCalls: tally.failedCalls,
     spamNetReturn: spamNet,
     spamBondsPosted: spamBonds,
-    spammersActive: activeIn(pops.spammers),
+    spammersActive: pops.spammers.length > 0 ? activeIn(pops.spammers) : null,
     honestActive: activeIn(pops.honest),
     honestClaimed: tally.honestClaimed,
-    washTraderEmission: 0n,
+    washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
   };
 }
