@@ -60,7 +60,10 @@ const Population = {
     quality: Quality,
     costPerContribution: lin,
     contributionsPerEpoch: v.optional(count(1_000), 1),
-    /** Epochs a contributor keeps going before it judges its earnings against its cost. */
+    /**
+     * Epochs a contributor keeps going, from its first submission, before it judges its earnings
+     * against its cost.
+     */
     graceEpochs: v.optional(count(1_000), 3),
     endowment: v.optional(lin),
   }),
