@@ -38,9 +38,20 @@ describe("shipped scenarios", () => {
     }
   });
 
-  it("subsidy dependence: no paid volume, and contributors leave once their grace ends", () => {
-    const rows = rowsOf(runShipped("subsidy-dependence", { epochs: 5, scale: 0.5 }));
-    for (const r of rows) assert.equal(r.volume, 0n, `epoch ${r.epoch} volume`);
+  it("subsidy dependence: no paid volume at first, a trickle later; contributors leave after their grace", () => {
+    const rows = rowsOf(runShipped("subsidy-dependence", { epochs: 6, scale: 0.5 }));
+    const volume = rows.map((r) => r.volume as bigint);
+    const start = volume.findIndex((v) => v > 0n);
+    assert.ok(start > 1, `nobody pays in the first epochs: ${volume}`);
+    assert.ok(
+      volume.slice(start).every((v) => v > 0n),
+      `then a trickle every epoch: ${volume}`,
+    );
+    for (const r of rows.slice(start))
+      assert.ok(
+        (r.volume as bigint) * 1000n < (r.emitted as bigint),
+        `epoch ${r.epoch}: volume ${r.volume} is a trickle beside emission ${r.emitted}`,
+      );
     const honest = rows.map((r) => r.honestActive as number);
     assert.ok(Math.max(...honest) > 0 && honest.at(-1) === 0, `active per epoch: ${honest}`);
   });
