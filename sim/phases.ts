@@ -21,7 +21,7 @@ import {
   type World,
 } from "./agents.ts";
 import { datanetIds, type Populations } from "./population.ts";
-import type { Scenario } from "./scenario.ts";
+import { MAX_LISTED_CURATORS, type Scenario } from "./scenario.ts";
 
 /** What the engine tracks from events for the agents' decisions. */
 export interface Market {
@@ -47,9 +47,6 @@ export function newMarket(): Market {
 /** True quality of what wash traders contribute to their own datanets (they accept it themselves). */
 const WASH_QUALITY = 80;
 
-/** Curators listed on a datanet (a policy lists at most registryMaxCurators, 16 by default). */
-const MAX_CURATORS = 16;
-
 /** The calls of the phase at block offset `offset` of an epoch (none at other offsets). */
 export function phaseCalls(
   scenario: Scenario,
@@ -65,7 +62,7 @@ export function phaseCalls(
   const minBond = param(w.state, "registryMinBond");
   if (offset === PHASE.submit) {
     if (w.epoch === 0) {
-      const curators = pops.curators.slice(0, MAX_CURATORS);
+      const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
       for (const [i, o] of pops.owners.entries())
         out.push(
           createDatanet(
@@ -104,7 +101,7 @@ export function phaseCalls(
     }
   } else if (offset === PHASE.review) {
     const errorRate = p.curators?.errorRate ?? 0;
-    const curators = pops.curators.slice(0, MAX_CURATORS);
+    const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
     for (const [i, o] of pops.owners.entries()) {
       out.push(...reviewActions(w, i, o, curators, errorRate));
       out.push(...resolveActions(w, i, o, curators, errorRate, market.openChallenges));

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { parse as parseYaml } from "yaml";
-import { parseLin } from "../primitives/amount.ts";
+import { formatLin, parseLin } from "../primitives/amount.ts";
 import { LineageError } from "../primitives/errors.ts";
 import { ChainSpecError } from "../runtime/errors.ts";
 import { PARAMS, validateGenesisParams } from "../runtime/pallets/params.ts";
@@ -200,29 +200,72 @@ export function parseScenario(doc: unknown, source = "scenario"): Scenario {
     throw invalid(source, path.length > 0 ? path.join(".") : "(root)", message);
   }
   const scenario = result.output;
-  try {
-    validateGenesisParams(paramOverrides(scenario));
-  } catch (error) {
-    if (!(error instanceof ChainSpecError)) throw error;
-    throw invalid(source, "params", error.message);
-  }
-  const m = scenario.populations.modelOwners;
-  if (m) {
-    const overrides = paramOverrides(scenario);
-    const min = overrides.attributionMinDataSharePpm ?? PARAMS.attributionMinDataSharePpm.default;
-    if (BigInt(Math.round(m.dataShare * 1_000_000)) < min)
-      throw invalid(
-        source,
-        "populations.modelOwners.dataShare",
-        `${m.dataShare} is below the protocol minimum ${Number(min) / 1_000_000} (attributionMinDataSharePpm)`,
-      );
-  }
   const d = scenario.datanets;
   if (d.licence === "paid" && (d.licenceFee ?? 0n) === 0n)
     throw invalid(source, "datanets.licenceFee", "a paid licence needs a fee above 0");
   if (d.licence === "open" && d.licenceFee !== undefined && d.licenceFee > 0n)
     throw invalid(source, "datanets.licenceFee", "only a paid licence has a fee");
+  const problem = paramProblem(scenario, paramOverrides(scenario));
+  if (problem) throw invalid(source, problem.path, problem.message);
   return scenario;
+}
+
+/** Curators a simulated datanet lists at most (sim/phases.ts): registryMaxCurators' default. */
+export const MAX_LISTED_CURATORS = 16;
+
+/** What is wrong with a scenario under given parameters: the field and why. */
+export interface ScenarioProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * The checks that depend on the chain's parameters, run with `params` (the scenario's overrides,
+ * or those with a sweep value merged in): the runtime's own bounds, and what the agents' calls
+ * need from them (model owners' data share, the datanets' bond, windows and curators), so that a
+ * parameter value that would make those calls fail is refused before anything runs.
+ */
+export function paramProblem(
+  scenario: Scenario,
+  params: Record<string, bigint>,
+): ScenarioProblem | undefined {
+  try {
+    validateGenesisParams(params);
+  } catch (error) {
+    if (!(error instanceof ChainSpecError)) throw error;
+    return { path: "params", message: error.message };
+  }
+  const value = (name: keyof typeof PARAMS) => params[name] ?? PARAMS[name].default;
+  const m = scenario.populations.modelOwners;
+  const minShare = value("attributionMinDataSharePpm");
+  if (m && BigInt(Math.round(m.dataShare * 1_000_000)) < minShare)
+    return {
+      path: "populations.modelOwners.dataShare",
+      message: `${m.dataShare} is below the protocol minimum ${Number(minShare) / 1_000_000} (attributionMinDataSharePpm)`,
+    };
+  const minBond = value("registryMinBond");
+  const d = scenario.datanets;
+  if (d.minBond !== undefined && d.minBond < minBond)
+    return {
+      path: "datanets.minBond",
+      message: `${formatLin(d.minBond)} is below the protocol minimum ${formatLin(minBond)} (registryMinBond)`,
+    };
+  // The datanets' review and challenge windows are two epochs (sim/agents.ts createDatanet).
+  const window = 2n * value("epochLength");
+  const maxWindow = value("registryMaxWindow");
+  if (window > maxWindow)
+    return {
+      path: "epochLength",
+      message: `the datanets' review and challenge windows of two epochs (${window} blocks) exceed registryMaxWindow ${maxWindow}`,
+    };
+  const curators = Math.min(scenario.populations.curators?.count ?? 0, MAX_LISTED_CURATORS);
+  const maxCurators = value("registryMaxCurators");
+  if (BigInt(curators) > maxCurators)
+    return {
+      path: "populations.curators.count",
+      message: `${curators} curators are listed on every datanet, more than registryMaxCurators ${maxCurators}`,
+    };
+  return undefined;
 }
 
 /** The scenario's parameter overrides as the chain spec takes them. */

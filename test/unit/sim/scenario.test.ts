@@ -13,6 +13,7 @@ import {
   scaleScenario,
 } from "../../../sim/scenario.ts";
 import { parseSweep } from "../../../sim/sweep.ts";
+import { SCENARIOS } from "./fixtures.ts";
 
 const minimal = () => ({
   name: "tiny",
@@ -123,5 +124,38 @@ describe("scenario files", () => {
     assert.throws(() => parseSweep("registryMinBond=1", s), code);
     assert.throws(() => parseSweep("registryMinBond=1,x", s), code);
     assert.throws(() => parseSweep("epochLength=4,12", s), code);
+  });
+
+  it("checks each sweep value as the scenario's own parameters are checked", () => {
+    const healthy = loadScenario(join(SCENARIOS, "healthy-marketplace.yaml"));
+    const refused = (text: string, scenario: typeof healthy, pattern: RegExp) =>
+      assert.throws(
+        () => parseSweep(text, scenario),
+        (e: Error & { code?: string }) => e.code === "SWEEP_INVALID" && pattern.test(e.message),
+      );
+    // The model owners' data share is 0.4: a minimum of 0.5 would fail every registerModel.
+    refused(
+      "attributionMinDataSharePpm=100000,500000",
+      healthy,
+      /^--sweep: attributionMinDataSharePpm=500000 does not fit the scenario: populations\.modelOwners\.dataShare: 0\.4 is below the protocol minimum 0\.5 \(attributionMinDataSharePpm\)$/,
+    );
+    assert.deepEqual(parseSweep("attributionMinDataSharePpm=100000,400000", healthy).values, [
+      100_000n,
+      400_000n,
+    ]);
+    // The spam wave's datanets ask a bond of 1 LIN: a protocol minimum above it is refused.
+    const spam = loadScenario(join(SCENARIOS, "spam-wave.yaml"));
+    refused(
+      `registryMinBond=${UNIT},${2n * UNIT}`,
+      spam,
+      /registryMinBond=2000000000000 does not fit the scenario: datanets\.minBond: 1 LIN is below the protocol minimum 2 LIN/,
+    );
+    refused("registryMaxCurators=3,2", healthy, /populations\.curators\.count: 3 curators/);
+    refused("registryMaxWindow=24,23", healthy, /epochLength: the datanets' review and challenge/);
+    // And the scenario file itself is held to the same checks.
+    rejects(
+      { ...minimal(), datanets: { count: 1, minBond: 0.5 } },
+      /datanets\.minBond: 0\.5 LIN is below the protocol minimum/,
+    );
   });
 });
