@@ -50,8 +50,13 @@ export interface EpochFigures {
   /** Null when the scenario has no spammers (the figure does not exist), like the return on bond. */
   spammersActive: number | null;
   honestActive: number;
-  /** Claims honest contributors received in the epoch, in all. */
+  /**
+   * Claims honest contributors received in the epoch, in all, and how many of them claimed (paused
+   * contributors too: their old contributions keep earning). A claim in epoch e collects what the
+   * pools were paid up to the end of epoch e − 1: claims lag payments by one epoch.
+   */
   honestClaimed: bigint;
+  honestClaimants: number;
   /**
    * Emission paid for the epoch into the wash traders' datanet pools (0 until recorded); null when
    * the scenario has no wash traders.
@@ -154,7 +159,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
             tally.epoch,
             (a.books.claimedByEpoch.get(tally.epoch) ?? 0n) + paid,
           );
-          if (a.role === "honest") tally.honestClaimed += paid;
+          if (a.role === "honest") {
+            tally.honestClaimed += paid;
+            tally.honestClaimants.add(a.index);
+          }
         }
       } else if (key === "Attribution.ModelRegistered") {
         const a = agent("account") as ModelOwner | undefined;
@@ -248,6 +256,7 @@ interface Tally {
   challengesUpheld: number;
   failedCalls: number;
   honestClaimed: bigint;
+  honestClaimants: Set<number>;
 }
 
 function freshTally(): Tally {
@@ -261,6 +270,7 @@ function freshTally(): Tally {
     challengesUpheld: 0,
     failedCalls: 0,
     honestClaimed: 0n,
+    honestClaimants: new Set(),
   };
 }
 
@@ -298,6 +308,7 @@ function closeEpoch(
     spammersActive: pops.spammers.length > 0 ? activeIn(pops.spammers) : null,
     honestActive: activeIn(pops.honest),
     honestClaimed: tally.honestClaimed,
+    honestClaimants: tally.honestClaimants.size,
     washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
   };

@@ -43,6 +43,7 @@ export const CSV_EXTRA_COLUMNS = [
   "spamNetReturn",
   "spamBondsPosted",
   "honestClaimed",
+  "honestClaimants",
   "honestPoolEmission",
 ] as const;
 
@@ -100,7 +101,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     spamReturnOnBond:
       f.spamBondsPosted === 0n ? null : Number(f.spamNetReturn) / Number(f.spamBondsPosted),
     spammersActive: f.spammersActive,
-    honestIncome: f.honestActive === 0 ? null : f.honestClaimed / BigInt(f.honestActive),
+    honestIncome: f.honestClaimants === 0 ? null : f.honestClaimed / BigInt(f.honestClaimants),
     honestActive: f.honestActive,
     washTraderEmission: h ? f.washTraderEmission : null,
     contributorEmissionCap: h?.contributorCap ?? null,
@@ -112,6 +113,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     spamNetReturn: f.spamNetReturn,
     spamBondsPosted: f.spamBondsPosted,
     honestClaimed: f.honestClaimed,
+    honestClaimants: f.honestClaimants,
     honestPoolEmission: h ? f.honestPoolEmission : null,
   };
 }

@@ -208,7 +208,7 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     id: "honest-income",
     title: "Honest contributors' income",
     caption:
-      "Mean LIN earned per active honest contributor in the epoch, and how many were active (right axis).",
+      "Mean LIN claimed per honest contributor who claimed in the epoch (claims collect the previous epoch's payments), and how many contributed (right axis).",
     yTitle: "LIN per contributor",
     y1Title: "honest contributors active",
     series: [

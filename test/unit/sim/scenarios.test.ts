@@ -54,6 +54,15 @@ describe("shipped scenarios", () => {
       );
     const honest = rows.map((r) => r.honestActive as number);
     assert.ok(Math.max(...honest) > 0 && honest.at(-1) === 0, `active per epoch: ${honest}`);
+    // Paused contributors still claim what the trickle pays their old contributions: the income is
+    // per contributor who claimed, so it exists in epochs with nobody contributing.
+    const paused = rows.filter((r) => r.honestActive === 0 && (r.honestClaimed as bigint) > 0n);
+    assert.ok(paused.length > 0, "paused contributors claimed");
+    for (const r of paused) {
+      const claimants = BigInt(r.honestClaimants as number);
+      assert.ok(claimants > 0n);
+      assert.equal(r.honestIncome, (r.honestClaimed as bigint) / claimants);
+    }
   });
 
   it("robotics startup: licences and inference are paid and contributors earn from them", () => {
