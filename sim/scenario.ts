@@ -176,16 +176,82 @@ export type Populations = Scenario["populations"];
 
 type Issue = v.BaseIssue<unknown>;
 
-/** The deepest issue of a union names the field that is actually wrong (as in chain-spec.ts). */
-function describeIssue(issue: Issue): { path: string[]; message: string } {
-  const own = (issue.path ?? []).map((item) => String(item.key));
-  let best = { path: own, message: issue.message };
+/**
+ * The deepest issue of a union names the field that is actually wrong (as in chain-spec.ts). At
+ * equal depth a truly unknown field wins (a misspelt `unit:` says so rather than "units: missing"),
+ * and a field that is unknown only to one of a union's shapes loses (`units: "x"` is a wrong
+ * number, not an unknown field).
+ */
+function describeIssue(
+  issue: Issue,
+  prefix: string[] = [],
+): { path: string[]; message: string; rank: number } {
+  const items = issue.path ?? [];
+  // A union's issues carry paths relative to the union.
+  const own = [...prefix, ...items.map((item) => String(item.key))];
+  // Valibot takes a list for an object and then misses its fields: say what it is instead.
+  const parent = items.at(-1)?.input;
+  let best = Array.isArray(parent)
+    ? { path: own.slice(0, -1), message: "expected a mapping, got a list", rank: 1 }
+    : { path: own, message: readableMessage(issue, own), rank: unknownRank(issue, own) };
   for (const sub of issue.issues ?? []) {
-    const inner = describeIssue(sub);
-    const path = [...own, ...inner.path];
-    if (path.length > best.path.length) best = { path, message: inner.message };
+    const inner = describeIssue(sub, own);
+    const deeper = inner.path.length > best.path.length;
+    if (deeper || (inner.path.length === best.path.length && inner.rank > best.rank)) best = inner;
   }
   return best;
+}
+
+/** 2: a field no shape allows there; 0: one some other shape of a union allows; 1: other issues. */
+function unknownRank(issue: Issue, path: string[]): number {
+  if (issue.expected !== "never") return 1;
+  return fieldsAt(path.slice(0, -1)).includes(path.at(-1)!) ? 0 : 2;
+}
+
+/**
+ * Valibot's object-shape messages in the words of a scenario file: an unknown field (with the
+ * fields that are allowed there), a missing one, a value that should be a mapping.
+ */
+function readableMessage(issue: Issue, path: string[]): string {
+  if (issue.type !== "strict_object" && issue.type !== "object") return issue.message;
+  if (issue.expected === "never") {
+    const field = path.at(-1)!;
+    const allowed = fieldsAt(path.slice(0, -1));
+    // One of a union's forms allows it: the mapping mixes two forms.
+    if (allowed.includes(field))
+      return `${field} does not go with the other fields given here (one form or the other)`;
+    const known = allowed.length > 0 ? ` (expected one of ${allowed.join(", ")})` : "";
+    return `unknown field ${field}${known}`;
+  }
+  if (issue.expected === "Object") return `expected a mapping, got ${issue.received}`;
+  if (issue.received === "undefined") return "missing field";
+  return issue.message;
+}
+
+type AnySchema = v.GenericSchema & {
+  entries?: Record<string, AnySchema>;
+  wrapped?: AnySchema;
+  options?: AnySchema[];
+  value?: AnySchema;
+};
+
+/** The object schemas a value at `path` of a scenario may match (a union gives several). */
+function objectSchemasAt(path: string[]): AnySchema[] {
+  let schemas: AnySchema[] = [Scenario as unknown as AnySchema];
+  const unwrap = (list: AnySchema[]): AnySchema[] =>
+    list.flatMap((x) => (x.wrapped ? unwrap([x.wrapped]) : x.options ? unwrap(x.options) : [x]));
+  for (const key of path) {
+    schemas = unwrap(schemas).flatMap((x) => {
+      const next = x.entries?.[key] ?? x.value;
+      return next ? [next] : [];
+    });
+  }
+  return unwrap(schemas).filter((x) => x.entries !== undefined);
+}
+
+/** The fields allowed in the mapping at `path`, in declaration order. */
+function fieldsAt(path: string[]): string[] {
+  return [...new Set(objectSchemasAt(path).flatMap((x) => Object.keys(x.entries!)))];
 }
 
 function invalid(source: string, path: string, message: string): SimulatorError {
@@ -194,6 +260,14 @@ function invalid(source: string, path: string, message: string): SimulatorError 
 
 /** Validates a parsed scenario document; `source` names it in errors (a file name). */
 export function parseScenario(doc: unknown, source = "scenario"): Scenario {
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    const got = doc === null ? "nothing" : Array.isArray(doc) ? "a list" : `a ${typeof doc}`;
+    throw invalid(
+      source,
+      "(root)",
+      `expected a mapping (name, epochLength, datanets, …), got ${got}`,
+    );
+  }
   const result = v.safeParse(Scenario, doc);
   if (!result.success) {
     const { path, message } = describeIssue(result.issues[0]!);

@@ -77,6 +77,50 @@ describe("scenario files", () => {
     parseScenario({ ...lowered, populations: { ...minimal().populations, ...owners } });
   });
 
+  it("says which field is unknown and what is allowed there, in the file's own words", () => {
+    const pops = (extra: object) => ({
+      ...minimal(),
+      populations: { ...minimal().populations, ...extra },
+    });
+    rejects(
+      pops({ spamers: { count: 1 } }),
+      /^s\.yaml: populations\.spamers: unknown field spamers \(expected one of honestContributors, spammers, curators, challengers, consumers, licenceBuyers, modelOwners, washTraders, validators\)$/,
+    );
+    rejects(
+      { ...minimal(), colour: "red" },
+      /^s\.yaml: colour: unknown field colour \(expected one of name, description, epochLength, params, datanets, populations\)$/,
+    );
+    const consumers = (demand: object) =>
+      pops({ consumers: { count: 1, demand, budget: 1, maxPrice: 1 } });
+    rejects(
+      consumers({ unit: 3 }),
+      /^s\.yaml: populations\.consumers\.demand\.unit: unknown field unit \(expected one of units, growth, perEpoch\)$/,
+    );
+    rejects(consumers({ units: "x" }), /demand\.units: Invalid type: Expected number/);
+    rejects(consumers({ units: 1, perEpoch: [1] }), /does not go with the other fields/);
+    const { name: _, ...nameless } = minimal();
+    rejects(nameless, /^s\.yaml: name: missing field$/);
+  });
+
+  it("says so when the document or a field is not a mapping", () => {
+    rejects(
+      "name: x",
+      /^s\.yaml: \(root\): expected a mapping \(name, epochLength, datanets, …\), got a string$/,
+    );
+    rejects(["a"], /^s\.yaml: \(root\): expected a mapping .*got a list$/);
+    rejects(null, /^s\.yaml: \(root\): expected a mapping .*got nothing$/);
+    rejects({ ...minimal(), datanets: [1] }, /^s\.yaml: datanets: expected a mapping, got a list$/);
+    rejects({ ...minimal(), datanets: 3 }, /^s\.yaml: datanets: expected a mapping, got 3$/);
+    const empty = join(dir, "empty.yaml");
+    writeFileSync(empty, "");
+    assert.throws(
+      () => loadScenario(empty),
+      (e: Error & { code?: string }) =>
+        e.code === "SCENARIO_INVALID" &&
+        /empty\.yaml: \(root\): expected a mapping/.test(e.message),
+    );
+  });
+
   it("checks parameter overrides with the runtime's own bounds", () => {
     rejects(
       { ...minimal(), params: { noSuchParam: 1 } },
