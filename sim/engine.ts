@@ -57,6 +57,10 @@ export interface EpochFigures {
    */
   honestClaimed: bigint;
   honestClaimants: number;
+  /** Licences bought in the epoch and their fees, and inference payments; self-dealing excluded. */
+  licencesPurchased: number;
+  licenceFees: bigint;
+  inferencePayments: bigint;
   /**
    * Emission paid for the epoch into the wash traders' datanet pools (0 until recorded); null when
    * the scenario has no wash traders.
@@ -171,13 +175,16 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           if (a.role === "modelOwner") market.honestModels.push(a.modelId);
         }
       } else if (key === "Attribution.InferencePaid") {
+        if (d.selfDealing !== true) tally.inferencePayments += amount("total");
         for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
           paid(entry.datanetId, entry.version);
-      } else if (
-        key === "Attribution.LicencePurchased" ||
-        key === "Attribution.SlashNoted" ||
-        key === "Emission.PoolRewarded"
-      ) {
+      } else if (key === "Attribution.LicencePurchased") {
+        if (d.selfDealing !== true && amount("fee") > 0n) {
+          tally.licencesPurchased++;
+          tally.licenceFees += amount("fee");
+        }
+        paid(d.datanetId, d.version);
+      } else if (key === "Attribution.SlashNoted" || key === "Emission.PoolRewarded") {
         paid(d.datanetId, d.version);
       } else if (key === "System.ExtrinsicFailed") {
         tally.failedCalls++;
@@ -257,6 +264,9 @@ interface Tally {
   failedCalls: number;
   honestClaimed: bigint;
   honestClaimants: Set<number>;
+  licencesPurchased: number;
+  licenceFees: bigint;
+  inferencePayments: bigint;
 }
 
 function freshTally(): Tally {
@@ -271,6 +281,9 @@ function freshTally(): Tally {
     failedCalls: 0,
     honestClaimed: 0n,
     honestClaimants: new Set(),
+    licencesPurchased: 0,
+    licenceFees: 0n,
+    inferencePayments: 0n,
   };
 }
 
@@ -309,6 +322,9 @@ function closeEpoch(
     honestActive: activeIn(pops.honest),
     honestClaimed: tally.honestClaimed,
     honestClaimants: tally.honestClaimants.size,
+    licencesPurchased: tally.licencesPurchased,
+    licenceFees: tally.licenceFees,
+    inferencePayments: tally.inferencePayments,
     washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
   };

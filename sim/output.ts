@@ -45,6 +45,9 @@ export const CSV_EXTRA_COLUMNS = [
   "honestClaimed",
   "honestClaimants",
   "honestPoolEmission",
+  "licencesPurchased",
+  "licenceFees",
+  "inferencePayments",
 ] as const;
 
 export const CSV_COLUMNS = [...REPORT_COLUMNS, ...CSV_EXTRA_COLUMNS] as const;
@@ -72,6 +75,8 @@ const AMOUNT_COLUMNS = new Set<string>([
   "spamBondsPosted",
   "honestClaimed",
   "honestPoolEmission",
+  "licenceFees",
+  "inferencePayments",
 ]);
 
 /** One epoch's row: the health record's figures when the chain wrote one, agent figures always. */
@@ -115,6 +120,9 @@ export function exactRow(f: EpochFigures): ExactRow {
     honestClaimed: f.honestClaimed,
     honestClaimants: f.honestClaimants,
     honestPoolEmission: h ? f.honestPoolEmission : null,
+    licencesPurchased: f.licencesPurchased,
+    licenceFees: f.licenceFees,
+    inferencePayments: f.inferencePayments,
   };
 }
 

@@ -66,8 +66,26 @@ describe("shipped scenarios", () => {
   });
 
   it("robotics startup: licences and inference are paid and contributors earn from them", () => {
-    const rows = rowsOf(runShipped("robotics-startup", { epochs: 5, scale: 0.5 }));
-    assert.ok(rows.some((r) => (r.volume as bigint) > 0n));
+    const result = runShipped("robotics-startup", { epochs: 5, scale: 0.5 });
+    const rows = rowsOf(result);
+    const fee = result.scenario.datanets.licenceFee!;
+    for (const r of rows) {
+      // The marketplace's volume is exactly the licence fees and inference payments seen in events.
+      assert.equal(
+        r.volume,
+        (r.licenceFees as bigint) + (r.inferencePayments as bigint),
+        `epoch ${r.epoch} volume`,
+      );
+      assert.equal(r.licenceFees, BigInt(r.licencesPurchased as number) * fee);
+    }
+    const licensing = rows.filter((r) => (r.licencesPurchased as number) > 0);
+    assert.ok(licensing.length > 0, "licences were bought");
+    for (const r of licensing)
+      assert.ok(
+        (r.volume as bigint) > (r.inferencePayments as bigint),
+        `epoch ${r.epoch}: licences add to volume beyond inference`,
+      );
+    assert.ok(rows.some((r) => (r.inferencePayments as bigint) > 0n));
     assert.ok(
       rows.some(
         (r) => (r.honestIncome as bigint | null) !== null && (r.honestIncome as bigint) > 0n,
