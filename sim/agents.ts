@@ -57,6 +57,7 @@ export type Role =
   | "licenceBuyer"
   | "modelOwner"
   | "washTrader"
+  | "washPayer"
   | "validator";
 
 export interface Agent {

@@ -57,6 +57,11 @@ export interface EpochFigures {
    */
   honestClaimed: bigint;
   honestClaimants: number;
+  /**
+   * What the wash traders paid their own models in the epoch, from either account; null when the
+   * scenario has no wash traders.
+   */
+  washTraderPayments: bigint | null;
   /** Licences bought in the epoch and their fees, and inference payments; self-dealing excluded. */
   licencesPurchased: number;
   licenceFees: bigint;
@@ -176,6 +181,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         }
       } else if (key === "Attribution.InferencePaid") {
         if (d.selfDealing !== true) tally.inferencePayments += amount("total");
+        const payer = agent("payer")?.role;
+        if (payer === "washTrader" || payer === "washPayer")
+          tally.washTraderPayments += amount("total");
         for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
           paid(entry.datanetId, entry.version);
       } else if (key === "Attribution.LicencePurchased") {
@@ -267,6 +275,7 @@ interface Tally {
   licencesPurchased: number;
   licenceFees: bigint;
   inferencePayments: bigint;
+  washTraderPayments: bigint;
 }
 
 function freshTally(): Tally {
@@ -284,6 +293,7 @@ function freshTally(): Tally {
     licencesPurchased: 0,
     licenceFees: 0n,
     inferencePayments: 0n,
+    washTraderPayments: 0n,
   };
 }
 
@@ -325,6 +335,7 @@ function closeEpoch(
     licencesPurchased: tally.licencesPurchased,
     licenceFees: tally.licenceFees,
     inferencePayments: tally.inferencePayments,
+    washTraderPayments: pops.washTraders.length > 0 ? tally.washTraderPayments : null,
     washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
   };

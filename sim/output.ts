@@ -48,6 +48,7 @@ export const CSV_EXTRA_COLUMNS = [
   "licencesPurchased",
   "licenceFees",
   "inferencePayments",
+  "washTraderPayments",
 ] as const;
 
 export const CSV_COLUMNS = [...REPORT_COLUMNS, ...CSV_EXTRA_COLUMNS] as const;
@@ -77,6 +78,7 @@ const AMOUNT_COLUMNS = new Set<string>([
   "honestPoolEmission",
   "licenceFees",
   "inferencePayments",
+  "washTraderPayments",
 ]);
 
 /** One epoch's row: the health record's figures when the chain wrote one, agent figures always. */
@@ -123,6 +125,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     licencesPurchased: f.licencesPurchased,
     licenceFees: f.licenceFees,
     inferencePayments: f.inferencePayments,
+    washTraderPayments: f.washTraderPayments,
   };
 }
 

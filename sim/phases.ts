@@ -136,10 +136,11 @@ export function phaseCalls(
     for (const a of pops.consumers) out.push(...consumerActions(w, a, p.consumers!, models));
     for (const a of pops.licenceBuyers)
       out.push(...licenceBuyerActions(w, a, p.licenceBuyers!, ids.main, models));
-    for (const t of pops.washTraders) {
+    for (const [i, t] of pops.washTraders.entries()) {
       if (t.modelId === null || w.epoch < (p.washTraders?.startEpoch ?? 0)) continue;
       const own = liveModels(w.state, [t.modelId])[0];
-      const call = own && pay(t, own, Math.round(p.washTraders!.unitsPerEpoch));
+      const payer = pops.washPayers[i] ?? t;
+      const call = own && pay(payer, own, Math.round(p.washTraders!.unitsPerEpoch));
       if (call) out.push(call);
     }
   }

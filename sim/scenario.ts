@@ -124,6 +124,11 @@ const Population = {
     unitsPerEpoch: v.pipe(v.number(), v.minValue(0)),
     price: v.optional(lin),
     startEpoch: v.optional(count(1_000_000), 0),
+    /**
+     * Pay from a second account instead of the one that owns the datanet and the model: not
+     * self-dealing to the chain, an ordinary consumer, bounded by k · volume.
+     */
+    viaSecondAccount: v.optional(v.boolean(), false),
     endowment: v.optional(lin),
   }),
   validators: v.strictObject({ count: v.pipe(count(100), v.minValue(1)) }),

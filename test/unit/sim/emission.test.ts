@@ -3,8 +3,11 @@
 // contributor emission (and little demand a huge emission/volume ratio), and the ratio following k
 // in a sweep.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { rowsOf, runShipped } from "./fixtures.ts";
+import { simulate } from "../../../sim/engine.ts";
+import { loadScenario, scaleScenario } from "../../../sim/scenario.ts";
+import { rowsOf, runShipped, SCENARIOS } from "./fixtures.ts";
 
 const big = (v: unknown) => v as bigint;
 
@@ -25,6 +28,25 @@ describe("emission in the shipped scenarios", () => {
       paying.some((r) => big(r.honestPoolEmission) > 0n && big(r.emittedContributors) > 0n),
       "honest pools earned emission from real volume",
     );
+  });
+
+  it("wash trading from a second account: an ordinary consumer to the chain, bounded by k", () => {
+    const scenario = scaleScenario(loadScenario(join(SCENARIOS, "wash-trading.yaml")), 0.5);
+    scenario.populations.washTraders!.viaSecondAccount = true;
+    const result = simulate(scenario, { epochs: 5, seed: 7 });
+    const k = BigInt(result.params.emissionVolumeFactorPpm!);
+    const rows = rowsOf(result);
+    for (const r of rows) {
+      const paid = big(r.washTraderPayments);
+      assert.ok(paid > 0n, `epoch ${r.epoch}: the wash trader paid`);
+      assert.equal(r.selfDealing, 0n, `epoch ${r.epoch}: not self-dealing to the chain`);
+      assert.ok(big(r.volume) >= paid, `epoch ${r.epoch}: its payments count as volume`);
+      assert.ok(big(r.washTraderEmission) > 0n, `epoch ${r.epoch}: its pools draw emission`);
+      assert.ok(
+        big(r.washTraderEmission) * 1_000_000n <= k * paid,
+        `epoch ${r.epoch}: ${r.washTraderEmission} within k × ${paid}`,
+      );
+    }
   });
 
   it("subsidy dependence: no demand, no contributor emission; a trickle of it, a huge ratio", () => {

@@ -34,6 +34,7 @@ describe("shipped scenarios", () => {
     const rows = rowsOf(runShipped("wash-trading", { epochs: 5, scale: 0.5 }));
     for (const r of rows.slice(1)) {
       assert.ok((r.selfDealing as bigint) > 0n, `epoch ${r.epoch} self-dealing`);
+      assert.equal(r.selfDealing, r.washTraderPayments, `epoch ${r.epoch}: all of its payments`);
       assert.ok((r.volume as bigint) > 0n, `epoch ${r.epoch} real volume`);
     }
   });
