@@ -57,6 +57,7 @@ export type Role =
   | "licenceBuyer"
   | "modelOwner"
   | "washTrader"
+  | "washPayer"
   | "validator";
 
 export interface Agent {
@@ -196,9 +197,11 @@ export interface HonestContributor extends Agent {
 
 /**
  * An honest contributor submits `contributionsPerEpoch` contributions of its own quality to one
- * datanet each epoch and claims its rewards every epoch. After `graceEpochs` it stays only while
- * its expected earnings per contribution (all it has claimed / all it has submitted) cover its
- * cost per contribution (off-chain cost plus the transaction fee); it comes back when they do.
+ * datanet each epoch and claims its rewards every epoch. From `graceEpochs` epochs after its first
+ * submission (nobody can submit in epoch 0, before the datanets exist, so the grace counts from
+ * the contributor's first active epoch, not from genesis) it stays only while its expected
+ * earnings per contribution (all it has claimed / all it has submitted) cover its cost per
+ * contribution (off-chain cost plus the transaction fee); it comes back when they do.
  */
 export function honestActions(
   world: World,
@@ -208,7 +211,8 @@ export function honestActions(
   fee: bigint,
 ): Call[] {
   const out = claims(world, agent);
-  if (world.epoch >= pop.graceEpochs && agent.books.submissions > 0) {
+  const firstActive = firstActiveEpoch(agent);
+  if (firstActive !== undefined && world.epoch >= firstActive + pop.graceEpochs) {
     const perContribution = agent.books.claimedTotal / BigInt(agent.books.submissions);
     agent.active = perContribution >= pop.costPerContribution + fee;
   }
@@ -218,6 +222,11 @@ export function honestActions(
   for (let i = 0; i < Math.min(pop.contributionsPerEpoch, room); i++)
     out.push(submissionCall(world, agent, datanetId, agent.quality));
   return out;
+}
+
+/** The first epoch in which the agent submitted (its books record them in order), if any. */
+export function firstActiveEpoch(agent: Agent): number | undefined {
+  return agent.books.activeEpochs.values().next().value;
 }
 
 /** How many more submissions the pending limit allows this account in a datanet. */

@@ -47,12 +47,30 @@ export interface EpochFigures {
   /** Spammers' cumulative net return (holdings − endowment) and bonds posted, at epoch end. */
   spamNetReturn: bigint;
   spamBondsPosted: bigint;
-  spammersActive: number;
+  /** Null when the scenario has no spammers (the figure does not exist), like the return on bond. */
+  spammersActive: number | null;
   honestActive: number;
-  /** Claims honest contributors received in the epoch, in all. */
+  /**
+   * Claims honest contributors received in the epoch, in all, and how many of them claimed (paused
+   * contributors too: their old contributions keep earning). A claim in epoch e collects what the
+   * pools were paid up to the end of epoch e − 1: claims lag payments by one epoch.
+   */
   honestClaimed: bigint;
-  /** Emission paid for the epoch into the wash traders' datanet pools (0 until recorded). */
-  washTraderEmission: bigint;
+  honestClaimants: number;
+  /**
+   * What the wash traders paid their own models in the epoch, from either account; null when the
+   * scenario has no wash traders.
+   */
+  washTraderPayments: bigint | null;
+  /** Licences bought in the epoch and their fees, and inference payments; self-dealing excluded. */
+  licencesPurchased: number;
+  licenceFees: bigint;
+  inferencePayments: bigint;
+  /**
+   * Emission paid for the epoch into the wash traders' datanet pools (0 until recorded); null when
+   * the scenario has no wash traders.
+   */
+  washTraderEmission: bigint | null;
   /** Emission paid for the epoch into the other datanets' pools (0 until recorded). */
   honestPoolEmission: bigint;
 }
@@ -150,7 +168,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
             tally.epoch,
             (a.books.claimedByEpoch.get(tally.epoch) ?? 0n) + paid,
           );
-          if (a.role === "honest") tally.honestClaimed += paid;
+          if (a.role === "honest") {
+            tally.honestClaimed += paid;
+            tally.honestClaimants.add(a.index);
+          }
         }
       } else if (key === "Attribution.ModelRegistered") {
         const a = agent("account") as ModelOwner | undefined;
@@ -159,13 +180,19 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           if (a.role === "modelOwner") market.honestModels.push(a.modelId);
         }
       } else if (key === "Attribution.InferencePaid") {
+        if (d.selfDealing !== true) tally.inferencePayments += amount("total");
+        const payer = agent("payer")?.role;
+        if (payer === "washTrader" || payer === "washPayer")
+          tally.washTraderPayments += amount("total");
         for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
           paid(entry.datanetId, entry.version);
-      } else if (
-        key === "Attribution.LicencePurchased" ||
-        key === "Attribution.SlashNoted" ||
-        key === "Emission.PoolRewarded"
-      ) {
+      } else if (key === "Attribution.LicencePurchased") {
+        if (d.selfDealing !== true && amount("fee") > 0n) {
+          tally.licencesPurchased++;
+          tally.licenceFees += amount("fee");
+        }
+        paid(d.datanetId, d.version);
+      } else if (key === "Attribution.SlashNoted" || key === "Emission.PoolRewarded") {
         paid(d.datanetId, d.version);
       } else if (key === "System.ExtrinsicFailed") {
         tally.failedCalls++;
@@ -220,7 +247,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   }
   for (const f of figures) {
     f.health = readHealth(chain.state, f.epoch);
-    f.washTraderEmission = datanetEmission(chain.state, f.epoch, ids.wash);
+    f.washTraderEmission =
+      ids.wash.length > 0 ? datanetEmission(chain.state, f.epoch, ids.wash) : null;
     f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);
   }
   return {
@@ -243,6 +271,11 @@ interface Tally {
   challengesUpheld: number;
   failedCalls: number;
   honestClaimed: bigint;
+  honestClaimants: Set<number>;
+  licencesPurchased: number;
+  licenceFees: bigint;
+  inferencePayments: bigint;
+  washTraderPayments: bigint;
 }
 
 function freshTally(): Tally {
@@ -256,6 +289,11 @@ function freshTally(): Tally {
     challengesUpheld: 0,
     failedCalls: 0,
     honestClaimed: 0n,
+    honestClaimants: new Set(),
+    licencesPurchased: 0,
+    licenceFees: 0n,
+    inferencePayments: 0n,
+    washTraderPayments: 0n,
   };
 }
 
@@ -290,10 +328,15 @@ function closeEpoch(
     failedCalls: tally.failedCalls,
     spamNetReturn: spamNet,
     spamBondsPosted: spamBonds,
-    spammersActive: activeIn(pops.spammers),
+    spammersActive: pops.spammers.length > 0 ? activeIn(pops.spammers) : null,
     honestActive: activeIn(pops.honest),
     honestClaimed: tally.honestClaimed,
-    washTraderEmission: 0n,
+    honestClaimants: tally.honestClaimants.size,
+    licencesPurchased: tally.licencesPurchased,
+    licenceFees: tally.licenceFees,
+    inferencePayments: tally.inferencePayments,
+    washTraderPayments: pops.washTraders.length > 0 ? tally.washTraderPayments : null,
+    washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
   };
 }

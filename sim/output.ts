@@ -43,7 +43,12 @@ export const CSV_EXTRA_COLUMNS = [
   "spamNetReturn",
   "spamBondsPosted",
   "honestClaimed",
+  "honestClaimants",
   "honestPoolEmission",
+  "licencesPurchased",
+  "licenceFees",
+  "inferencePayments",
+  "washTraderPayments",
 ] as const;
 
 export const CSV_COLUMNS = [...REPORT_COLUMNS, ...CSV_EXTRA_COLUMNS] as const;
@@ -71,6 +76,9 @@ const AMOUNT_COLUMNS = new Set<string>([
   "spamBondsPosted",
   "honestClaimed",
   "honestPoolEmission",
+  "licenceFees",
+  "inferencePayments",
+  "washTraderPayments",
 ]);
 
 /** One epoch's row: the health record's figures when the chain wrote one, agent figures always. */
@@ -100,7 +108,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     spamReturnOnBond:
       f.spamBondsPosted === 0n ? null : Number(f.spamNetReturn) / Number(f.spamBondsPosted),
     spammersActive: f.spammersActive,
-    honestIncome: f.honestActive === 0 ? null : f.honestClaimed / BigInt(f.honestActive),
+    honestIncome: f.honestClaimants === 0 ? null : f.honestClaimed / BigInt(f.honestClaimants),
     honestActive: f.honestActive,
     washTraderEmission: h ? f.washTraderEmission : null,
     contributorEmissionCap: h?.contributorCap ?? null,
@@ -112,7 +120,12 @@ export function exactRow(f: EpochFigures): ExactRow {
     spamNetReturn: f.spamNetReturn,
     spamBondsPosted: f.spamBondsPosted,
     honestClaimed: f.honestClaimed,
+    honestClaimants: f.honestClaimants,
     honestPoolEmission: h ? f.honestPoolEmission : null,
+    licencesPurchased: f.licencesPurchased,
+    licenceFees: f.licenceFees,
+    inferencePayments: f.inferencePayments,
+    washTraderPayments: f.washTraderPayments,
   };
 }
 

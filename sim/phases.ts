@@ -21,7 +21,7 @@ import {
   type World,
 } from "./agents.ts";
 import { datanetIds, type Populations } from "./population.ts";
-import type { Scenario } from "./scenario.ts";
+import { MAX_LISTED_CURATORS, type Scenario } from "./scenario.ts";
 
 /** What the engine tracks from events for the agents' decisions. */
 export interface Market {
@@ -47,9 +47,6 @@ export function newMarket(): Market {
 /** True quality of what wash traders contribute to their own datanets (they accept it themselves). */
 const WASH_QUALITY = 80;
 
-/** Curators listed on a datanet (a policy lists at most registryMaxCurators, 16 by default). */
-const MAX_CURATORS = 16;
-
 /** The calls of the phase at block offset `offset` of an epoch (none at other offsets). */
 export function phaseCalls(
   scenario: Scenario,
@@ -65,7 +62,7 @@ export function phaseCalls(
   const minBond = param(w.state, "registryMinBond");
   if (offset === PHASE.submit) {
     if (w.epoch === 0) {
-      const curators = pops.curators.slice(0, MAX_CURATORS);
+      const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
       for (const [i, o] of pops.owners.entries())
         out.push(
           createDatanet(
@@ -104,7 +101,7 @@ export function phaseCalls(
     }
   } else if (offset === PHASE.review) {
     const errorRate = p.curators?.errorRate ?? 0;
-    const curators = pops.curators.slice(0, MAX_CURATORS);
+    const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
     for (const [i, o] of pops.owners.entries()) {
       out.push(...reviewActions(w, i, o, curators, errorRate));
       out.push(...resolveActions(w, i, o, curators, errorRate, market.openChallenges));
@@ -139,10 +136,11 @@ export function phaseCalls(
     for (const a of pops.consumers) out.push(...consumerActions(w, a, p.consumers!, models));
     for (const a of pops.licenceBuyers)
       out.push(...licenceBuyerActions(w, a, p.licenceBuyers!, ids.main, models));
-    for (const t of pops.washTraders) {
+    for (const [i, t] of pops.washTraders.entries()) {
       if (t.modelId === null || w.epoch < (p.washTraders?.startEpoch ?? 0)) continue;
       const own = liveModels(w.state, [t.modelId])[0];
-      const call = own && pay(t, own, Math.round(p.washTraders!.unitsPerEpoch));
+      const payer = pops.washPayers[i] ?? t;
+      const call = own && pay(payer, own, Math.round(p.washTraders!.unitsPerEpoch));
       if (call) out.push(call);
     }
   }

@@ -26,6 +26,7 @@ const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
   licenceBuyer: 1_000_000n * UNIT,
   modelOwner: 100_000n * UNIT,
   washTrader: 1_000_000n * UNIT,
+  washPayer: 1_000_000n * UNIT,
   validator: UNIT,
 };
 
@@ -44,6 +45,8 @@ export interface Populations {
   licenceBuyers: Agent[];
   modelOwners: ModelOwner[];
   washTraders: ModelOwner[];
+  /** Each wash trader's second account, which pays its model (washTraders.viaSecondAccount). */
+  washPayers: Agent[];
   validators: Agent[];
 }
 
@@ -82,6 +85,9 @@ export function populate(scenario: Scenario, rng: Random): Populations {
     washTraders: make("washTrader", p.washTraders?.count ?? 0, p.washTraders?.endowment).map(
       (a) => ({ ...a, modelId: null, manifestKey: "" }),
     ),
+    washPayers: p.washTraders?.viaSecondAccount
+      ? make("washPayer", p.washTraders.count, p.washTraders.endowment)
+      : [],
     validators: Array.from({ length: p.validators.count }, (_, i) =>
       makeAgent(
         "validator",

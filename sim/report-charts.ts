@@ -44,7 +44,15 @@ export interface ReportChart {
   id: string;
   title: string;
   caption: string;
+  /** Figures of this chart left out because they have no value in any epoch of any run. */
+  noData: string[];
   config: ChartConfiguration<"line", (number | null)[], number>;
+}
+
+/** A chart left out of the report: its columns are present, but none has a value. */
+export interface ChartWithoutData {
+  id: string;
+  title: string;
 }
 
 const number = (value: number | null | undefined): number | null =>
@@ -200,7 +208,7 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     id: "honest-income",
     title: "Honest contributors' income",
     caption:
-      "Mean LIN earned per active honest contributor in the epoch, and how many were active (right axis).",
+      "Mean LIN claimed per honest contributor who claimed in the epoch (claims collect the previous epoch's payments), and how many contributed (right axis).",
     yTitle: "LIN per contributor",
     y1Title: "honest contributors active",
     series: [
@@ -281,8 +289,33 @@ function epochLabels(input: ReportInput): number[] {
   return longest.map((row, i) => number(row.epoch) ?? i + 1);
 }
 
+/** Whether the series has a value in some epoch of some run. */
+function hasValue(series: Series, input: ReportInput): boolean {
+  return input.runs.some((run) => run.rows.some((row) => series.value(row) !== null));
+}
+
 /** The charts for a report, in page order: a sweep leads with the emission/volume ratio. */
 export function buildCharts(input: ReportInput): ReportChart[] {
+  return planCharts(input).charts;
+}
+
+/**
+ * Charts whose columns are present but have no value in any epoch (a spam return without
+ * spammers, a ratio without volume): the page names them instead of drawing empty axes.
+ */
+export function chartsWithoutData(input: ReportInput): ChartWithoutData[] {
+  return planCharts(input).withoutData;
+}
+
+/**
+ * The report's charts. A series whose columns are absent is not drawn (the run does not have the
+ * figure); a series whose every value is missing is not drawn either, and is named in its
+ * chart's `noData`; a chart left with no series is left out and listed in `withoutData`.
+ */
+function planCharts(input: ReportInput): {
+  charts: ReportChart[];
+  withoutData: ChartWithoutData[];
+} {
   const present = presentColumns(input);
   const sweep = input.runs.length > 1;
   const labels = epochLabels(input);
@@ -293,9 +326,16 @@ export function buildCharts(input: ReportInput): ReportChart[] {
       ]
     : CHART_SPECS;
   const charts: ReportChart[] = [];
+  const withoutData: ChartWithoutData[] = [];
   for (const spec of order) {
-    const series = drawnSeries(spec, present, sweep);
-    if (series.length === 0) continue;
+    const available = drawnSeries(spec, present, sweep);
+    if (available.length === 0) continue;
+    const series = available.filter((s) => hasValue(s, input));
+    if (series.length === 0) {
+      withoutData.push({ id: spec.id, title: spec.title });
+      continue;
+    }
+    const noData = available.filter((s) => !series.includes(s)).map((s) => s.label);
     const datasets: ChartDataset<"line", (number | null)[]>[] = [];
     input.runs.forEach((run, r) => {
       let areas = 0;
@@ -329,10 +369,11 @@ export function buildCharts(input: ReportInput): ReportChart[] {
       id: spec.id,
       title: spec.title,
       caption: spec.caption,
+      noData,
       config: chartConfig(input, spec, labels, datasets),
     });
   }
-  return charts;
+  return { charts, withoutData };
 }
 
 function chartConfig(

@@ -3,7 +3,7 @@
 // that hand each embedded configuration to Chart.js. A content security policy forbids every
 // other load, so a page that tried to reach the network would fail loudly in the browser test.
 import { createHash } from "node:crypto";
-import type { ReportChart } from "./report-charts.ts";
+import type { ChartWithoutData, ReportChart } from "./report-charts.ts";
 import { type EpochRow, type ReportInput, runName, type SimRun } from "./report-input.ts";
 
 /** The Chart.js file the page loads, relative to the page. */
@@ -58,6 +58,7 @@ const STYLE = `
   .chart-box { position: relative; height: 300px; }
   figure.lead .chart-box { height: 380px; }
   figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 6px; }
+  .no-data { color: var(--muted); font-size: 0.9rem; font-style: italic; }
   .error { border: 2px solid #b00020; color: #b00020; padding: 8px 12px; border-radius: 6px; }
   footer { margin-top: 28px; color: var(--muted); font-size: 0.85rem; }
 `;
@@ -210,13 +211,30 @@ function figure(chart: ReportChart, lead: boolean): string {
   return `<figure${lead ? ' class="lead"' : ""}>
 <div class="chart-box"><canvas id="chart-${chart.id}" data-chart="${chart.id}" role="img" aria-label="${escapeHtml(label)}"></canvas></div>
 <figcaption>${escapeHtml(chart.caption)}</figcaption>
+${chart.noData.length > 0 ? `<p class="no-data" data-no-data="${chart.id}">No data in any epoch, not drawn: ${chart.noData.map(escapeHtml).join(", ")}.</p>` : ""}
 </figure>`;
+}
+
+/** The charts left out because none of their figures has a value, named so nobody looks for them. */
+function withoutDataNote(charts: readonly ChartWithoutData[]): string {
+  if (charts.length === 0) return "";
+  const names = charts.map(
+    (c) => `<span data-chart-without-data="${c.id}">${escapeHtml(c.title)}</span>`,
+  );
+  return `<p class="no-data" id="charts-without-data">No data in any epoch, so not drawn: ${names.join(", ")}.</p>`;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64");
 
-/** The report page, given the charts built for it (see report-charts.ts). */
-export function renderReportHtml(input: ReportInput, charts: readonly ReportChart[]): string {
+/**
+ * The report page, given the charts built for it and those left out for want of data (see
+ * report-charts.ts).
+ */
+export function renderReportHtml(
+  input: ReportInput,
+  charts: readonly ReportChart[],
+  withoutData: readonly ChartWithoutData[] = [],
+): string {
   const data = scriptSafeJson({ charts: charts.map((c) => ({ id: c.id, config: c.config })) });
   const csp = [
     "default-src 'none'",
@@ -250,6 +268,7 @@ ${sweepNote}
 <div class="charts">
 ${charts.map((chart, i) => figure(chart, i === 0)).join("\n")}
 </div>
+${withoutDataNote(withoutData)}
 ${outcomesTable(input)}
 <footer>Written by <code>lineage simulate</code>. Charts drawn with Chart.js (MIT licence), loaded from <code>${CHART_JS_FILE}</code> beside this page.</footer>
 </main>

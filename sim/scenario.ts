@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { parse as parseYaml } from "yaml";
-import { parseLin } from "../primitives/amount.ts";
+import { formatLin, parseLin } from "../primitives/amount.ts";
 import { LineageError } from "../primitives/errors.ts";
 import { ChainSpecError } from "../runtime/errors.ts";
 import { PARAMS, validateGenesisParams } from "../runtime/pallets/params.ts";
@@ -60,7 +60,10 @@ const Population = {
     quality: Quality,
     costPerContribution: lin,
     contributionsPerEpoch: v.optional(count(1_000), 1),
-    /** Epochs a contributor keeps going before it judges its earnings against its cost. */
+    /**
+     * Epochs a contributor keeps going, from its first submission, before it judges its earnings
+     * against its cost.
+     */
     graceEpochs: v.optional(count(1_000), 3),
     endowment: v.optional(lin),
   }),
@@ -121,6 +124,11 @@ const Population = {
     unitsPerEpoch: v.pipe(v.number(), v.minValue(0)),
     price: v.optional(lin),
     startEpoch: v.optional(count(1_000_000), 0),
+    /**
+     * Pay from a second account instead of the one that owns the datanet and the model: not
+     * self-dealing to the chain, an ordinary consumer, bounded by k · volume.
+     */
+    viaSecondAccount: v.optional(v.boolean(), false),
     endowment: v.optional(lin),
   }),
   validators: v.strictObject({ count: v.pipe(count(100), v.minValue(1)) }),
@@ -173,16 +181,82 @@ export type Populations = Scenario["populations"];
 
 type Issue = v.BaseIssue<unknown>;
 
-/** The deepest issue of a union names the field that is actually wrong (as in chain-spec.ts). */
-function describeIssue(issue: Issue): { path: string[]; message: string } {
-  const own = (issue.path ?? []).map((item) => String(item.key));
-  let best = { path: own, message: issue.message };
+/**
+ * The deepest issue of a union names the field that is actually wrong (as in chain-spec.ts). At
+ * equal depth a truly unknown field wins (a misspelt `unit:` says so rather than "units: missing"),
+ * and a field that is unknown only to one of a union's shapes loses (`units: "x"` is a wrong
+ * number, not an unknown field).
+ */
+function describeIssue(
+  issue: Issue,
+  prefix: string[] = [],
+): { path: string[]; message: string; rank: number } {
+  const items = issue.path ?? [];
+  // A union's issues carry paths relative to the union.
+  const own = [...prefix, ...items.map((item) => String(item.key))];
+  // Valibot takes a list for an object and then misses its fields: say what it is instead.
+  const parent = items.at(-1)?.input;
+  let best = Array.isArray(parent)
+    ? { path: own.slice(0, -1), message: "expected a mapping, got a list", rank: 1 }
+    : { path: own, message: readableMessage(issue, own), rank: unknownRank(issue, own) };
   for (const sub of issue.issues ?? []) {
-    const inner = describeIssue(sub);
-    const path = [...own, ...inner.path];
-    if (path.length > best.path.length) best = { path, message: inner.message };
+    const inner = describeIssue(sub, own);
+    const deeper = inner.path.length > best.path.length;
+    if (deeper || (inner.path.length === best.path.length && inner.rank > best.rank)) best = inner;
   }
   return best;
+}
+
+/** 2: a field no shape allows there; 0: one some other shape of a union allows; 1: other issues. */
+function unknownRank(issue: Issue, path: string[]): number {
+  if (issue.expected !== "never") return 1;
+  return fieldsAt(path.slice(0, -1)).includes(path.at(-1)!) ? 0 : 2;
+}
+
+/**
+ * Valibot's object-shape messages in the words of a scenario file: an unknown field (with the
+ * fields that are allowed there), a missing one, a value that should be a mapping.
+ */
+function readableMessage(issue: Issue, path: string[]): string {
+  if (issue.type !== "strict_object" && issue.type !== "object") return issue.message;
+  if (issue.expected === "never") {
+    const field = path.at(-1)!;
+    const allowed = fieldsAt(path.slice(0, -1));
+    // One of a union's forms allows it: the mapping mixes two forms.
+    if (allowed.includes(field))
+      return `${field} does not go with the other fields given here (one form or the other)`;
+    const known = allowed.length > 0 ? ` (expected one of ${allowed.join(", ")})` : "";
+    return `unknown field ${field}${known}`;
+  }
+  if (issue.expected === "Object") return `expected a mapping, got ${issue.received}`;
+  if (issue.received === "undefined") return "missing field";
+  return issue.message;
+}
+
+type AnySchema = v.GenericSchema & {
+  entries?: Record<string, AnySchema>;
+  wrapped?: AnySchema;
+  options?: AnySchema[];
+  value?: AnySchema;
+};
+
+/** The object schemas a value at `path` of a scenario may match (a union gives several). */
+function objectSchemasAt(path: string[]): AnySchema[] {
+  let schemas: AnySchema[] = [Scenario as unknown as AnySchema];
+  const unwrap = (list: AnySchema[]): AnySchema[] =>
+    list.flatMap((x) => (x.wrapped ? unwrap([x.wrapped]) : x.options ? unwrap(x.options) : [x]));
+  for (const key of path) {
+    schemas = unwrap(schemas).flatMap((x) => {
+      const next = x.entries?.[key] ?? x.value;
+      return next ? [next] : [];
+    });
+  }
+  return unwrap(schemas).filter((x) => x.entries !== undefined);
+}
+
+/** The fields allowed in the mapping at `path`, in declaration order. */
+function fieldsAt(path: string[]): string[] {
+  return [...new Set(objectSchemasAt(path).flatMap((x) => Object.keys(x.entries!)))];
 }
 
 function invalid(source: string, path: string, message: string): SimulatorError {
@@ -191,35 +265,86 @@ function invalid(source: string, path: string, message: string): SimulatorError 
 
 /** Validates a parsed scenario document; `source` names it in errors (a file name). */
 export function parseScenario(doc: unknown, source = "scenario"): Scenario {
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    const got = doc === null ? "nothing" : Array.isArray(doc) ? "a list" : `a ${typeof doc}`;
+    throw invalid(
+      source,
+      "(root)",
+      `expected a mapping (name, epochLength, datanets, …), got ${got}`,
+    );
+  }
   const result = v.safeParse(Scenario, doc);
   if (!result.success) {
     const { path, message } = describeIssue(result.issues[0]!);
     throw invalid(source, path.length > 0 ? path.join(".") : "(root)", message);
   }
   const scenario = result.output;
-  try {
-    validateGenesisParams(paramOverrides(scenario));
-  } catch (error) {
-    if (!(error instanceof ChainSpecError)) throw error;
-    throw invalid(source, "params", error.message);
-  }
-  const m = scenario.populations.modelOwners;
-  if (m) {
-    const overrides = paramOverrides(scenario);
-    const min = overrides.attributionMinDataSharePpm ?? PARAMS.attributionMinDataSharePpm.default;
-    if (BigInt(Math.round(m.dataShare * 1_000_000)) < min)
-      throw invalid(
-        source,
-        "populations.modelOwners.dataShare",
-        `${m.dataShare} is below the protocol minimum ${Number(min) / 1_000_000} (attributionMinDataSharePpm)`,
-      );
-  }
   const d = scenario.datanets;
   if (d.licence === "paid" && (d.licenceFee ?? 0n) === 0n)
     throw invalid(source, "datanets.licenceFee", "a paid licence needs a fee above 0");
   if (d.licence === "open" && d.licenceFee !== undefined && d.licenceFee > 0n)
     throw invalid(source, "datanets.licenceFee", "only a paid licence has a fee");
+  const problem = paramProblem(scenario, paramOverrides(scenario));
+  if (problem) throw invalid(source, problem.path, problem.message);
   return scenario;
+}
+
+/** Curators a simulated datanet lists at most (sim/phases.ts): registryMaxCurators' default. */
+export const MAX_LISTED_CURATORS = 16;
+
+/** What is wrong with a scenario under given parameters: the field and why. */
+export interface ScenarioProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * The checks that depend on the chain's parameters, run with `params` (the scenario's overrides,
+ * or those with a sweep value merged in): the runtime's own bounds, and what the agents' calls
+ * need from them (model owners' data share, the datanets' bond, windows and curators), so that a
+ * parameter value that would make those calls fail is refused before anything runs.
+ */
+export function paramProblem(
+  scenario: Scenario,
+  params: Record<string, bigint>,
+): ScenarioProblem | undefined {
+  try {
+    validateGenesisParams(params);
+  } catch (error) {
+    if (!(error instanceof ChainSpecError)) throw error;
+    return { path: "params", message: error.message };
+  }
+  const value = (name: keyof typeof PARAMS) => params[name] ?? PARAMS[name].default;
+  const m = scenario.populations.modelOwners;
+  const minShare = value("attributionMinDataSharePpm");
+  if (m && BigInt(Math.round(m.dataShare * 1_000_000)) < minShare)
+    return {
+      path: "populations.modelOwners.dataShare",
+      message: `${m.dataShare} is below the protocol minimum ${Number(minShare) / 1_000_000} (attributionMinDataSharePpm)`,
+    };
+  const minBond = value("registryMinBond");
+  const d = scenario.datanets;
+  if (d.minBond !== undefined && d.minBond < minBond)
+    return {
+      path: "datanets.minBond",
+      message: `${formatLin(d.minBond)} is below the protocol minimum ${formatLin(minBond)} (registryMinBond)`,
+    };
+  // The datanets' review and challenge windows are two epochs (sim/agents.ts createDatanet).
+  const window = 2n * value("epochLength");
+  const maxWindow = value("registryMaxWindow");
+  if (window > maxWindow)
+    return {
+      path: "epochLength",
+      message: `the datanets' review and challenge windows of two epochs (${window} blocks) exceed registryMaxWindow ${maxWindow}`,
+    };
+  const curators = Math.min(scenario.populations.curators?.count ?? 0, MAX_LISTED_CURATORS);
+  const maxCurators = value("registryMaxCurators");
+  if (BigInt(curators) > maxCurators)
+    return {
+      path: "populations.curators.count",
+      message: `${curators} curators are listed on every datanet, more than registryMaxCurators ${maxCurators}`,
+    };
+  return undefined;
 }
 
 /** The scenario's parameter overrides as the chain spec takes them. */

@@ -1,7 +1,12 @@
 // `--sweep param=a,b,c`: the same scenario and seed run once per value of one parameter.
-import { ChainSpecError } from "../runtime/errors.ts";
-import { isParamName, validateGenesisParams } from "../runtime/pallets/params.ts";
-import { MIN_EPOCH_LENGTH, paramOverrides, type Scenario, SimulatorError } from "./scenario.ts";
+import { isParamName } from "../runtime/pallets/params.ts";
+import {
+  MIN_EPOCH_LENGTH,
+  paramOverrides,
+  paramProblem,
+  type Scenario,
+  SimulatorError,
+} from "./scenario.ts";
 
 export interface Sweep {
   param: string;
@@ -14,7 +19,10 @@ function invalid(message: string): SimulatorError {
 
 /**
  * Parses `name=v1,v2,…` (integers in the parameter's unit, at least two distinct values) and checks
- * each value against the parameter's bounds and the scenario's other parameters, as genesis would.
+ * each value as the scenario's own parameters are checked: against the parameter's bounds and the
+ * scenario's other parameters, as genesis would, and against what the scenario's agents need (a
+ * model owners' data share below a swept attributionMinDataSharePpm would make every model
+ * registration fail, so that sweep is refused before anything runs).
  */
 export function parseSweep(text: string, scenario: Scenario): Sweep {
   const match = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(text.trim());
@@ -33,12 +41,12 @@ export function parseSweep(text: string, scenario: Scenario): Sweep {
       throw invalid(
         `epochLength ${value} is too short: the agents' phases need ${MIN_EPOCH_LENGTH} blocks`,
       );
-    try {
-      validateGenesisParams({ ...paramOverrides(scenario), [param]: value });
-    } catch (error) {
-      if (!(error instanceof ChainSpecError)) throw error;
-      throw invalid(error.message);
-    }
+    const problem = paramProblem(scenario, { ...paramOverrides(scenario), [param]: value });
+    if (problem?.path === "params") throw invalid(problem.message);
+    if (problem)
+      throw invalid(
+        `${param}=${value} does not fit the scenario: ${problem.path}: ${problem.message}`,
+      );
   }
   return { param, values };
 }

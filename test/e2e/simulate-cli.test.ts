@@ -74,5 +74,18 @@ describe("lineage simulate", () => {
       sweep.stderr,
       /^Error: --sweep: registryMinBond must be within .* \[SWEEP_INVALID\]\n$/,
     );
+    // A value within the parameter's bounds that the scenario's model owners cannot meet.
+    const share = await runCli([
+      "simulate",
+      "--scenario",
+      scenario,
+      "--sweep",
+      "attributionMinDataSharePpm=200000,600000",
+    ]);
+    assert.equal(share.code, 1);
+    assert.match(
+      share.stderr,
+      /^Error: --sweep: attributionMinDataSharePpm=600000 does not fit the scenario: populations\.modelOwners\.dataShare: 0\.5 is below the protocol minimum 0\.6 \(attributionMinDataSharePpm\) \[SWEEP_INVALID\]\n$/,
+    );
   });
 });

@@ -1,9 +1,13 @@
 // Outcomes that depend on the emission pallet's rules, computed from the simulator's output: the
 // health record of every epoch, wash trading earning no emission, no demand meaning no
-// contributor emission, and the emission/volume ratio following k in a sweep.
+// contributor emission (and little demand a huge emission/volume ratio), and the ratio following k
+// in a sweep.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { rowsOf, runShipped } from "./fixtures.ts";
+import { simulate } from "../../../sim/engine.ts";
+import { loadScenario, scaleScenario } from "../../../sim/scenario.ts";
+import { rowsOf, runShipped, SCENARIOS } from "./fixtures.ts";
 
 const big = (v: unknown) => v as bigint;
 
@@ -26,15 +30,58 @@ describe("emission in the shipped scenarios", () => {
     );
   });
 
-  it("subsidy dependence: no demand, no contributor emission; validators still paid", () => {
-    const rows = rowsOf(runShipped("subsidy-dependence", { epochs: 5, scale: 0.5 }));
+  it("wash trading from a second account: an ordinary consumer to the chain, bounded by k", () => {
+    const scenario = scaleScenario(loadScenario(join(SCENARIOS, "wash-trading.yaml")), 0.5);
+    scenario.populations.washTraders!.viaSecondAccount = true;
+    const result = simulate(scenario, { epochs: 5, seed: 7 });
+    const k = BigInt(result.params.emissionVolumeFactorPpm!);
+    const rows = rowsOf(result);
     for (const r of rows) {
-      assert.equal(r.volume, 0n);
+      const paid = big(r.washTraderPayments);
+      assert.ok(paid > 0n, `epoch ${r.epoch}: the wash trader paid`);
+      assert.equal(r.selfDealing, 0n, `epoch ${r.epoch}: not self-dealing to the chain`);
+      assert.ok(big(r.volume) >= paid, `epoch ${r.epoch}: its payments count as volume`);
+      assert.ok(big(r.washTraderEmission) > 0n, `epoch ${r.epoch}: its pools draw emission`);
+      assert.ok(
+        big(r.washTraderEmission) * 1_000_000n <= k * paid,
+        `epoch ${r.epoch}: ${r.washTraderEmission} within k × ${paid}`,
+      );
+    }
+  });
+
+  it("subsidy dependence: no demand, no contributor emission; a trickle of it, a huge ratio", () => {
+    const subsidy = runShipped("subsidy-dependence", { epochs: 6, scale: 0.5 });
+    const rows = rowsOf(subsidy);
+    const k = BigInt(subsidy.params.emissionVolumeFactorPpm!);
+    for (const r of rows) {
       assert.ok(big(r.scheduled) > 0n, `epoch ${r.epoch} scheduled emission`);
-      assert.equal(r.emittedContributors, 0n, `epoch ${r.epoch} contributor emission`);
       assert.ok(big(r.emittedValidators) > 0n, `epoch ${r.epoch} validators' emission`);
+      assert.ok(
+        big(r.emittedContributors) * 1_000_000n <= k * big(r.volume),
+        `epoch ${r.epoch}: contributor emission ${r.emittedContributors} within k · volume`,
+      );
+    }
+    const idle = rows.filter((r) => big(r.volume) === 0n);
+    const paying = rows.filter((r) => big(r.volume) > 0n);
+    assert.ok(idle.length > 0 && paying.length > 0, "demand starts late");
+    for (const r of idle) {
+      assert.equal(
+        r.emittedContributors,
+        0n,
+        `epoch ${r.epoch}: no demand, no contributor emission`,
+      );
       assert.equal(r.emissionVolumeRatio, null);
     }
+    // Emission per LIN of volume, far above what a marketplace with real demand mints for it.
+    const healthy = rowsOf(runShipped("healthy-marketplace", { epochs: 6, scale: 0.5 }))
+      .map((r) => r.emissionVolumeRatio)
+      .filter((ratio) => ratio !== null) as number[];
+    const subsidised = paying.map((r) => r.emissionVolumeRatio as number);
+    assert.ok(healthy.length > 0);
+    assert.ok(
+      Math.min(...subsidised) > 5 * Math.max(...healthy),
+      `emission/volume ${subsidised} against the healthy marketplace's ${healthy}`,
+    );
   });
 
   it("contributor emission never exceeds k · volume", () => {

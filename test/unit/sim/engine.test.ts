@@ -32,6 +32,29 @@ describe("simulation engine", () => {
     assert.match(String(last.totalIssuance), /^\d{13,}$/);
   });
 
+  it("counts a contributor's grace from its first submission, not from genesis", () => {
+    // Nothing to earn (no consumers) and a cost no claim covers: the contributors submit through
+    // their grace of 2 epochs, which starts in epoch 1 (no datanet exists in epoch 0), then pause.
+    const scenario = parseScenario({
+      name: "grace",
+      epochLength: 8,
+      datanets: { count: 1 },
+      populations: {
+        honestContributors: {
+          count: 2,
+          quality: { mean: 60 },
+          costPerContribution: 1000,
+          graceEpochs: 2,
+        },
+      },
+    });
+    const rows = simulate(scenario, { epochs: 5, seed: 1 }).epochs.map(exactRow);
+    assert.deepEqual(
+      rows.map((r) => r.honestActive),
+      [0, 2, 2, 0, 0],
+    );
+  });
+
   it("consumers buy less from dearer models the more price-sensitive they are", () => {
     const volume = (priceSensitivity: number) => {
       const scenario = parseScenario({

@@ -2,22 +2,30 @@
 // it: every chart drawn with its datasets and pixels, no errors, nothing fetched from the network.
 // Chromium is required, not optional: when it is missing this test fails and says how to install it.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
+import { simulate } from "../../../sim/engine.ts";
 import { launchChromium } from "../../../sim/headless-chromium.ts";
+import { writeOutputs } from "../../../sim/output.ts";
 import { decodePng } from "../../../sim/png-palette.ts";
 import { type ReportInput, writeReport } from "../../../sim/report.ts";
 import { REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
+import { loadScenario, scaleScenario } from "../../../sim/scenario.ts";
 import { screenshotReport } from "../../../sim/screenshot.ts";
 import { syntheticSingle, syntheticSweep } from "./fixtures/synthetic-runs.ts";
+import { SCENARIOS } from "./fixtures.ts";
 
 interface DatasetSeen {
   label: string;
   length: number;
+  data: (number | null)[];
+  /** A stacked area: its line sits on the ones below it, not at its own values. */
+  stacked: boolean;
+  axis: string;
   /** Points with a value whose pixel (or one within 2 px) is painted in the dataset's colour. */
   pointsInColour: number;
   nonNull: number;
@@ -75,6 +83,9 @@ const INSPECT = `(() => {
       return {
         label: dataset.label,
         length: dataset.data.length,
+        data: dataset.data,
+        stacked: dataset.stack === "areas",
+        axis: dataset.yAxisID,
         nonNull: dataset.data.filter((v) => v !== null).length,
         pointsInColour,
       };
@@ -108,7 +119,10 @@ describe("the simulator's HTML report in headless chromium", () => {
   });
 
   async function open(name: string, input: ReportInput): Promise<Opened> {
-    const path = await writeReport(join(dir, name), input);
+    return openPath(await writeReport(join(dir, name), input));
+  }
+
+  async function openPath(path: string): Promise<Opened> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];
@@ -150,11 +164,25 @@ describe("the simulator's HTML report in headless chromium", () => {
       assert.ok(chart.colours >= 4, `${where}: only ${chart.colours} colours painted`);
       assert.ok(chart.paintedShare > 0.01, `${where}: almost blank`);
       assert.equal(chart.datasets.length, expected[chart.id], `${where}: dataset count`);
-      for (const dataset of chart.datasets) {
+      chart.datasets.forEach((dataset, d) => {
         assert.equal(dataset.length, epochs, `${where} ${dataset.label}: data length`);
         assert.ok(dataset.nonNull > 0, `${where} ${dataset.label}: no values`);
-        assert.ok(dataset.pointsInColour > 0, `${where} ${dataset.label}: no line in its colour`);
-      }
+        // Chart.js paints the first dataset last: a line with the same values on the same axis as
+        // an earlier one (the same volume in every run of a k sweep) lies under it, unseen.
+        const under = chart.datasets.find(
+          (other, o) =>
+            o < d &&
+            !other.stacked &&
+            !dataset.stacked &&
+            other.axis === dataset.axis &&
+            JSON.stringify(other.data) === JSON.stringify(dataset.data),
+        );
+        if (under) {
+          assert.ok(under.pointsInColour > 0, `${where} ${under.label}: no line in its colour`);
+        } else {
+          assert.ok(dataset.pointsInColour > 0, `${where} ${dataset.label}: no line in its colour`);
+        }
+      });
     }
   }
 
@@ -238,6 +266,95 @@ describe("the simulator's HTML report in headless chromium", () => {
       opened.charts.map((c) => c.id),
       [...REQUIRED_CHARTS],
     );
+  });
+
+  async function realReport(
+    name: string,
+    scenarioName: string,
+    runs: { label: string; params?: Record<string, bigint> }[],
+    sweep?: string,
+  ): Promise<{ opened: Opened; html: string }> {
+    const epochs = 4;
+    const seed = 7;
+    const scenario = scaleScenario(loadScenario(join(SCENARIOS, `${scenarioName}.yaml`)), 0.3);
+    const results = runs.map((run) => ({
+      label: run.label,
+      result: simulate(scenario, { epochs, seed, ...(run.params ? { params: run.params } : {}) }),
+    }));
+    const values = runs.map((run) => String(run.params?.[sweep ?? ""] ?? ""));
+    const written = await writeOutputs(join(dir, name), results, {
+      epochs,
+      seed,
+      ...(sweep ? { sweep: { param: sweep, values } } : {}),
+    });
+    return { opened: await openPath(written.report), html: await readFile(written.report, "utf8") };
+  }
+
+  it("draws a report the simulator wrote: spam wave, shortened", async () => {
+    const { opened, html } = await realReport("real-spam", "spam-wave", [{ label: "spam-wave" }]);
+    assertDrawn(
+      opened,
+      {
+        "emission-volume": 6, // validators, contributors, treasury, volume, schedule, cap
+        "emission-volume-ratio": 2,
+        contributors: 2,
+        // retention: the high-quality cohort is still empty after 4 epochs (see below)
+        "spam-return": 2,
+        gini: 1,
+        supply: 1,
+        submissions: 2,
+        "honest-income": 2,
+        "wash-trading": 1, // self-dealing only: no wash traders, so no emission to them
+      },
+      4,
+    );
+    assert.match(
+      html,
+      /data-chart-without-data="retention">Retention of high-quality contributors/,
+    );
+    assert.match(
+      html,
+      /data-no-data="wash-trading">No data in any epoch, not drawn: emission to wash traders\./,
+    );
+  });
+
+  it("draws a report the simulator wrote: a 2-value k sweep over the healthy marketplace", async () => {
+    const k = "emissionVolumeFactorPpm";
+    const { opened, html } = await realReport(
+      "real-sweep",
+      "healthy-marketplace",
+      [
+        { label: `${k}=250000`, params: { [k]: 250_000n } },
+        { label: `${k}=2000000`, params: { [k]: 2_000_000n } },
+      ],
+      k,
+    );
+    assertDrawn(
+      opened,
+      {
+        "emission-volume-ratio": 2,
+        "emission-volume": 4, // emitted and volume per run
+        contributors: 4,
+        // retention: no cohort yet; spam-return: no spammers, so neither figure exists
+        gini: 2,
+        supply: 2,
+        submissions: 4,
+        "honest-income": 2,
+        "wash-trading": 2, // self-dealing per run; no wash traders, so no emission to them
+      },
+      4,
+    );
+    assert.deepEqual(
+      opened.charts[0]!.datasets.map((d) => d.label),
+      ["250000", "2000000"],
+    );
+    const [low, high] = opened.charts[0]!.datasets.map((d) => d.data);
+    assert.ok(
+      low!.every((v, i) => (v === null ? high![i] === null : high![i]! > v)),
+      `the ratio rises with k: ${low} against ${high}`,
+    );
+    for (const id of ["retention", "spam-return"])
+      assert.match(html, new RegExp(`data-chart-without-data="${id}"`));
   });
 
   it("screenshots a report for the docs as a palette PNG that matches chromium's own", async () => {

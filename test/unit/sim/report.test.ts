@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type ReportInput, writeReport } from "../../../sim/report.ts";
-import { buildCharts, REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
+import { buildCharts, chartsWithoutData, REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
 import { scriptSafeJson } from "../../../sim/report-page.ts";
 import { K_PARAM, syntheticSingle, syntheticSweep } from "./fixtures/synthetic-runs.ts";
 
@@ -99,6 +99,36 @@ describe("buildCharts", () => {
     assert.deepEqual(charts[1]!.config.data.datasets[0]!.data, [null, 0.5, 0.2]);
   });
 
+  it("leaves out a figure with no value in any epoch, and a chart with no figure left", () => {
+    // As a real run without volume and with spammers that never posted a bond: the ratio and the
+    // return on bond are null in every epoch, while the spammer count is a value (zero).
+    const rows = [1, 2, 3].map((epoch) => ({
+      epoch,
+      emitted: 5,
+      volume: 0,
+      emissionVolumeRatio: null,
+      spamReturnOnBond: null,
+      spammersActive: 0,
+    }));
+    const input: ReportInput = {
+      title: "empty figures",
+      seed: 1,
+      epochs: 3,
+      runs: [{ label: "baseline", params: {}, rows }],
+    };
+    const charts = buildCharts(input);
+    assert.deepEqual(
+      charts.map((c) => [c.id, c.config.data.datasets.map((d) => d.label), c.noData]),
+      [
+        ["emission-volume", ["emitted", "marketplace volume"], []],
+        ["spam-return", ["spammers active"], ["return on bond"]],
+      ],
+    );
+    assert.deepEqual(chartsWithoutData(input), [
+      { id: "emission-volume-ratio", title: "Emission / volume ratio" },
+    ]);
+  });
+
   it("puts the ratio on a log scale only when it spans a wide range", () => {
     const scale = (ratios: (number | null)[]) => {
       const rows = ratios.map((r, i) => ({ epoch: i + 1, emissionVolumeRatio: r }));
@@ -153,5 +183,37 @@ describe("writeReport", () => {
       buildCharts(input).map((c) => c.id),
     );
     for (const { id } of data.charts) assert.match(html, new RegExp(`data-chart="${id}"`));
+    assert.doesNotMatch(html, /No data in any epoch/);
+  });
+
+  it("names the figures and charts it left out for want of data", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lineage-report-"));
+    dirs.push(dir);
+    const rows = [1, 2].map((epoch) => ({
+      epoch,
+      emitted: 5,
+      volume: 0,
+      emissionVolumeRatio: null,
+      spamReturnOnBond: null,
+      spammersActive: 0,
+    }));
+    const html = await readFile(
+      await writeReport(dir, {
+        title: "t",
+        seed: 1,
+        epochs: 2,
+        runs: [{ label: "baseline", params: {}, rows }],
+      }),
+      "utf8",
+    );
+    assert.match(
+      html,
+      /<p class="no-data" data-no-data="spam-return">No data in any epoch, not drawn: return on bond\.<\/p>/,
+    );
+    assert.match(
+      html,
+      /id="charts-without-data">No data in any epoch, so not drawn: <span data-chart-without-data="emission-volume-ratio">Emission \/ volume ratio<\/span>\./,
+    );
+    assert.doesNotMatch(html, /data-chart="emission-volume-ratio"/);
   });
 });

@@ -13,6 +13,7 @@ import {
   scaleScenario,
 } from "../../../sim/scenario.ts";
 import { parseSweep } from "../../../sim/sweep.ts";
+import { SCENARIOS } from "./fixtures.ts";
 
 const minimal = () => ({
   name: "tiny",
@@ -76,6 +77,50 @@ describe("scenario files", () => {
     parseScenario({ ...lowered, populations: { ...minimal().populations, ...owners } });
   });
 
+  it("says which field is unknown and what is allowed there, in the file's own words", () => {
+    const pops = (extra: object) => ({
+      ...minimal(),
+      populations: { ...minimal().populations, ...extra },
+    });
+    rejects(
+      pops({ spamers: { count: 1 } }),
+      /^s\.yaml: populations\.spamers: unknown field spamers \(expected one of honestContributors, spammers, curators, challengers, consumers, licenceBuyers, modelOwners, washTraders, validators\)$/,
+    );
+    rejects(
+      { ...minimal(), colour: "red" },
+      /^s\.yaml: colour: unknown field colour \(expected one of name, description, epochLength, params, datanets, populations\)$/,
+    );
+    const consumers = (demand: object) =>
+      pops({ consumers: { count: 1, demand, budget: 1, maxPrice: 1 } });
+    rejects(
+      consumers({ unit: 3 }),
+      /^s\.yaml: populations\.consumers\.demand\.unit: unknown field unit \(expected one of units, growth, perEpoch\)$/,
+    );
+    rejects(consumers({ units: "x" }), /demand\.units: Invalid type: Expected number/);
+    rejects(consumers({ units: 1, perEpoch: [1] }), /does not go with the other fields/);
+    const { name: _, ...nameless } = minimal();
+    rejects(nameless, /^s\.yaml: name: missing field$/);
+  });
+
+  it("says so when the document or a field is not a mapping", () => {
+    rejects(
+      "name: x",
+      /^s\.yaml: \(root\): expected a mapping \(name, epochLength, datanets, …\), got a string$/,
+    );
+    rejects(["a"], /^s\.yaml: \(root\): expected a mapping .*got a list$/);
+    rejects(null, /^s\.yaml: \(root\): expected a mapping .*got nothing$/);
+    rejects({ ...minimal(), datanets: [1] }, /^s\.yaml: datanets: expected a mapping, got a list$/);
+    rejects({ ...minimal(), datanets: 3 }, /^s\.yaml: datanets: expected a mapping, got 3$/);
+    const empty = join(dir, "empty.yaml");
+    writeFileSync(empty, "");
+    assert.throws(
+      () => loadScenario(empty),
+      (e: Error & { code?: string }) =>
+        e.code === "SCENARIO_INVALID" &&
+        /empty\.yaml: \(root\): expected a mapping/.test(e.message),
+    );
+  });
+
   it("checks parameter overrides with the runtime's own bounds", () => {
     rejects(
       { ...minimal(), params: { noSuchParam: 1 } },
@@ -123,5 +168,38 @@ describe("scenario files", () => {
     assert.throws(() => parseSweep("registryMinBond=1", s), code);
     assert.throws(() => parseSweep("registryMinBond=1,x", s), code);
     assert.throws(() => parseSweep("epochLength=4,12", s), code);
+  });
+
+  it("checks each sweep value as the scenario's own parameters are checked", () => {
+    const healthy = loadScenario(join(SCENARIOS, "healthy-marketplace.yaml"));
+    const refused = (text: string, scenario: typeof healthy, pattern: RegExp) =>
+      assert.throws(
+        () => parseSweep(text, scenario),
+        (e: Error & { code?: string }) => e.code === "SWEEP_INVALID" && pattern.test(e.message),
+      );
+    // The model owners' data share is 0.4: a minimum of 0.5 would fail every registerModel.
+    refused(
+      "attributionMinDataSharePpm=100000,500000",
+      healthy,
+      /^--sweep: attributionMinDataSharePpm=500000 does not fit the scenario: populations\.modelOwners\.dataShare: 0\.4 is below the protocol minimum 0\.5 \(attributionMinDataSharePpm\)$/,
+    );
+    assert.deepEqual(parseSweep("attributionMinDataSharePpm=100000,400000", healthy).values, [
+      100_000n,
+      400_000n,
+    ]);
+    // The spam wave's datanets ask a bond of 1 LIN: a protocol minimum above it is refused.
+    const spam = loadScenario(join(SCENARIOS, "spam-wave.yaml"));
+    refused(
+      `registryMinBond=${UNIT},${2n * UNIT}`,
+      spam,
+      /registryMinBond=2000000000000 does not fit the scenario: datanets\.minBond: 1 LIN is below the protocol minimum 2 LIN/,
+    );
+    refused("registryMaxCurators=3,2", healthy, /populations\.curators\.count: 3 curators/);
+    refused("registryMaxWindow=24,23", healthy, /epochLength: the datanets' review and challenge/);
+    // And the scenario file itself is held to the same checks.
+    rejects(
+      { ...minimal(), datanets: { count: 1, minBond: 0.5 } },
+      /datanets\.minBond: 0\.5 LIN is below the protocol minimum/,
+    );
   });
 });
