@@ -131,7 +131,7 @@ const OPTIONS = {
     default: 100_000,
     min: 1_000,
     max: 1_000_000,
-    doc: "largest single earning pool in the emission close (sizes 1k, 10k, 100k up to this)",
+    doc: "largest single earning pool in the emission close (sizes 1k, 10k, 100k, 1M up to this)",
   },
 } as const;
 /** Contribution counts of the attribution pool, measured in this order within one run. */
