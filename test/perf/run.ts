@@ -1,11 +1,13 @@
 // `npm run bench`: block import throughput of signed transfers against the machine's ed25519
 // verification ceiling, block propagation latency across local validators, and the speed at which
 // an empty node syncs a chain, and attribution payments and claims against a version pool of 1k,
-// 100k and 1M contributions; printed and written to bench-results/bench-<timestamp>.json.
+// 100k and 1M contributions, and the emission pallet's bounded epoch close over earning pools of
+// 1k/10k/100k contributions and over 1k small pools; printed and written to bench-results/bench-<timestamp>.json.
 //
 //   npm run bench -- --blocks 50 --accounts 4000 --verify-seconds 10
 //   npm run bench -- --only network          # propagation and sync only
 //   npm run bench -- --only attribution      # pool payments and claims at 1k/100k/1M contributions
+//   npm run bench -- --only emission         # epoch close: blocks, ms per block, steps/s
 //
 // Every option can also come from the environment (BENCH_BLOCKS, BENCH_ACCOUNTS, …). Perf code
 // reports numbers; it asserts correctness (every block imports, every signature verifies), never time.
@@ -20,6 +22,7 @@ import type { ChainStore } from "../../state/chain-store.ts";
 import { type AttributionPoolThroughput, measureAttributionPool } from "./attribution-pool.ts";
 import { profiled } from "./cpu-profile.ts";
 import { devGenesis, openDevStore } from "./dev-chain.ts";
+import { type CloseFigures, measureEmissionClose } from "./emission-close.ts";
 import { type ImportThroughput, measureImport } from "./import-throughput.ts";
 import { type MachineFacts, machineFacts } from "./machine.ts";
 import { measurePropagation, type PropagationLatency } from "./propagation.ts";
@@ -27,7 +30,7 @@ import { measureSyncSpeed, type SyncSpeed } from "./sync-speed.ts";
 import { buildTransferChain, MAX_ACCOUNTS, type TransferChainOptions } from "./transfer-chain.ts";
 import { measureRawOpenssl, measureVerifier, type VerifyThroughput } from "./verify-ceiling.ts";
 
-const MEASUREMENTS = ["import", "propagation", "sync", "attribution"] as const;
+const MEASUREMENTS = ["import", "propagation", "sync", "attribution", "emission"] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 /** Names `--only` accepts besides the measurements themselves. */
 const GROUPS: Record<string, readonly Measurement[]> = {
@@ -43,6 +46,7 @@ interface BenchOptions extends TransferChainOptions {
   syncBlocks: number;
   syncTransfersPerBlock: number;
   attributionSeconds: number;
+  emissionMaxContributions: number;
   only: Measurement[];
   outDir: string;
   cpuProfile: boolean;
@@ -70,6 +74,11 @@ interface BenchReport {
   sync: SyncSpeed | null;
   /** Payments and claims per second against one version pool at each contribution count. */
   attribution: AttributionPoolThroughput | null;
+  /**
+   * The emission pallet's close of an epoch whose pools earned: one case per pool shape and step
+   * budget (blocks to close, close-block vs empty-block ms, steps/s, heap delta).
+   */
+  emission: { cases: CloseFigures[] } | null;
 }
 
 const OPTIONS = {
@@ -118,9 +127,22 @@ const OPTIONS = {
     max: 30,
     doc: "seconds of timed payments, and again of claims, per attribution pool size",
   },
+  "emission-max-contributions": {
+    default: 100_000,
+    min: 1_000,
+    max: 1_000_000,
+    doc: "largest single earning pool in the emission close (sizes 1k, 10k, 100k, 1M up to this)",
+  },
 } as const;
 /** Contribution counts of the attribution pool, measured in this order within one run. */
 const ATTRIBUTION_SIZES = [1_000, 100_000, 1_000_000];
+/** Single-pool sizes of the emission close (capped by --emission-max-contributions). */
+const EMISSION_SIZES = [1_000, 10_000, 100_000, 1_000_000];
+/** The emission close's many-pools case: pools × contributions each. */
+const EMISSION_POOLS = 1_000;
+const EMISSION_ENTRIES_PER_POOL = 10;
+/** Step budgets: emissionMaxStepsPerBlock's default and its maximum. */
+const EMISSION_BUDGETS = [256, 4096];
 /** Seconds node B gets to sync, per block of the chain, beyond its start. */
 const SYNC_TIMEOUT_BASE_SECONDS = 120;
 const SYNC_TIMEOUT_PER_BLOCK_SECONDS = 0.5;
@@ -139,6 +161,7 @@ function usage(): string {
     `  --only LIST  (env BENCH_ONLY, default all): comma-separated, of ${[...MEASUREMENTS, ...Object.keys(GROUPS)].join(", ")}`,
     "  --out DIR  (env BENCH_OUT, default bench-results): where the JSON goes",
     "  --cpu-profile: also write a V8 CPU profile of the main thread during the timed import",
+    "                 (and of the largest emission close at the default budget)",
   ].join("\n");
 }
 
@@ -186,6 +209,7 @@ function readOptions(argv: string[]): BenchOptions {
     syncBlocks: number("sync-blocks"),
     syncTransfersPerBlock: number("sync-transfers-per-block"),
     attributionSeconds: number("attribution-seconds"),
+    emissionMaxContributions: number("emission-max-contributions"),
     only: readOnly((values.only as string | undefined) ?? process.env.BENCH_ONLY ?? "all"),
     outDir: (values.out as string | undefined) ?? process.env.BENCH_OUT ?? "bench-results",
     cpuProfile: values["cpu-profile"] === true,
@@ -230,6 +254,7 @@ async function main(): Promise<void> {
     propagation: null,
     sync: null,
     attribution: null,
+    emission: null,
   };
   let profile: object | null = null;
   if (options.only.includes("import")) {
@@ -279,6 +304,21 @@ async function main(): Promise<void> {
     );
     printAttribution(report.attribution);
   }
+  let emissionProfile: object | null = null;
+  if (options.only.includes("emission")) {
+    const measured = await measureEmissionClose(
+      {
+        sizes: EMISSION_SIZES.filter((n) => n <= options.emissionMaxContributions),
+        pools: EMISSION_POOLS,
+        entriesPerPool: EMISSION_ENTRIES_PER_POOL,
+        budgets: EMISSION_BUDGETS,
+        cpuProfile,
+      },
+      console.log,
+    );
+    report.emission = { cases: measured.cases };
+    emissionProfile = measured.profile;
+  }
 
   if (report.sync?.completed === false) {
     // Recorded, and the run fails: a node that cannot sync is a bug, not a figure.
@@ -292,6 +332,13 @@ async function main(): Promise<void> {
   if (cpuProfile && profile !== null) {
     const profileFile = join(outDir, `import-${stamp}.cpuprofile`);
     await writeFile(profileFile, JSON.stringify(profile));
+    console.log(
+      `wrote ${profileFile} (summary: npx node test/perf/profile-summary.ts ${profileFile})`,
+    );
+  }
+  if (emissionProfile !== null) {
+    const profileFile = join(outDir, `emission-${stamp}.cpuprofile`);
+    await writeFile(profileFile, JSON.stringify(emissionProfile));
     console.log(
       `wrote ${profileFile} (summary: npx node test/perf/profile-summary.ts ${profileFile})`,
     );

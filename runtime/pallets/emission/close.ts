@@ -296,34 +296,50 @@ function addEarning(s: RuntimeStorage, job: CloseJob, who: Uint8Array, amount: b
 
 const earnersPhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
-  let j = job;
+  // Every range read first, then the writes: a range read scans the block's buffered writes, so
+  // reading each pool's entries after the previous pool's earnings were written would cost
+  // O(writes) per pool (many small pools in a large budget). Nothing the walk writes is read here.
+  const pools = epochEligibleFees(s, job.epoch, readPoolCursor(job.cursor), budget);
+  const walks: {
+    pool: (typeof pools)[number];
+    entries: { contributionId: number; weight: number }[];
+  }[] = [];
   let left = budget;
-  // One read of the next pools per block (each range read scans the block's buffered writes).
-  const pools = epochEligibleFees(s, j.epoch, readPoolCursor(j.cursor), budget);
+  let cursor = job.cursor;
+  let entryCursor = job.entryCursor;
   let finished = 0;
+  let partial = false;
   for (const pool of pools) {
     if (left === 0) break;
+    const requested = left;
+    const entries = versionEntriesFrom(s, pool.datanetId, pool.version, entryCursor, requested);
+    walks.push({ pool, entries });
+    // An exhausted pool with nothing left to read still costs a step, so the walk always ends.
+    left -= Math.max(entries.length, 1);
+    if (entries.length === requested) {
+      entryCursor = entries[entries.length - 1]!.contributionId + 1;
+      partial = true;
+      break;
+    }
+    cursor = poolCursor(pool.datanetId, pool.version);
+    entryCursor = 0;
+    finished++;
+  }
+  let j = job;
+  for (const { pool, entries } of walks) {
     const income =
       pool.fees +
       (storage.poolEmission.get(s, keys.epochPool(j.epoch, pool.datanetId, pool.version)) ?? 0n);
     const liveWeight = getPool(s, pool.datanetId, pool.version)?.liveWeight ?? 0n;
-    const requested = left;
-    const entries = versionEntriesFrom(s, pool.datanetId, pool.version, j.entryCursor, requested);
     for (const entry of entries) {
       const c = getContribution(s, entry.contributionId);
       if (!c || c.status === ContributionStatus.slashed || liveWeight === 0n) continue;
       const earned = (income * BigInt(entry.weight)) / liveWeight;
       if (earned > 0n) j = addEarning(s, j, c.contributor, earned);
     }
-    // An exhausted pool with nothing left to read still costs a step, so the walk always ends.
-    left -= Math.max(entries.length, 1);
-    if (entries.length === requested) {
-      j = { ...j, entryCursor: entries[entries.length - 1]!.contributionId + 1 };
-      return { job: j, left, done: false };
-    }
-    j = { ...j, cursor: poolCursor(pool.datanetId, pool.version), entryCursor: 0 };
-    finished++;
   }
+  j = { ...j, cursor, entryCursor };
+  if (partial) return { job: j, left, done: false };
   // Done when every pool read is finished and the read returned fewer than it asked for.
   return { job: j, left, done: finished === pools.length && pools.length < budget };
 };
