@@ -265,7 +265,9 @@ async function measureCase(
   if (emissionStorage.nextToMint.get(chain.state) <= epoch) throw new Error("minting incomplete");
 
   const contributions = c.pools * c.entriesPerPool;
-  const steps = 1 + c.pools + contributions + contributors;
+  // Author, pools, entries, the Gini walk over the earners, and the prune (each earner's entry,
+  // plus the epoch's one payer and one author).
+  const steps = 1 + c.pools + contributions + contributors + (contributors + 2);
   const closeDist = distribution(closeMs);
   const emptyDist = distribution(emptyMs);
   const closeSeconds = closeMs.reduce((a, b) => a + b, 0) / 1000;
