@@ -276,7 +276,9 @@ describe("emission health on a running node", () => {
     // The scenario reached what it meant to: real and self-dealt volume, a passive spell, a
     // cohort measured, several earners with unequal earnings.
     const items = page.items;
-    assert.ok(items.some((r) => r.selfDealing !== "0" && r.volume !== "0"));
+    // (The self-dealt and honest payments of one batch may straddle an epoch boundary.)
+    assert.ok(items.some((r) => r.selfDealing !== "0"));
+    assert.ok(items.some((r) => r.volume !== "0"));
     assert.ok(items.some((r) => r.passiveContributors > 0));
     assert.ok(items.some((r) => r.retentionPpm !== null));
     assert.ok(items.some((r) => r.earners >= 3 && r.giniPpm > 0));
