@@ -4,6 +4,7 @@ import type { Hex, NodeApi, RpcHealthRecord } from "../rpc/node-api.ts";
 import { currentEpoch } from "../runtime/pallets/authorities.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
 import {
+  closingEpoch,
   emissionParams,
   type HealthRecord,
   healthRecord,
@@ -63,15 +64,14 @@ export function emissionApi(stateAt: (at: Hex | undefined) => StorageScan): Node
     schedule: (count, at) => {
       const s = stateAt(at);
       const p = emissionParams(s);
-      const closing = latestHealthEpoch(s) === undefined ? 0 : latestHealthEpoch(s)! + 1;
-      const first = nextUnscheduledEpoch(s);
+      const scheduled = scheduledSupply(s);
       return {
         maxSupply: p.maxSupply.toString(),
-        scheduledSupply: scheduledSupply(s).toString(),
+        scheduledSupply: scheduled.toString(),
         totalIssuance: totalIssuance(s).toString(),
         currentEpoch: currentEpoch(s),
-        closing,
-        epochs: projectSchedule(p, first, scheduledSupply(s), count).map((e) => ({
+        closing: closingEpoch(s),
+        epochs: projectSchedule(p, nextUnscheduledEpoch(s), scheduled, count).map((e) => ({
           epoch: e.epoch,
           scheduled: e.scheduled.toString(),
           validators: e.validators.toString(),

@@ -117,6 +117,26 @@ export function messageWithAmounts<R extends object>(
 }
 
 /**
+ * Up to `limit` (key after `prefix`, value) pairs under `prefix` in key order, starting after the
+ * key `prefix ‖ after` when `after` is given: one page of a walk that resumes from a cursor.
+ */
+export function rangeAfter(
+  s: StorageScan,
+  prefix: Uint8Array,
+  after: Uint8Array | null,
+  limit: number,
+): [Uint8Array, Uint8Array][] {
+  const start = after ? concatBytes(prefix, after) : undefined;
+  const out: [Uint8Array, Uint8Array][] = [];
+  if (limit <= 0) return out;
+  for (const [key, value] of s.entries(prefix, start)) {
+    out.push([key.slice(prefix.length), value]);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/**
  * Deletes up to `limit` keys under `prefix`, in key order; returns how many it deleted (fewer than
  * `limit`: none is left).
  */

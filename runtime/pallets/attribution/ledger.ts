@@ -29,8 +29,6 @@ export function moveOutOfPot(s: RuntimeStorage, value: bigint): void {
   writeAccount(s, ATTRIBUTION_ACCOUNT, { ...pot, free: checkedSub(pot.free, value) });
 }
 
-export const epochOf = (ctx: RuntimeContext) => currentEpoch(ctx.storage);
-
 /**
  * Pays `value` into a version's pool; with no live weight left it goes to the treasury. Fees from
  * payments that are not self-dealing are also counted as the pool's eligible fees of the epoch:
@@ -52,7 +50,7 @@ export function payPool(
   }
   storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
   moveIntoPot(s, value);
-  const epoch = epochOf(ctx);
+  const epoch = currentEpoch(ctx.storage);
   const key = keys.epochPool(epoch, datanetId, version);
   storage.epochPoolFees.set(s, key, checkedAdd(storage.epochPoolFees.get(s, key) ?? 0n, value));
   if (selfDealing) return;
@@ -96,7 +94,7 @@ export function recordPayment(
   selfDealing: boolean,
 ) {
   const s = ctx.storage;
-  const epoch = epochOf(ctx);
+  const epoch = currentEpoch(ctx.storage);
   if (selfDealing) {
     storage.epochSelfDealing.set(
       s,

@@ -8,6 +8,7 @@ import {
   clearRange,
   Hasher,
   type RuntimeStorage,
+  rangeAfter,
   type StorageRead,
   type StorageScan,
   storageMap,
@@ -259,23 +260,15 @@ export function epochEligibleFees(
   limit: number,
 ): EpochPoolFee[] {
   const prefix = concatBytes(storage.epochEligibleFees.prefix, u64be(epoch));
-  const start = after
-    ? concatBytes(
-        storage.epochEligibleFees.prefix,
-        keys.epochPool(epoch, after.datanetId, after.version),
-      )
-    : undefined;
-  const out: EpochPoolFee[] = [];
-  for (const [key, value] of s.entries(prefix, start)) {
-    if (out.length >= limit) break;
-    const view = new DataView(key.buffer, key.byteOffset + prefix.length, 12);
-    out.push({
+  const cursor = after ? keys.pool(after.datanetId, after.version) : null;
+  return rangeAfter(s, prefix, cursor, limit).map(([pool, value]) => {
+    const view = new DataView(pool.buffer, pool.byteOffset, 12);
+    return {
       datanetId: Number(view.getBigUint64(0)),
       version: view.getUint32(8),
       fees: u128Value.decode(value),
-    });
-  }
-  return out;
+    };
+  });
 }
 
 export function epochPoolFees(

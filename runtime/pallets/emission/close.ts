@@ -17,7 +17,7 @@
 import { checkedAdd, u128ToBytes } from "../../../primitives/amount.ts";
 import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
 import type { RuntimeContext } from "../../pallet.ts";
-import { clearRange, type RuntimeStorage } from "../../storage.ts";
+import { clearRange, type RuntimeStorage, rangeAfter } from "../../storage.ts";
 import {
   epochCounters,
   epochEligibleFees,
@@ -38,6 +38,7 @@ import {
   versionEntriesFrom,
 } from "../registry/index.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
+import { emitEvent } from "./events.ts";
 import { epochEmission, giniPpm, minOf, PPM, proportionalShare, scheduleFor } from "./schedule.ts";
 import {
   type CloseJob,
@@ -48,9 +49,6 @@ import {
   Phase,
   storage,
 } from "./storage.ts";
-
-/** Emits an event of the emission pallet (declared in pallet.ts; resolved lazily to avoid a cycle). */
-export type Emitter = (ctx: RuntimeContext, name: string, data: object) => void;
 
 const EMPTY = new Uint8Array();
 
@@ -68,19 +66,19 @@ export function countAuthor(ctx: RuntimeContext, epoch: number): void {
  * ahead: the validators' and pools' emission of every ended epoch is paid before any budget goes
  * to the statistics walks, so a large health record can delay records, never payments.
  */
-export function advanceCloses(ctx: RuntimeContext, current: number, emitEvent: Emitter): void {
+export function advanceCloses(ctx: RuntimeContext, current: number): void {
   const s = ctx.storage;
   let budget = Number(param(s, "emissionMaxStepsPerBlock"));
   while (budget > 0) {
     const epoch = storage.nextToMint.get(s);
     if (epoch >= current) break;
     const job = storage.job.get(s, epoch) ?? openJob(ctx, epoch);
-    budget = step(ctx, job, budget, emitEvent);
+    budget = step(ctx, job, budget);
   }
   while (budget > 0) {
     const epoch = storage.nextToClose.get(s);
     if (epoch >= storage.nextToMint.get(s)) break;
-    budget = step(ctx, storage.job.get(s, epoch)!, budget, emitEvent);
+    budget = step(ctx, storage.job.get(s, epoch)!, budget);
   }
 }
 
@@ -106,8 +104,6 @@ function openJob(ctx: RuntimeContext, epoch: number): CloseJob {
     entryCursor: 0,
     scheduled,
     validatorShare: e.validators,
-    contributorShare: e.contributorShare,
-    treasuryShare: e.treasury,
     contributorCap: e.contributorCap,
     contributorEmission: e.contributors,
     eligibleFees: counters.eligibleFees,
@@ -131,16 +127,16 @@ const u128 = u128ToBytes;
  * Runs the job's phases within `budget` steps; returns the budget left. Saves the job, hands it
  * from minting to the statistics when its pools are paid, or finishes it.
  */
-function step(ctx: RuntimeContext, job: CloseJob, budget: number, emitEvent: Emitter): number {
+function step(ctx: RuntimeContext, job: CloseJob, budget: number): number {
   let left = budget;
   let j = job;
   while (left > 0) {
-    const out = PHASES[j.phase](ctx, j, left, emitEvent);
+    const out = PHASES[j.phase](ctx, j, left);
     left = out.left;
     j = out.job;
     if (!out.done) break;
     if (j.phase === Phase.prune) {
-      finish(ctx, j, emitEvent);
+      finish(ctx, j);
       return left;
     }
     j = { ...j, phase: (j.phase + 1) as Phase, cursor: EMPTY, entryCursor: 0, cumulative: 0n };
@@ -162,32 +158,18 @@ interface PhaseOutcome {
   done: boolean;
 }
 
-type PhaseStep = (
-  ctx: RuntimeContext,
-  job: CloseJob,
-  budget: number,
-  emitEvent: Emitter,
-) => PhaseOutcome;
+type PhaseStep = (ctx: RuntimeContext, job: CloseJob, budget: number) => PhaseOutcome;
 
 /** The per-epoch (epoch, account) entries of a map after the cursor, at most `limit`. */
-function epochAccounts(
+const epochAccounts = (
   s: RuntimeStorage,
   mapPrefix: Uint8Array,
   epoch: number,
   cursor: Uint8Array,
   limit: number,
-): [Uint8Array, Uint8Array][] {
-  const prefix = concatBytes(mapPrefix, u64be(epoch));
-  const start = cursor.length > 0 ? concatBytes(prefix, cursor) : undefined;
-  const out: [Uint8Array, Uint8Array][] = [];
-  for (const [key, value] of s.entries(prefix, start)) {
-    if (out.length >= limit) break;
-    out.push([key.slice(prefix.length), value]);
-  }
-  return out;
-}
+) => rangeAfter(s, concatBytes(mapPrefix, u64be(epoch)), cursor.length > 0 ? cursor : null, limit);
 
-const validatorsPhase: PhaseStep = (ctx, job, budget, emitEvent) => {
+const validatorsPhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
   const total = BigInt(storage.epochBlockTotal.get(s, job.epoch) ?? 0);
   const batch = epochAccounts(s, storage.epochBlocks.prefix, job.epoch, job.cursor, budget);
@@ -221,7 +203,7 @@ function readPoolCursor(cursor: Uint8Array): { datanetId: number; version: numbe
   return { datanetId: Number(view.getBigUint64(0)), version: view.getUint32(8) };
 }
 
-const distributePhase: PhaseStep = (ctx, job, budget, emitEvent) => {
+const distributePhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
   if (job.contributorEmission === 0n) return { job, left: budget, done: true };
   const batch = epochEligibleFees(s, job.epoch, readPoolCursor(job.cursor), budget);
@@ -426,7 +408,7 @@ function updatePassive(s: RuntimeStorage, epoch: number): number {
   return passive;
 }
 
-function finish(ctx: RuntimeContext, job: CloseJob, emitEvent: Emitter): void {
+function finish(ctx: RuntimeContext, job: CloseJob): void {
   const s = ctx.storage;
   const counters = epochCounters(s, job.epoch);
   const activity = epochActivity(s, job.epoch);

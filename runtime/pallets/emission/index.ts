@@ -1,6 +1,7 @@
 // Emission tied to use and the chain's economic health: the pallet, the schedule's arithmetic and
 // the reads the RPC layer, the node's metrics and the simulator use.
-export { EMISSION_INDEX, emission } from "./pallet.ts";
+export { EMISSION_EVENTS, EMISSION_INDEX } from "./events.ts";
+export { emission } from "./pallet.ts";
 export {
   type EmissionParams,
   type EpochEmission,
@@ -13,7 +14,7 @@ export {
 } from "./schedule.ts";
 export {
   type CloseJob,
-  earnedIn,
+  closingEpoch,
   emissionParams,
   type HealthRecord,
   healthRecord,

@@ -3,60 +3,25 @@
 // fees their pools earned from real (not self-dealing) payments and never more than k × the
 // epoch's marketplace volume, the treasury its share — and an economic health record is written.
 // The schedule is schedule.ts; the close, with bounded work per block, is close.ts.
-import { encodeMessage } from "../../../primitives/codec.ts";
 import { InvariantError } from "../../errors.ts";
-import type { Pallet, RuntimeContext } from "../../pallet.ts";
+import type { Pallet } from "../../pallet.ts";
 import { currentEpoch } from "../authorities.ts";
 import { totalIssuance } from "../balances.ts";
 import { advanceCloses, countAuthor } from "./close.ts";
-import { NAME, Phase, storage, T } from "./storage.ts";
-
-export const EMISSION_INDEX = 9;
-
-const EVENTS = [
-  {
-    index: 0,
-    name: "EpochClosed",
-    data: T("EmissionEpochEvent"),
-    doc: "An epoch's emission is complete: what was scheduled and what was minted by share",
-  },
-  {
-    index: 1,
-    name: "ValidatorRewarded",
-    data: T("EmissionValidatorEvent"),
-    doc: "A validator's emission for the blocks it authored in an epoch",
-  },
-  {
-    index: 2,
-    name: "PoolRewarded",
-    data: T("EmissionPoolEvent"),
-    doc: "Contributor emission minted into a version pool, in proportion to the eligible fees it earned",
-  },
-  {
-    index: 3,
-    name: "HealthRecorded",
-    data: T("EmissionHealthEvent"),
-    doc: "An epoch's economic health record was written",
-  },
-];
-
-function emitEvent(ctx: RuntimeContext, name: string, data: object): void {
-  const event = EVENTS.find((e) => e.name === name);
-  if (!event) throw new Error(`${NAME} has no event ${name}`);
-  ctx.deposit(EMISSION_INDEX, event.index, encodeMessage(event.data, data));
-}
+import { EMISSION_EVENTS, EMISSION_INDEX } from "./events.ts";
+import { NAME, Phase, storage } from "./storage.ts";
 
 export const emission: Pallet = {
   name: NAME,
   index: EMISSION_INDEX,
   storage: Object.values(storage).map((item) => item.info),
   calls: [],
-  events: EVENTS,
+  events: EMISSION_EVENTS,
   errors: {},
   onInitialize(ctx) {
     const epoch = currentEpoch(ctx.storage);
     countAuthor(ctx, epoch);
-    advanceCloses(ctx, epoch, emitEvent);
+    advanceCloses(ctx, epoch);
   },
   onFinalize(ctx) {
     // The last write of an epoch's last block is its end-of-epoch supply, for the health record.

@@ -43,8 +43,6 @@ export interface CloseJob {
   entryCursor: number;
   scheduled: bigint;
   validatorShare: bigint;
-  contributorShare: bigint;
-  treasuryShare: bigint;
   contributorCap: bigint;
   /** What contributors receive in all this epoch (min(share, k·volume), 0 without fees). */
   contributorEmission: bigint;
@@ -98,8 +96,6 @@ export interface HealthRecord {
 const jobCodec = messageWithAmounts<CloseJob>(T("EmissionJob"), [
   "scheduled",
   "validatorShare",
-  "contributorShare",
-  "treasuryShare",
   "contributorCap",
   "contributorEmission",
   "eligibleFees",
@@ -288,9 +284,14 @@ export function healthRecord(s: StorageRead, epoch: number): HealthRecord | unde
   return storage.health.get(s, epoch);
 }
 
+/** The epoch whose health record is pending or being written (every earlier one has its record). */
+export function closingEpoch(s: StorageRead): number {
+  return storage.nextToClose.get(s);
+}
+
 /** The latest epoch with a health record, or undefined before the first close completes. */
 export function latestHealthEpoch(s: StorageRead): number | undefined {
-  const next = storage.nextToClose.get(s);
+  const next = closingEpoch(s);
   return next === 0 ? undefined : next - 1;
 }
 
@@ -302,11 +303,6 @@ export function poolEmission(
   version: number,
 ): bigint {
   return storage.poolEmission.get(s, keys.epochPool(epoch, datanetId, version)) ?? 0n;
-}
-
-/** What an account's contributions earned in an epoch, as counted for the health record. */
-export function earnedIn(s: StorageRead, epoch: number, who: Uint8Array): bigint {
-  return storage.earned.get(s, keys.epochAccount(epoch, who)) ?? 0n;
 }
 
 /** Supply scheduled so far (genesis issuance plus closed epochs' schedules). */

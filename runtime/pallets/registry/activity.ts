@@ -7,6 +7,7 @@ import type { RuntimeContext } from "../../pallet.ts";
 import {
   clearRange,
   type RuntimeStorage,
+  rangeAfter,
   type StorageRead,
   type StorageScan,
 } from "../../storage.ts";
@@ -37,10 +38,7 @@ export function noteAccepted(ctx: RuntimeContext, who: Uint8Array, quality: numb
     storage.newContributors.set(s, epochAccount(epoch, who), MARKER_VALUE);
   }
   if (BigInt(quality) < param(s, "emissionHighQuality")) return;
-  const key = epochAccount(epoch, who);
-  if (storage.highQuality.has(s, key)) return;
-  storage.highQuality.set(s, key, MARKER_VALUE);
-  storage.highQualityCount.set(s, epoch, (storage.highQualityCount.get(s, epoch) ?? 0) + 1);
+  storage.highQuality.set(s, epochAccount(epoch, who), MARKER_VALUE);
 }
 
 export function noteRejected(ctx: RuntimeContext): void {
@@ -50,14 +48,12 @@ export function noteRejected(ctx: RuntimeContext): void {
 export interface EpochActivity {
   accepted: number;
   rejected: number;
-  highQualityCohort: number;
 }
 
 export function epochActivity(s: StorageRead, epoch: number): EpochActivity {
   return {
     accepted: storage.epochAccepted.get(s, epoch) ?? 0,
     rejected: storage.epochRejected.get(s, epoch) ?? 0,
-    highQualityCohort: storage.highQualityCount.get(s, epoch) ?? 0,
   };
 }
 
@@ -66,22 +62,14 @@ export function submittedIn(s: StorageRead, epoch: number, who: Uint8Array): boo
 }
 
 /** Accounts of one of the per-epoch sets, in account order after `after`, at most `limit`. */
-function accountsOf(
+const accountsOf = (
   s: StorageScan,
   mapPrefix: Uint8Array,
   epoch: number,
   after: Uint8Array | null,
   limit: number,
-): Uint8Array[] {
-  const prefix = concatBytes(mapPrefix, u64be(epoch));
-  const start = after ? concatBytes(prefix, after) : undefined;
-  const out: Uint8Array[] = [];
-  for (const [key] of s.entries(prefix, start)) {
-    if (out.length >= limit) break;
-    out.push(key.slice(prefix.length));
-  }
-  return out;
-}
+): Uint8Array[] =>
+  rangeAfter(s, concatBytes(mapPrefix, u64be(epoch)), after, limit).map(([account]) => account);
 
 /** Accounts whose first contribution was accepted in `epoch`. */
 export function newContributorsIn(

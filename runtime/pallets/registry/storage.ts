@@ -5,6 +5,7 @@ import { bytesEqual, concatBytes, u32be, u64be } from "../../../primitives/bytes
 import {
   bytesValue,
   Hasher,
+  rangeAfter,
   type StorageRead,
   type StorageScan,
   storageMap,
@@ -194,14 +195,6 @@ export const storage = {
     Hasher.identity,
     "Accounts with a contribution accepted in an epoch at quality emissionHighQuality or above: the retention cohort",
   ),
-  highQualityCount: storageMap<number, number>(
-    NAME,
-    "HighQualityCount",
-    u64Value,
-    u32Value,
-    Hasher.identity,
-    "The size of each epoch's high-quality cohort",
-  ),
 };
 
 export const MARKER_VALUE = MARKER;
@@ -338,19 +331,11 @@ export function versionEntriesFrom(
   limit: number,
 ): { contributionId: number; weight: number }[] {
   const prefix = concatBytes(storage.versionEntries.prefix, keys.version(datanetId, version));
-  const start =
-    fromId > 0
-      ? concatBytes(
-          storage.versionEntries.prefix,
-          keys.versionEntry(datanetId, version, fromId - 1),
-        )
-      : undefined;
-  const out: { contributionId: number; weight: number }[] = [];
-  for (const [key, value] of s.entries(prefix, start)) {
-    if (out.length >= limit) break;
-    out.push({ contributionId: readU64(key, prefix.length), weight: readU64(value, 0) });
-  }
-  return out;
+  const after = fromId > 0 ? u64be(fromId - 1) : null;
+  return rangeAfter(s, prefix, after, limit).map(([id, weight]) => ({
+    contributionId: readU64(id, 0),
+    weight: readU64(weight, 0),
+  }));
 }
 
 /** What the registry holds in reserve from `who`. */
