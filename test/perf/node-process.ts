@@ -7,11 +7,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { fromHex, toHex } from "../../primitives/bytes.ts";
-import type { DigestItem, Header } from "../../primitives/chain.ts";
-import { decodeMessage, messageType } from "../../primitives/codec.ts";
+import { toHex } from "../../primitives/bytes.ts";
 import { RpcClient } from "../../rpc/client.ts";
-import type { RpcHeader } from "../../rpc/node-api.ts";
 
 const LINEAGE_MAIN = fileURLToPath(new URL("../../node/main.ts", import.meta.url));
 /** How long a node gets to stop on SIGINT before it is killed. */
@@ -183,17 +180,5 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const DIGEST_ITEM = messageType("chain.proto", "lineage.v1.DigestItem");
-
-/** The header a `chain_subscribeNewHeads` notification describes, exactly as the node hashed it. */
-export function headerFromRpc(header: RpcHeader): Header {
-  return {
-    parentHash: fromHex(header.parentHash, 32),
-    number: Number.parseInt(header.number.slice(2), 16),
-    stateRoot: fromHex(header.stateRoot, 32),
-    extrinsicsRoot: fromHex(header.extrinsicsRoot, 32),
-    digest: header.digest.logs.map((log) =>
-      decodeMessage<DigestItem>(DIGEST_ITEM, fromHex(log), 64 * 1024),
-    ),
-  };
-}
+/** The header an RPC answer describes (shared with the e2e light client). */
+export { headerFromRpc } from "../e2e/fixtures/rpc-light-client.ts";

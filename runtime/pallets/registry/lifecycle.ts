@@ -17,13 +17,13 @@ import type { RuntimeStorage } from "../../storage.ts";
 import { depositOrBurn } from "../balances.ts";
 import { param } from "../params.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
-import { contributionOf, datanetOf } from "./checks.ts";
+import { contributionOf, datanetOf, ensureStatus, isCurator } from "./checks.ts";
 import { nextReputation, type ReputationEvent, share } from "./economics.ts";
 import { registryError } from "./errors.ts";
 import { emitEvent } from "./events.ts";
 import { release, slash } from "./ledger.ts";
 import { DueKind, dueUpTo, getReputation, keys, pendingCount, storage } from "./storage.ts";
-import { type Contribution, ContributionStatus } from "./types.ts";
+import { type Contribution, ContributionStatus, type Datanet } from "./types.ts";
 
 export function amountBytes(amount: bigint): Uint8Array {
   return u128ToBytes(amount);
@@ -53,15 +53,33 @@ export function changePending(
   storage.datanets.set(s, datanetId, { ...datanet, pendingCount: datanet.pendingCount + delta });
 }
 
+/** A pending contribution `who` may review (a curator of its datanet), with its datanet. */
+export function pendingForCurator(
+  s: RuntimeStorage,
+  id: number,
+  who: Uint8Array,
+): { contribution: Contribution; datanet: Datanet } {
+  const contribution = contributionOf(s, id);
+  ensureStatus(contribution, ContributionStatus.pending, "only a pending contribution");
+  const datanet = datanetOf(s, contribution.datanetId);
+  if (!isCurator(datanet, who)) throw registryError("NotCurator");
+  return { contribution, datanet };
+}
+
+/** A contribution leaves the pending queue: its review expiry is dropped and the counts fall. */
+export function leavePending(s: RuntimeStorage, id: number, contribution: Contribution): void {
+  storage.due.remove(s, keys.due(contribution.releaseAt, DueKind.reviewExpiry, id));
+  changePending(s, contribution.datanetId, contribution.contributor, -1);
+}
+
 /** A pending contribution leaves the queue without review: bond returned, content resubmittable. */
 export function withdrawPending(ctx: RuntimeContext, id: number, contribution: Contribution): void {
   release(ctx, contribution.contributor, contribution.bond);
-  storage.due.remove(ctx.storage, keys.due(contribution.releaseAt, DueKind.reviewExpiry, id));
+  leavePending(ctx.storage, id, contribution);
   storage.contentIndex.remove(
     ctx.storage,
     keys.content(contribution.datanetId, contribution.contentHash),
   );
-  changePending(ctx.storage, contribution.datanetId, contribution.contributor, -1);
   storage.contributions.set(ctx.storage, id, {
     ...contribution,
     status: ContributionStatus.withdrawn,

@@ -37,6 +37,8 @@ import {
   amountBytes,
   changePending,
   changeReputation,
+  leavePending,
+  pendingForCurator,
   processDue,
   resolveChallenge,
   withdrawPending,
@@ -371,19 +373,13 @@ export const registry: Pallet = {
       handler(ctx, origin, args) {
         const who = ensureSigned(registry, origin);
         const s = ctx.storage;
-        const contribution = contributionOf(s, args.contributionId);
-        ensureStatus(contribution, ContributionStatus.pending, "only a pending contribution");
-        const datanet = datanetOf(s, contribution.datanetId);
-        if (!isCurator(datanet, who)) throw registryError("NotCurator");
+        const { contribution, datanet } = pendingForCurator(s, args.contributionId, who);
         const maxQuality = param(s, "registryMaxQuality");
         if (args.quality < 1 || BigInt(args.quality) > maxQuality)
           throw registryError("InvalidQuality", `the quality must be 1..${maxQuality}`);
 
         const releaseAt = ctx.blockNumber + datanet.policy.challengeWindow;
-        storage.due.remove(
-          s,
-          keys.due(contribution.releaseAt, DueKind.reviewExpiry, args.contributionId),
-        );
+        leavePending(s, args.contributionId, contribution);
         storage.due.set(
           s,
           keys.due(releaseAt, DueKind.bondRelease, args.contributionId),
@@ -398,7 +394,6 @@ export const registry: Pallet = {
           releaseAt,
           reviewer: who,
         });
-        changePending(s, contribution.datanetId, contribution.contributor, -1);
         noteAccepted(ctx, contribution.contributor, args.quality);
         emitEvent(ctx, "ContributionAccepted", {
           contributionId: args.contributionId,
@@ -421,10 +416,7 @@ export const registry: Pallet = {
       handler(ctx, origin, args) {
         const who = ensureSigned(registry, origin);
         const s = ctx.storage;
-        const contribution = contributionOf(s, args.contributionId);
-        ensureStatus(contribution, ContributionStatus.pending, "only a pending contribution");
-        const datanet = datanetOf(s, contribution.datanetId);
-        if (!isCurator(datanet, who)) throw registryError("NotCurator");
+        const { contribution } = pendingForCurator(s, args.contributionId, who);
         checkText(s, args.reason, "registryMaxTextBytes", "the reason");
 
         const slashed = share(contribution.bond, param(s, "registryRejectSlashPpm"));
@@ -434,10 +426,7 @@ export const registry: Pallet = {
         release(ctx, contribution.contributor, returned);
         const toCurator = depositOrBurn(ctx, who, curatorShare);
         const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, slashed - curatorShare);
-        storage.due.remove(
-          s,
-          keys.due(contribution.releaseAt, DueKind.reviewExpiry, args.contributionId),
-        );
+        leavePending(s, args.contributionId, contribution);
         storage.contributions.set(s, args.contributionId, {
           ...contribution,
           status: ContributionStatus.rejected,
@@ -447,7 +436,6 @@ export const registry: Pallet = {
           reviewer: who,
           reason: args.reason,
         });
-        changePending(s, contribution.datanetId, contribution.contributor, -1);
         noteRejected(ctx);
         emitEvent(ctx, "ContributionRejected", {
           contributionId: args.contributionId,

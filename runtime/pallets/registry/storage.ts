@@ -218,16 +218,6 @@ function readU64(bytes: Uint8Array, offset: number): number {
   return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));
 }
 
-/** Raw (key suffix, value) pairs of a map under `prefix`, in key order. */
-function* scan(
-  s: StorageScan,
-  mapPrefix: Uint8Array,
-  prefix: Uint8Array,
-): Generator<[Uint8Array, Uint8Array]> {
-  const full = concatBytes(mapPrefix, prefix);
-  for (const [key, value] of s.entries(full)) yield [key.subarray(mapPrefix.length), value];
-}
-
 // ---- reads: what the RPC layer and other pallets use ----
 
 export function getDatanet(s: StorageRead, id: number): Datanet | undefined {
@@ -253,6 +243,18 @@ export function getContribution(s: StorageRead, id: number): Contribution | unde
   return storage.contributions.get(s, id);
 }
 
+/** Ids under `mapPrefix ‖ owner ‖ u64be(id)`, in id order, from `startId`, at most `limit`. */
+const idsFrom = (
+  s: StorageScan,
+  mapPrefix: Uint8Array,
+  owner: Uint8Array,
+  startId: number,
+  limit: number,
+): number[] =>
+  rangeAfter(s, concatBytes(mapPrefix, owner), startId > 0 ? u64be(startId - 1) : null, limit).map(
+    ([id]) => readU64(id, 0),
+  );
+
 /** Ids of a datanet's contributions in id order, from `startId`, at most `limit`. */
 export function datanetContributionIds(
   s: StorageScan,
@@ -260,13 +262,7 @@ export function datanetContributionIds(
   startId = 0,
   limit = Number.MAX_SAFE_INTEGER,
 ): number[] {
-  const out: number[] = [];
-  for (const [key] of scan(s, storage.byDatanet.prefix, u64be(datanetId))) {
-    if (out.length >= limit) break;
-    const id = readU64(key, 8);
-    if (id >= startId) out.push(id);
-  }
-  return out;
+  return idsFrom(s, storage.byDatanet.prefix, u64be(datanetId), startId, limit);
 }
 
 /** Ids of an account's contributions in id order, from `startId`, at most `limit`. */
@@ -276,13 +272,7 @@ export function contributorContributionIds(
   startId = 0,
   limit = Number.MAX_SAFE_INTEGER,
 ): number[] {
-  const out: number[] = [];
-  for (const [key] of scan(s, storage.byContributor.prefix, who)) {
-    if (out.length >= limit) break;
-    const id = readU64(key, who.length);
-    if (id >= startId) out.push(id);
-  }
-  return out;
+  return idsFrom(s, storage.byContributor.prefix, who, startId, limit);
 }
 
 export function getChallenge(s: StorageRead, contributionId: number): Challenge | undefined {
@@ -311,15 +301,7 @@ export function versionEntries(
   datanetId: number,
   version: number,
 ): { contributionId: number; weight: number }[] {
-  const out: { contributionId: number; weight: number }[] = [];
-  for (const [key, value] of scan(
-    s,
-    storage.versionEntries.prefix,
-    keys.version(datanetId, version),
-  )) {
-    out.push({ contributionId: readU64(key, 12), weight: readU64(value, 0) });
-  }
-  return out;
+  return versionEntriesFrom(s, datanetId, version, 0, Number.MAX_SAFE_INTEGER);
 }
 
 /** A version's entries with contribution id ≥ `fromId`, in id order, at most `limit`. */
@@ -350,15 +332,10 @@ export function dueUpTo(
   limit: number,
 ): { key: Uint8Array; block: number; kind: DueKind; contributionId: number }[] {
   const out: { key: Uint8Array; block: number; kind: DueKind; contributionId: number }[] = [];
-  for (const [key] of scan(s, storage.due.prefix, new Uint8Array())) {
+  for (const [key] of rangeAfter(s, storage.due.prefix, null, limit)) {
     const at = readU64(key, 0);
-    if (at > block || out.length >= limit) break;
-    out.push({
-      key: key.slice(),
-      block: at,
-      kind: key[8] as DueKind,
-      contributionId: readU64(key, 9),
-    });
+    if (at > block) break;
+    out.push({ key, block: at, kind: key[8] as DueKind, contributionId: readU64(key, 9) });
   }
   return out;
 }

@@ -4,8 +4,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { u128ToBytes } from "../../../primitives/amount.ts";
-import { checkInvariants } from "../../../runtime/executive.ts";
-import type { CallerOrigin } from "../../../runtime/pallet.ts";
 import {
   ATTRIBUTION_ACCOUNT,
   claimableByContributor,
@@ -20,8 +18,6 @@ import {
 } from "../../../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../../../runtime/pallets/balances.ts";
 import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
-import { encodeCall } from "../../../runtime/signing.ts";
-import { decodeCall } from "../../../runtime/transaction.ts";
 import { contentHash, datanetArgs, RegistryHarness, UNIT } from "./fixtures/registry-harness.ts";
 import { pub } from "./fixtures/test-chain.ts";
 
@@ -32,19 +28,7 @@ const [alice, bob, charlie, dave, eve, ferdie] = (
 class Harness extends RegistryHarness {
   /** Dispatches `Attribution.<call>`; "ok" or the error code; invariants checked after. */
   attr(who: Uint8Array, call: string, args: object): string {
-    const { resolved, args: decoded } = decodeCall(encodeCall(`Attribution.${call}`, args));
-    const origin: CallerOrigin = { kind: "signed", account: who };
-    const ctx = this.context(1);
-    let outcome = "ok";
-    try {
-      ctx.transactional(() => resolved.def.handler(ctx, origin, decoded as never));
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === undefined) throw error;
-      outcome = code;
-    }
-    checkInvariants(this.overlay);
-    return outcome;
+    return this.dispatch("Attribution", who, call, args);
   }
   attrOk(who: Uint8Array, call: string, args: object): void {
     const outcome = this.attr(who, call, args);
