@@ -22,6 +22,7 @@ import {
   type QueryOptions,
   runTx,
   type TxFlags,
+  txGroup,
   uintFlag,
 } from "./wallet.ts";
 
@@ -104,20 +105,12 @@ export function paramsTxCommand(print: Print): Command {
 }
 
 export function councilTxCommand(print: Print): Command {
-  const group = new Command("council").description(
+  const { group, call } = txGroup(
+    "council",
     "Council calls: propose a parameter change or a new membership, approve or cancel a proposal.",
+    print,
+    explain,
   );
-  const call = <O extends object>(
-    name: string,
-    description: string,
-    configure: (c: Command) => Command,
-    build: (o: O) => { call: string; args: object },
-  ) => {
-    const command = configure(addTxOptions(group.command(name).description(description)));
-    command.action(async (o: O & TxFlags) => {
-      await runTx(print, o, () => build(o), { failOnError: true, explain });
-    });
-  };
   const id = (c: Command) => c.requiredOption("--id <n>", "proposal id");
 
   call<{ name: string; value: string }>(

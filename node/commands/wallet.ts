@@ -367,3 +367,30 @@ export function queryGroup(name: string, description: string, print: Print) {
   const at = (o: QueryOptions) => o.at as Hex | undefined;
   return { group, query, run, at };
 }
+
+/**
+ * A group of transactions (`lineage tx <name> …`): `call` adds one subcommand with the common tx
+ * flags, then its own, and submits the call built from them; a call that lands but fails ends the
+ * command with TX_FAILED, explained by `explain`.
+ */
+export function txGroup(
+  name: string,
+  description: string,
+  print: Print,
+  explain: (code: string) => string | undefined,
+) {
+  const group = new Command(name).description(description);
+  const call = <O extends object>(
+    command: string,
+    about: string,
+    configure: (c: Command) => Command,
+    build: (o: O) => { call: string; args: object },
+  ) => {
+    configure(addTxOptions(group.command(command).description(about))).action(
+      async (o: O & TxFlags) => {
+        await runTx(print, o, () => build(o), { failOnError: true, explain });
+      },
+    );
+  };
+  return { group, call };
+}
