@@ -6,7 +6,7 @@
 // scheduled at `block + councilEnactmentDelay` → enacted in that block's onInitialize, before its
 // extrinsics, so the change holds for the whole enactment block and not before. Cancel votes ≥
 // threshold remove a pending or scheduled proposal; the proposer may withdraw its own while pending.
-import { bytesEqual, compareBytes, concatBytes, u64be } from "../../primitives/bytes.ts";
+import { bytesEqual, compareBytes, concatBytes, readU64be, u64be } from "../../primitives/bytes.ts";
 import { messageType } from "../../primitives/codec.ts";
 import { LineageError } from "../../primitives/errors.ts";
 import { DispatchError, InvariantError } from "../errors.ts";
@@ -94,8 +94,12 @@ export const storage = {
 
 const dueKey = (block: number, id: number) => concatBytes(u64be(block), u64be(id));
 
-function readU64(bytes: Uint8Array, offset: number): number {
-  return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));
+/** The enactment block and proposal id of a due-queue key. */
+function readDueKey(key: Uint8Array): { block: number; id: number } {
+  return {
+    block: Number(readU64be(key.subarray(0, 8))),
+    id: Number(readU64be(key.subarray(8, 16))),
+  };
 }
 
 export function councilMembers(s: StorageRead): Uint8Array[] {
@@ -115,18 +119,19 @@ export function openProposals(s: StorageScan): { id: number; proposal: Proposal 
   return [...storage.proposals.entries(s)].map(([id, proposal]) => ({ id, proposal }));
 }
 
-/** Scheduled proposals due at or before `block`, in (block, id) order, at most `limit`. */
-export function dueUpTo(
-  s: StorageScan,
-  block: number,
-  limit: number,
-): { key: Uint8Array; block: number; id: number }[] {
-  const out: { key: Uint8Array; block: number; id: number }[] = [];
-  for (const [raw] of s.entries(storage.due.prefix)) {
-    const key = raw.subarray(storage.due.prefix.length);
-    const at = readU64(key, 0);
-    if (at > block || out.length >= limit) break;
-    out.push({ key: key.slice(), block: at, id: readU64(key, 8) });
+/**
+ * Scheduled proposals due at or before `block`, in (block, id) order, at most
+ * `councilMaxProposals` (read only once something is due).
+ */
+export function dueUpTo(s: StorageScan, block: number): { key: Uint8Array; id: number }[] {
+  const out: { key: Uint8Array; id: number }[] = [];
+  let limit: number | undefined;
+  for (const [key] of storage.due.entries(s)) {
+    const due = readDueKey(key);
+    if (due.block > block) break;
+    limit ??= Number(param(s, "councilMaxProposals"));
+    if (out.length >= limit) break;
+    out.push({ key: key.slice(), id: due.id });
   }
   return out;
 }
@@ -221,9 +226,8 @@ function removeProposal(s: RuntimeStorage, id: number, proposal: Proposal): void
 
 /** Enacts what falls due: each call dispatched as root in its own transaction, the outcome an event. */
 function enactDue(ctx: RuntimeContext): void {
-  const limit = Number(param(ctx.storage, "councilMaxProposals"));
-  for (const due of dueUpTo(ctx.storage, ctx.blockNumber, limit)) {
-    storage.due.remove(ctx.storage, dueKey(due.block, due.id));
+  for (const due of dueUpTo(ctx.storage, ctx.blockNumber)) {
+    storage.due.remove(ctx.storage, due.key);
     const proposal = storage.proposals.get(ctx.storage, due.id);
     if (!proposal) continue;
     storage.proposals.remove(ctx.storage, due.id);
@@ -453,11 +457,10 @@ export function councilInvariants(s: RuntimeStorage): void {
     if ((proposal.status === ProposalStatus.scheduled) !== queued)
       throw broken("COUNCIL_DUE", `proposal #${id}: status and due queue disagree`);
   }
-  for (const [raw] of s.entries(storage.due.prefix)) {
-    const key = raw.subarray(storage.due.prefix.length);
-    const id = readU64(key, 8);
+  for (const [key] of storage.due.entries(s)) {
+    const { block, id } = readDueKey(key);
     const proposal = storage.proposals.get(s, id);
-    if (proposal?.status !== ProposalStatus.scheduled || proposal.enactAt !== readU64(key, 0))
+    if (proposal?.status !== ProposalStatus.scheduled || proposal.enactAt !== block)
       throw broken("COUNCIL_DUE", `due entry for #${id} has no scheduled proposal`);
   }
 }
