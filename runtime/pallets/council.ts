@@ -261,7 +261,8 @@ export const council: Pallet = {
       weight: (args, weigh) => 40_000_000n + weigh(args.call),
       handler(ctx, origin, args) {
         const who = ensureMember(ctx, origin);
-        const open = openProposals(ctx.storage).length;
+        let open = 0; // counted by key: no proposal is decoded
+        for (const _ of ctx.storage.entries(storage.proposals.prefix)) open++;
         const max = param(ctx.storage, "councilMaxProposals");
         if (BigInt(open) >= max) throw fail(council, "TooManyProposals", `at most ${max} open`);
         checkEnactable(ctx, args.call);
