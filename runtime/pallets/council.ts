@@ -110,8 +110,20 @@ export function councilThreshold(s: StorageRead): number {
   return storage.threshold.get(s);
 }
 
+/** Whether `who` is in `accounts` (members or votes). */
+function includes(accounts: Uint8Array[], who: Uint8Array): boolean {
+  return accounts.some((a) => bytesEqual(a, who));
+}
+
+/** Whether `accounts` is in strictly increasing order (so sorted and without duplicates). */
+function sortedAndUnique(accounts: Uint8Array[]): boolean {
+  for (let i = 1; i < accounts.length; i++)
+    if (compareBytes(accounts[i - 1]!, accounts[i]!) >= 0) return false;
+  return true;
+}
+
 export function isMember(s: StorageRead, who: Uint8Array): boolean {
-  return councilMembers(s).some((m) => bytesEqual(m, who));
+  return includes(councilMembers(s), who);
 }
 
 /** Open proposals in id order (at most `councilMaxProposals` exist, so the scan is bounded). */
@@ -138,7 +150,7 @@ export function dueUpTo(s: StorageScan, block: number): { key: Uint8Array; id: n
 
 /** A sorted copy with `who` added; undefined if it is already there. */
 function withVote(votes: Uint8Array[], who: Uint8Array): Uint8Array[] | undefined {
-  if (votes.some((v) => bytesEqual(v, who))) return undefined;
+  if (includes(votes, who)) return undefined;
   return [...votes, who].sort(compareBytes);
 }
 
@@ -211,9 +223,7 @@ function tally(ctx: RuntimeContext, id: number, proposal: Proposal): void {
     proposal.status = ProposalStatus.scheduled;
     proposal.enactAt = enactAt;
     storage.due.set(ctx.storage, dueKey(enactAt, id), MARKER);
-    storage.proposals.set(ctx.storage, id, proposal);
     emit(ctx, council, "Scheduled", { id, enactAt });
-    return;
   }
   storage.proposals.set(ctx.storage, id, proposal);
 }
@@ -350,7 +360,7 @@ export const council: Pallet = {
         const members = [...args.members].sort(compareBytes);
         storage.members.set(ctx.storage, { members });
         storage.threshold.set(ctx.storage, args.threshold);
-        const stays = (who: Uint8Array) => members.some((m) => bytesEqual(m, who));
+        const stays = (who: Uint8Array) => includes(members, who);
         for (const { id, proposal } of openProposals(ctx.storage)) {
           const approvals = proposal.approvals.filter(stays);
           const cancelVotes = proposal.cancelVotes.filter(stays);
@@ -437,20 +447,18 @@ export const council: Pallet = {
 export function councilInvariants(s: RuntimeStorage): void {
   const broken = (code: string, message: string) => new InvariantError(code, message);
   const members = councilMembers(s);
-  for (let i = 1; i < members.length; i++)
-    if (compareBytes(members[i - 1]!, members[i]!) >= 0)
-      throw broken("COUNCIL_MEMBERS", "members are not sorted and unique");
+  if (!sortedAndUnique(members))
+    throw broken("COUNCIL_MEMBERS", "members are not sorted and unique");
   const threshold = councilThreshold(s);
   if (members.length === 0 ? threshold !== 0 : threshold < 1 || threshold > members.length)
     throw broken("COUNCIL_THRESHOLD", `threshold ${threshold} with ${members.length} members`);
-  const isIn = (who: Uint8Array) => members.some((m) => bytesEqual(m, who));
+  const isIn = (who: Uint8Array) => includes(members, who);
   const next = storage.nextProposalId.get(s);
   for (const { id, proposal } of openProposals(s)) {
     if (id >= next) throw broken("COUNCIL_IDS", `proposal #${id} at or above the next id ${next}`);
     for (const votes of [proposal.approvals, proposal.cancelVotes]) {
-      for (let i = 1; i < votes.length; i++)
-        if (compareBytes(votes[i - 1]!, votes[i]!) >= 0)
-          throw broken("COUNCIL_VOTES", `proposal #${id}: votes not sorted and unique`);
+      if (!sortedAndUnique(votes))
+        throw broken("COUNCIL_VOTES", `proposal #${id}: votes not sorted and unique`);
       if (!votes.every(isIn))
         throw broken("COUNCIL_VOTES", `proposal #${id}: a vote from a non-member`);
     }
