@@ -122,7 +122,7 @@ function sortedAndUnique(accounts: Uint8Array[]): boolean {
   return true;
 }
 
-export function isMember(s: StorageRead, who: Uint8Array): boolean {
+function isMember(s: StorageRead, who: Uint8Array): boolean {
   return includes(councilMembers(s), who);
 }
 
@@ -135,7 +135,7 @@ export function openProposals(s: StorageScan): { id: number; proposal: Proposal 
  * Scheduled proposals due at or before `block`, in (block, id) order, at most
  * `councilMaxProposals` (read only once something is due).
  */
-export function dueUpTo(s: StorageScan, block: number): { key: Uint8Array; id: number }[] {
+function dueUpTo(s: StorageScan, block: number): { key: Uint8Array; id: number }[] {
   const out: { key: Uint8Array; id: number }[] = [];
   let limit: number | undefined;
   for (const [key] of storage.due.entries(s)) {
