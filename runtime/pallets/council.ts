@@ -22,8 +22,9 @@ import {
   type RuntimeContext,
 } from "../pallet.ts";
 import {
-  bytesValue,
+  compositeKey,
   Hasher,
+  MARKER_VALUE,
   messageValue,
   type RuntimeStorage,
   type StorageRead,
@@ -32,7 +33,6 @@ import {
   storageValue,
   u32Value,
   u64Value,
-  type ValueCodec,
 } from "../storage.ts";
 import { param } from "./params.ts";
 
@@ -53,10 +53,6 @@ export interface Proposal {
   enactAt: number;
   proposedAt: number;
 }
-
-const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
-/** Due-queue entries carry no value; a fixed marker keeps them distinct from absence. */
-const MARKER = 0;
 
 export const storage = {
   members: storageValue(
@@ -222,7 +218,7 @@ function tally(ctx: RuntimeContext, id: number, proposal: Proposal): void {
     const enactAt = ctx.blockNumber + Number(param(ctx.storage, "councilEnactmentDelay"));
     proposal.status = ProposalStatus.scheduled;
     proposal.enactAt = enactAt;
-    storage.due.set(ctx.storage, dueKey(enactAt, id), MARKER);
+    storage.due.set(ctx.storage, dueKey(enactAt, id), MARKER_VALUE);
     emit(ctx, council, "Scheduled", { id, enactAt });
   }
   storage.proposals.set(ctx.storage, id, proposal);
