@@ -13,6 +13,7 @@ import { DispatchError, InvariantError } from "../errors.ts";
 import {
   type CallData,
   type CallerOrigin,
+  checkIdSet,
   defineCall,
   emit,
   ensureRoot,
@@ -159,16 +160,13 @@ export function checkMembership(
   threshold: number,
   maxMembers: bigint,
 ): { field: "members" | "threshold"; message: string } | null {
-  if (members.length === 0) return { field: "members", message: "the council must not be empty" };
-  if (BigInt(members.length) > maxMembers)
-    return { field: "members", message: `at most ${maxMembers} members (councilMaxMembers)` };
-  for (let i = 0; i < members.length; i++) {
-    if (members[i]!.length !== 32)
-      return { field: "members", message: "member ids are 32-byte account ids" };
-    for (let j = 0; j < i; j++)
-      if (bytesEqual(members[i]!, members[j]!))
-        return { field: "members", message: "duplicate member" };
-  }
+  const problem = checkIdSet(members, maxMembers, {
+    empty: "the council must not be empty",
+    tooMany: `at most ${maxMembers} members (councilMaxMembers)`,
+    length: "member ids are 32-byte account ids",
+    duplicate: "duplicate member",
+  });
+  if (problem) return { field: "members", message: problem };
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > members.length)
     return {
       field: "threshold",
