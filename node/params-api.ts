@@ -2,7 +2,6 @@
 // proposals (parameter changes decoded, other calls named) and its membership, read from a
 // block's state and turned into JSON (values as decimal strings, accounts as SS58).
 import { u128FromBytes } from "../primitives/amount.ts";
-import { decodeMessage } from "../primitives/codec.ts";
 import { ss58Encode } from "../primitives/ss58.ts";
 import type { Hex, NodeApi, RpcProposal } from "../rpc/node-api.ts";
 import type { CallData } from "../runtime/pallet.ts";
@@ -16,8 +15,7 @@ import {
 import { isParamName, PARAMS, type ParamName, param } from "../runtime/pallets/params.ts";
 import { resolveCall } from "../runtime/runtime.ts";
 import type { StorageScan } from "../runtime/storage.ts";
-
-const MAX_ARGS = 1 << 20;
+import { decodeCall } from "../runtime/transaction.ts";
 
 /** `Pallet.call` of a call, and its setParam arguments when it is one. */
 function describeCall(call: CallData): {
@@ -29,11 +27,7 @@ function describeCall(call: CallData): {
   const name = `${resolved.pallet.name}.${resolved.def.name}`;
   if (name !== "Params.setParam") return { name };
   try {
-    const args = decodeMessage<{ name: string; value: Uint8Array }>(
-      resolved.def.args,
-      call.args,
-      MAX_ARGS,
-    );
+    const args = decodeCall(call).args as { name: string; value: Uint8Array };
     return { name, setParam: { name: args.name, value: u128FromBytes(args.value) } };
   } catch {
     return { name };

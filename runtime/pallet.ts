@@ -1,6 +1,7 @@
 // The pallet framework. A pallet is a plain declaration: storage items, calls with stable indices,
 // events, errors, hooks, genesis and invariants. The executive dispatches to it and the metadata
 // is generated from it.
+import { bytesEqual } from "../primitives/bytes.ts";
 import { encodeMessage, type MessageType } from "../primitives/codec.ts";
 import { DispatchError } from "./errors.ts";
 import type { RuntimeStorage, StorageItemInfo } from "./storage.ts";
@@ -122,4 +123,22 @@ export function ensureSigned(pallet: Pallet, origin: CallerOrigin): Uint8Array {
 export function ensureRoot(pallet: Pallet, origin: CallerOrigin): void {
   if (origin.kind !== "root")
     throw new DispatchError(pallet.name, "BadOrigin", "the root origin is required");
+}
+
+/**
+ * Why a set of 32-byte ids (authorities, council members) is unacceptable, or null: checked in
+ * this order, not empty, at most `max`, every id 32 bytes, no duplicates; `wording` is each message.
+ */
+export function checkIdSet(
+  ids: Uint8Array[],
+  max: bigint,
+  wording: { empty: string; tooMany: string; length: string; duplicate: string },
+): string | null {
+  if (ids.length === 0) return wording.empty;
+  if (BigInt(ids.length) > max) return wording.tooMany;
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i]!.length !== 32) return wording.length;
+    for (let j = 0; j < i; j++) if (bytesEqual(ids[i]!, ids[j]!)) return wording.duplicate;
+  }
+  return null;
 }

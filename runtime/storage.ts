@@ -71,6 +71,12 @@ export const bytesValue: ValueCodec<Uint8Array> = {
   decode: (b) => b,
 };
 
+/** Raw key bytes built from several big-endian fields; `type` names them for the metadata. */
+export const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
+
+/** The value of index entries, which carry none: a fixed marker keeps them distinct from absence. */
+export const MARKER_VALUE = 0;
+
 export const stringValue: ValueCodec<string> = {
   type: "string",
   encode: (v) => utf8(v),

@@ -2,13 +2,12 @@
 // inference payments and claims from the command line. Transactions go through the wallet's
 // `runTx` (local signing, submit-and-watch, the block and the extrinsic's events); queries print
 // the attribution_* RPC records as JSON.
-import { Command } from "commander";
+import type { Command } from "commander";
 import { u128ToBytes } from "../../primitives/amount.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
 import { ATTRIBUTION_ERRORS, PPM } from "../../runtime/pallets/attribution/index.ts";
 import {
   accountFromText,
-  addTxOptions,
   cliValue,
   errorExplainer,
   invalidFlag,
@@ -16,8 +15,7 @@ import {
   notFound,
   type QueryOptions,
   queryGroup,
-  runTx,
-  type TxFlags,
+  txGroup,
   uintFlag,
 } from "./wallet.ts";
 
@@ -56,20 +54,12 @@ function manifest(list: string[] | undefined) {
 const explain = errorExplainer("Attribution", ATTRIBUTION_ERRORS);
 
 export function attributionTxCommand(print: Print): Command {
-  const group = new Command("attribution").description(
+  const { group, call } = txGroup(
+    "attribution",
     "Attribution calls: models, licences, inference payments, claims.",
+    print,
+    explain,
   );
-  const call = <O extends object>(
-    name: string,
-    description: string,
-    configure: (c: Command) => Command,
-    build: (o: O) => { call: string; args: object },
-  ) => {
-    const command = configure(addTxOptions(group.command(name).description(description)));
-    command.action(async (o: O & TxFlags) => {
-      await runTx(print, o, () => build(o), { failOnError: true, explain });
-    });
-  };
   const model = (c: Command) => c.requiredOption("--model <id>", "model id");
   const version = (c: Command) =>
     c

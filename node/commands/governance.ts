@@ -5,7 +5,6 @@
 import { Command } from "commander";
 import { U128_MAX, u128ToBytes } from "../../primitives/amount.ts";
 import { LineageError } from "../../primitives/errors.ts";
-import type { RpcClient } from "../../rpc/client.ts";
 import type { Hex } from "../../rpc/node-api.ts";
 import { council } from "../../runtime/pallets/council.ts";
 import { isParamName, params } from "../../runtime/pallets/params.ts";
@@ -13,15 +12,16 @@ import { sudo } from "../../runtime/pallets/sudo.ts";
 import { encodeCall } from "../../runtime/signing.ts";
 import {
   accountFromText,
+  addQueryOptions,
   addTxOptions,
   cliValue,
-  connect,
-  DEFAULT_RPC_URL,
   errorExplainer,
   invalidFlag,
+  printQuery,
   type QueryOptions,
   runTx,
   type TxFlags,
+  txGroup,
   uintFlag,
 } from "./wallet.ts";
 
@@ -104,20 +104,12 @@ export function paramsTxCommand(print: Print): Command {
 }
 
 export function councilTxCommand(print: Print): Command {
-  const group = new Command("council").description(
+  const { group, call } = txGroup(
+    "council",
     "Council calls: propose a parameter change or a new membership, approve or cancel a proposal.",
+    print,
+    explain,
   );
-  const call = <O extends object>(
-    name: string,
-    description: string,
-    configure: (c: Command) => Command,
-    build: (o: O) => { call: string; args: object },
-  ) => {
-    const command = configure(addTxOptions(group.command(name).description(description)));
-    command.action(async (o: O & TxFlags) => {
-      await runTx(print, o, () => build(o), { failOnError: true, explain });
-    });
-  };
   const id = (c: Command) => c.requiredOption("--id <n>", "proposal id");
 
   call<{ name: string; value: string }>(
@@ -164,31 +156,15 @@ export function councilTxCommand(print: Print): Command {
   return group;
 }
 
-/** Options of the read-only commands. */
-function queryOptions(command: Command): Command {
-  return command
-    .option("--at <hash>", "block hash (default: best)")
-    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
-}
-
-async function printJson(print: Print, rpc: string, read: (c: RpcClient) => Promise<unknown>) {
-  const client = await connect(rpc);
-  try {
-    print(`${JSON.stringify(await read(client), null, 2)}\n`);
-  } finally {
-    await client.close();
-  }
-}
-
 export function paramsQueryCommand(print: Print): Command {
-  return queryOptions(
+  return addQueryOptions(
     new Command("params")
       .description("Every runtime parameter: value in force, default, bounds, unit and meaning.")
       .option("--name <param>", "only this parameter"),
   ).action(async (o: QueryOptions & { name?: string }) => {
     const name = o.name === undefined ? undefined : paramName(o.name);
     const at = o.at as Hex | undefined;
-    await printJson(print, o.rpc, async (c) => {
+    await printQuery(print, o.rpc, async (c) => {
       const list = await c.params.list(at);
       return name === undefined ? list : list.find((p) => p.name === name);
     });
@@ -196,12 +172,12 @@ export function paramsQueryCommand(print: Print): Command {
 }
 
 export function councilQueryCommand(print: Print): Command {
-  return queryOptions(
+  return addQueryOptions(
     new Command("council").description(
       "The council's members and threshold, and its open proposals (params_pending).",
     ),
   ).action(async (o: QueryOptions) => {
-    await printJson(print, o.rpc, async (c) => {
+    await printQuery(print, o.rpc, async (c) => {
       // Both reads at one block, so that members and proposals agree.
       const at = (o.at as Hex | undefined) ?? (await c.chain.getBlockHash()) ?? undefined;
       return { ...(await c.council.members(at)), proposals: await c.params.pending(at) };

@@ -1,7 +1,7 @@
 // `lineage tx registry <call>` and `lineage query registry <what>`: the data registry from the
 // command line. Transactions go through the wallet's `runTx` (local signing, submit-and-watch,
 // the block and the extrinsic's events); queries print the registry_* RPC records as JSON.
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { u128ToBytes } from "../../primitives/amount.ts";
 import { fromHex, toHex } from "../../primitives/bytes.ts";
 import { LineageError } from "../../primitives/errors.ts";
@@ -18,7 +18,6 @@ import {
 import { verifyProof } from "../../state/trie/proof.ts";
 import {
   accountFromText,
-  addTxOptions,
   cliValue,
   connect,
   DEFAULT_RPC_URL,
@@ -28,8 +27,7 @@ import {
   notFound,
   type QueryOptions,
   queryGroup,
-  runTx,
-  type TxFlags,
+  txGroup,
   uintFlag,
 } from "./wallet.ts";
 
@@ -100,21 +98,12 @@ function licenceArgs(o: LicenceFlags): object {
 const explain = errorExplainer("Registry", REGISTRY_ERRORS);
 
 export function registryTxCommand(print: Print): Command {
-  const group = new Command("registry").description(
+  const { group, call } = txGroup(
+    "registry",
     "Data registry calls: datanets, contributions, curation, challenges, versions.",
+    print,
+    explain,
   );
-  /** One `tx registry <name>` subcommand: its flags, then the call built from them. */
-  const call = <O extends object>(
-    name: string,
-    description: string,
-    configure: (c: Command) => Command,
-    build: (o: O) => { call: string; args: object },
-  ) => {
-    const command = configure(addTxOptions(group.command(name).description(description)));
-    command.action(async (o: O & TxFlags) => {
-      await runTx(print, o, () => build(o), { failOnError: true, explain });
-    });
-  };
   const datanet = (c: Command) => c.requiredOption("--datanet <id>", "datanet id");
   const contribution = (c: Command) => c.requiredOption("--contribution <id>", "contribution id");
 

@@ -344,6 +344,27 @@ export function notFound(what: string): never {
   throw new LineageError("NOT_FOUND", `${what} not found`);
 }
 
+/** The options every query command takes: `--at` and `--rpc`. */
+export function addQueryOptions(command: Command): Command {
+  return command
+    .option("--at <hash>", "block hash (default: best)")
+    .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
+}
+
+/** Connects to `rpc`, reads, prints the result as JSON and closes the connection. */
+export async function printQuery(
+  print: Print,
+  rpc: string,
+  read: (client: RpcClient) => Promise<unknown>,
+): Promise<void> {
+  const client = await connect(rpc);
+  try {
+    print(`${JSON.stringify(await read(client), null, 2)}\n`);
+  } finally {
+    await client.close();
+  }
+}
+
 /**
  * A group of read-only commands (`lineage query <name> …`): each takes `--at` and `--rpc`, and
  * `run` connects, reads and prints the result as JSON.
@@ -351,19 +372,36 @@ export function notFound(what: string): never {
 export function queryGroup(name: string, description: string, print: Print) {
   const group = new Command(name).description(description);
   const query = (command: string, about: string) =>
-    group
-      .command(command)
-      .description(about)
-      .option("--at <hash>", "block hash (default: best)")
-      .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
-  const run = async (rpc: string, read: (client: RpcClient) => Promise<unknown>) => {
-    const client = await connect(rpc);
-    try {
-      print(`${JSON.stringify(await read(client), null, 2)}\n`);
-    } finally {
-      await client.close();
-    }
-  };
+    addQueryOptions(group.command(command).description(about));
+  const run = (rpc: string, read: (client: RpcClient) => Promise<unknown>) =>
+    printQuery(print, rpc, read);
   const at = (o: QueryOptions) => o.at as Hex | undefined;
   return { group, query, run, at };
+}
+
+/**
+ * A group of transactions (`lineage tx <name> …`): `call` adds one subcommand with the common tx
+ * flags, then its own, and submits the call built from them; a call that lands but fails ends the
+ * command with TX_FAILED, explained by `explain`.
+ */
+export function txGroup(
+  name: string,
+  description: string,
+  print: Print,
+  explain: (code: string) => string | undefined,
+) {
+  const group = new Command(name).description(description);
+  const call = <O extends object>(
+    command: string,
+    about: string,
+    configure: (c: Command) => Command,
+    build: (o: O) => { call: string; args: object },
+  ) => {
+    configure(addTxOptions(group.command(command).description(about))).action(
+      async (o: O & TxFlags) => {
+        await runTx(print, o, () => build(o), { failOnError: true, explain });
+      },
+    );
+  };
+  return { group, call };
 }

@@ -3,9 +3,8 @@
 // boundary. An epoch ends `epochLength` blocks after it started, the length read when it ends, so
 // a governance change of `epochLength` applies from the current epoch on without renumbering past
 // epochs (block / epochLength would jump or go backwards).
-import { bytesEqual } from "../../primitives/bytes.ts";
 import { messageType } from "../../primitives/codec.ts";
-import { defineCall, emit, ensureRoot, fail, type Pallet } from "../pallet.ts";
+import { checkIdSet, defineCall, emit, ensureRoot, fail, type Pallet } from "../pallet.ts";
 import { messageValue, type StorageRead, storageValue, u64Value } from "../storage.ts";
 import { param } from "./params.ts";
 
@@ -72,13 +71,12 @@ export function slotAuthor(s: StorageRead, slot: number): Uint8Array | null {
 }
 
 function checkAuthoritySet(set: Uint8Array[]): string | null {
-  if (set.length === 0) return "the authority set must not be empty";
-  if (set.length > MAX_AUTHORITIES) return `at most ${MAX_AUTHORITIES} authorities`;
-  for (let i = 0; i < set.length; i++) {
-    if (set[i]!.length !== 32) return "authority keys are 32-byte ed25519 public keys";
-    for (let j = 0; j < i; j++) if (bytesEqual(set[i]!, set[j]!)) return "duplicate authority";
-  }
-  return null;
+  return checkIdSet(set, BigInt(MAX_AUTHORITIES), {
+    empty: "the authority set must not be empty",
+    tooMany: `at most ${MAX_AUTHORITIES} authorities`,
+    length: "authority keys are 32-byte ed25519 public keys",
+    duplicate: "duplicate authority",
+  });
 }
 
 export { checkAuthoritySet };

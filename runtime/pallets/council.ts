@@ -6,13 +6,14 @@
 // scheduled at `block + councilEnactmentDelay` → enacted in that block's onInitialize, before its
 // extrinsics, so the change holds for the whole enactment block and not before. Cancel votes ≥
 // threshold remove a pending or scheduled proposal; the proposer may withdraw its own while pending.
-import { bytesEqual, compareBytes, concatBytes, u64be } from "../../primitives/bytes.ts";
+import { bytesEqual, compareBytes, concatBytes, readU64be, u64be } from "../../primitives/bytes.ts";
 import { messageType } from "../../primitives/codec.ts";
 import { LineageError } from "../../primitives/errors.ts";
 import { DispatchError, InvariantError } from "../errors.ts";
 import {
   type CallData,
   type CallerOrigin,
+  checkIdSet,
   defineCall,
   emit,
   ensureRoot,
@@ -22,8 +23,9 @@ import {
   type RuntimeContext,
 } from "../pallet.ts";
 import {
-  bytesValue,
+  compositeKey,
   Hasher,
+  MARKER_VALUE,
   messageValue,
   type RuntimeStorage,
   type StorageRead,
@@ -32,7 +34,6 @@ import {
   storageValue,
   u32Value,
   u64Value,
-  type ValueCodec,
 } from "../storage.ts";
 import { param } from "./params.ts";
 
@@ -53,10 +54,6 @@ export interface Proposal {
   enactAt: number;
   proposedAt: number;
 }
-
-const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
-/** Due-queue entries carry no value; a fixed marker keeps them distinct from absence. */
-const MARKER = 0;
 
 export const storage = {
   members: storageValue(
@@ -94,8 +91,12 @@ export const storage = {
 
 const dueKey = (block: number, id: number) => concatBytes(u64be(block), u64be(id));
 
-function readU64(bytes: Uint8Array, offset: number): number {
-  return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0));
+/** The enactment block and proposal id of a due-queue key. */
+function readDueKey(key: Uint8Array): { block: number; id: number } {
+  return {
+    block: Number(readU64be(key.subarray(0, 8))),
+    id: Number(readU64be(key.subarray(8, 16))),
+  };
 }
 
 export function councilMembers(s: StorageRead): Uint8Array[] {
@@ -106,8 +107,20 @@ export function councilThreshold(s: StorageRead): number {
   return storage.threshold.get(s);
 }
 
-export function isMember(s: StorageRead, who: Uint8Array): boolean {
-  return councilMembers(s).some((m) => bytesEqual(m, who));
+/** Whether `who` is in `accounts` (members or votes). */
+function includes(accounts: Uint8Array[], who: Uint8Array): boolean {
+  return accounts.some((a) => bytesEqual(a, who));
+}
+
+/** Whether `accounts` is in strictly increasing order (so sorted and without duplicates). */
+function sortedAndUnique(accounts: Uint8Array[]): boolean {
+  for (let i = 1; i < accounts.length; i++)
+    if (compareBytes(accounts[i - 1]!, accounts[i]!) >= 0) return false;
+  return true;
+}
+
+function isMember(s: StorageRead, who: Uint8Array): boolean {
+  return includes(councilMembers(s), who);
 }
 
 /** Open proposals in id order (at most `councilMaxProposals` exist, so the scan is bounded). */
@@ -115,25 +128,26 @@ export function openProposals(s: StorageScan): { id: number; proposal: Proposal 
   return [...storage.proposals.entries(s)].map(([id, proposal]) => ({ id, proposal }));
 }
 
-/** Scheduled proposals due at or before `block`, in (block, id) order, at most `limit`. */
-export function dueUpTo(
-  s: StorageScan,
-  block: number,
-  limit: number,
-): { key: Uint8Array; block: number; id: number }[] {
-  const out: { key: Uint8Array; block: number; id: number }[] = [];
-  for (const [raw] of s.entries(storage.due.prefix)) {
-    const key = raw.subarray(storage.due.prefix.length);
-    const at = readU64(key, 0);
-    if (at > block || out.length >= limit) break;
-    out.push({ key: key.slice(), block: at, id: readU64(key, 8) });
+/**
+ * Scheduled proposals due at or before `block`, in (block, id) order, at most
+ * `councilMaxProposals` (read only once something is due).
+ */
+function dueUpTo(s: StorageScan, block: number): { key: Uint8Array; id: number }[] {
+  const out: { key: Uint8Array; id: number }[] = [];
+  let limit: number | undefined;
+  for (const [key] of storage.due.entries(s)) {
+    const due = readDueKey(key);
+    if (due.block > block) break;
+    limit ??= Number(param(s, "councilMaxProposals"));
+    if (out.length >= limit) break;
+    out.push({ key: key.slice(), id: due.id });
   }
   return out;
 }
 
 /** A sorted copy with `who` added; undefined if it is already there. */
 function withVote(votes: Uint8Array[], who: Uint8Array): Uint8Array[] | undefined {
-  if (votes.some((v) => bytesEqual(v, who))) return undefined;
+  if (includes(votes, who)) return undefined;
   return [...votes, who].sort(compareBytes);
 }
 
@@ -146,16 +160,13 @@ export function checkMembership(
   threshold: number,
   maxMembers: bigint,
 ): { field: "members" | "threshold"; message: string } | null {
-  if (members.length === 0) return { field: "members", message: "the council must not be empty" };
-  if (BigInt(members.length) > maxMembers)
-    return { field: "members", message: `at most ${maxMembers} members (councilMaxMembers)` };
-  for (let i = 0; i < members.length; i++) {
-    if (members[i]!.length !== 32)
-      return { field: "members", message: "member ids are 32-byte account ids" };
-    for (let j = 0; j < i; j++)
-      if (bytesEqual(members[i]!, members[j]!))
-        return { field: "members", message: "duplicate member" };
-  }
+  const problem = checkIdSet(members, maxMembers, {
+    empty: "the council must not be empty",
+    tooMany: `at most ${maxMembers} members (councilMaxMembers)`,
+    length: "member ids are 32-byte account ids",
+    duplicate: "duplicate member",
+  });
+  if (problem) return { field: "members", message: problem };
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > members.length)
     return {
       field: "threshold",
@@ -205,10 +216,8 @@ function tally(ctx: RuntimeContext, id: number, proposal: Proposal): void {
     const enactAt = ctx.blockNumber + Number(param(ctx.storage, "councilEnactmentDelay"));
     proposal.status = ProposalStatus.scheduled;
     proposal.enactAt = enactAt;
-    storage.due.set(ctx.storage, dueKey(enactAt, id), MARKER);
-    storage.proposals.set(ctx.storage, id, proposal);
+    storage.due.set(ctx.storage, dueKey(enactAt, id), MARKER_VALUE);
     emit(ctx, council, "Scheduled", { id, enactAt });
-    return;
   }
   storage.proposals.set(ctx.storage, id, proposal);
 }
@@ -221,9 +230,8 @@ function removeProposal(s: RuntimeStorage, id: number, proposal: Proposal): void
 
 /** Enacts what falls due: each call dispatched as root in its own transaction, the outcome an event. */
 function enactDue(ctx: RuntimeContext): void {
-  const limit = Number(param(ctx.storage, "councilMaxProposals"));
-  for (const due of dueUpTo(ctx.storage, ctx.blockNumber, limit)) {
-    storage.due.remove(ctx.storage, dueKey(due.block, due.id));
+  for (const due of dueUpTo(ctx.storage, ctx.blockNumber)) {
+    storage.due.remove(ctx.storage, due.key);
     const proposal = storage.proposals.get(ctx.storage, due.id);
     if (!proposal) continue;
     storage.proposals.remove(ctx.storage, due.id);
@@ -257,7 +265,8 @@ export const council: Pallet = {
       weight: (args, weigh) => 40_000_000n + weigh(args.call),
       handler(ctx, origin, args) {
         const who = ensureMember(ctx, origin);
-        const open = openProposals(ctx.storage).length;
+        let open = 0; // counted by key: no proposal is decoded
+        for (const _ of ctx.storage.entries(storage.proposals.prefix)) open++;
         const max = param(ctx.storage, "councilMaxProposals");
         if (BigInt(open) >= max) throw fail(council, "TooManyProposals", `at most ${max} open`);
         checkEnactable(ctx, args.call);
@@ -345,7 +354,7 @@ export const council: Pallet = {
         const members = [...args.members].sort(compareBytes);
         storage.members.set(ctx.storage, { members });
         storage.threshold.set(ctx.storage, args.threshold);
-        const stays = (who: Uint8Array) => members.some((m) => bytesEqual(m, who));
+        const stays = (who: Uint8Array) => includes(members, who);
         for (const { id, proposal } of openProposals(ctx.storage)) {
           const approvals = proposal.approvals.filter(stays);
           const cancelVotes = proposal.cancelVotes.filter(stays);
@@ -432,20 +441,18 @@ export const council: Pallet = {
 export function councilInvariants(s: RuntimeStorage): void {
   const broken = (code: string, message: string) => new InvariantError(code, message);
   const members = councilMembers(s);
-  for (let i = 1; i < members.length; i++)
-    if (compareBytes(members[i - 1]!, members[i]!) >= 0)
-      throw broken("COUNCIL_MEMBERS", "members are not sorted and unique");
+  if (!sortedAndUnique(members))
+    throw broken("COUNCIL_MEMBERS", "members are not sorted and unique");
   const threshold = councilThreshold(s);
   if (members.length === 0 ? threshold !== 0 : threshold < 1 || threshold > members.length)
     throw broken("COUNCIL_THRESHOLD", `threshold ${threshold} with ${members.length} members`);
-  const isIn = (who: Uint8Array) => members.some((m) => bytesEqual(m, who));
+  const isIn = (who: Uint8Array) => includes(members, who);
   const next = storage.nextProposalId.get(s);
   for (const { id, proposal } of openProposals(s)) {
     if (id >= next) throw broken("COUNCIL_IDS", `proposal #${id} at or above the next id ${next}`);
     for (const votes of [proposal.approvals, proposal.cancelVotes]) {
-      for (let i = 1; i < votes.length; i++)
-        if (compareBytes(votes[i - 1]!, votes[i]!) >= 0)
-          throw broken("COUNCIL_VOTES", `proposal #${id}: votes not sorted and unique`);
+      if (!sortedAndUnique(votes))
+        throw broken("COUNCIL_VOTES", `proposal #${id}: votes not sorted and unique`);
       if (!votes.every(isIn))
         throw broken("COUNCIL_VOTES", `proposal #${id}: a vote from a non-member`);
     }
@@ -453,11 +460,10 @@ export function councilInvariants(s: RuntimeStorage): void {
     if ((proposal.status === ProposalStatus.scheduled) !== queued)
       throw broken("COUNCIL_DUE", `proposal #${id}: status and due queue disagree`);
   }
-  for (const [raw] of s.entries(storage.due.prefix)) {
-    const key = raw.subarray(storage.due.prefix.length);
-    const id = readU64(key, 8);
+  for (const [key] of storage.due.entries(s)) {
+    const { block, id } = readDueKey(key);
     const proposal = storage.proposals.get(s, id);
-    if (proposal?.status !== ProposalStatus.scheduled || proposal.enactAt !== readU64(key, 0))
+    if (proposal?.status !== ProposalStatus.scheduled || proposal.enactAt !== block)
       throw broken("COUNCIL_DUE", `due entry for #${id} has no scheduled proposal`);
   }
 }

@@ -11,7 +11,13 @@ import { devKeypair } from "../../primitives/dev-accounts.ts";
 import { hash } from "../../primitives/hash.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
 import type { RpcClaimable, RpcModel, RpcPage, RpcPool, RpcQuote } from "../../rpc/node-api.ts";
-import { type CliResult, type RunningNode, runCli, startNode } from "./fixtures/index.ts";
+import {
+  cliJson,
+  expectCliMistake,
+  type RunningNode,
+  runCli,
+  startNode,
+} from "./fixtures/index.ts";
 
 const CLI_TIMEOUT_MS = 30_000;
 const EVE = ss58Encode(devKeypair("eve").publicKey);
@@ -40,17 +46,7 @@ describe("lineage tx/query attribution against a dev node", () => {
   }
 
   async function query<T>(args: string[]): Promise<T> {
-    const result = await cli(["query", "attribution", ...args]);
-    assert.equal(result.code, 0, `${args.join(" ")}:\n${result.stderr}`);
-    return JSON.parse(result.stdout) as T;
-  }
-
-  function mistake(result: CliResult, code: string): string {
-    assert.equal(result.code, 1, result.stderr);
-    const lines = result.stderr.split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, new RegExp(`^Error: .+ \\[${code}\\]$`));
-    return lines[0]!;
+    return cliJson<T>(await cli(["query", "attribution", ...args]), args.join(" "));
   }
 
   it("licence, model, quoted payment and an exact claim", async () => {
@@ -152,7 +148,7 @@ describe("lineage tx/query attribution against a dev node", () => {
       "--max-total",
       formatLin(BigInt(quote.total) - 1n),
     ]);
-    assert.match(mistake(tooLow, "TX_FAILED"), /Attribution\.PriceAboveMax/);
+    assert.match(expectCliMistake(tooLow, "TX_FAILED"), /Attribution\.PriceAboveMax/);
     await tx(
       "Attribution",
       [
@@ -200,7 +196,7 @@ describe("lineage tx/query attribution against a dev node", () => {
       "--contribution",
       contribution,
     ]);
-    assert.match(mistake(stolen, "TX_FAILED"), /Attribution\.NotContributor/);
+    assert.match(expectCliMistake(stolen, "TX_FAILED"), /Attribution\.NotContributor/);
     const claimed = await tx(
       "Attribution",
       [
@@ -236,7 +232,7 @@ describe("lineage tx/query attribution against a dev node", () => {
       "--data-share-ppm",
       "300000",
     ]);
-    assert.match(mistake(bad, "INVALID_CLI"), /must sum to 1000000/);
-    mistake(await cli(["query", "attribution", "model", "99"]), "NOT_FOUND");
+    assert.match(expectCliMistake(bad, "INVALID_CLI"), /must sum to 1000000/);
+    expectCliMistake(await cli(["query", "attribution", "model", "99"]), "NOT_FOUND");
   });
 });

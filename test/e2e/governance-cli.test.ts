@@ -10,7 +10,7 @@ import { ss58Encode } from "../../primitives/ss58.ts";
 import { RpcClient } from "../../rpc/client.ts";
 import type { RpcCouncil, RpcParam, RpcProposal } from "../../rpc/node-api.ts";
 import { PARAMS } from "../../runtime/pallets/params.ts";
-import { type CliResult, type RunningNode, runCli, startNode } from "./fixtures/index.ts";
+import { expectCliMistake, type RunningNode, runCli, startNode } from "./fixtures/index.ts";
 import { until } from "./fixtures/network-devnet.ts";
 
 const CLI_TIMEOUT_MS = 30_000;
@@ -41,14 +41,6 @@ describe("lineage tx council / tx params / query params against a dev node", () 
     const line = result.stdout.split("\n").find((l) => l.includes(`${event} {`));
     assert.ok(line, `${event} in\n${result.stdout}`);
     return line;
-  }
-
-  function mistake(result: CliResult, code: string): string {
-    assert.equal(result.code, 1, result.stderr);
-    const lines = result.stderr.split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, new RegExp(`^Error: .+ \\[${code}\\]$`));
-    return lines[0]!;
   }
 
   async function queryParam(name: string): Promise<RpcParam> {
@@ -144,7 +136,10 @@ describe("lineage tx council / tx params / query params against a dev node", () 
       "--wait",
       "inBlock",
     ]);
-    assert.match(mistake(refused, "TX_FAILED"), /Params\.OutOfBounds \(value out of bounds\)/);
+    assert.match(
+      expectCliMistake(refused, "TX_FAILED"),
+      /Params\.OutOfBounds \(value out of bounds\)/,
+    );
     assert.deepEqual(await client.params.pending(), []);
     const bySudo = await cli([
       "tx",
@@ -159,10 +154,13 @@ describe("lineage tx council / tx params / query params against a dev node", () 
       "--wait",
       "inBlock",
     ]);
-    assert.match(mistake(bySudo, "TX_FAILED"), /Params\.OutOfBounds/);
+    assert.match(expectCliMistake(bySudo, "TX_FAILED"), /Params\.OutOfBounds/);
     assert.equal((await queryParam("feeBurnPpm")).value, String(PARAMS.feeBurnPpm.default));
     assert.match(
-      mistake(await cli(["tx", "council", "approve", "--id", "x", "--from", "bob"]), "INVALID_CLI"),
+      expectCliMistake(
+        await cli(["tx", "council", "approve", "--id", "x", "--from", "bob"]),
+        "INVALID_CLI",
+      ),
       /--id/,
     );
   });

@@ -17,7 +17,13 @@ import type {
   RpcReputation,
   RpcVersionProof,
 } from "../../rpc/node-api.ts";
-import { type CliResult, type RunningNode, runCli, startNode } from "./fixtures/index.ts";
+import {
+  cliJson,
+  expectCliMistake,
+  type RunningNode,
+  runCli,
+  startNode,
+} from "./fixtures/index.ts";
 
 /** Each CLI run waits for finality of its own transaction at most this long. */
 const CLI_TIMEOUT_MS = 30_000;
@@ -54,18 +60,7 @@ describe("lineage tx/query registry against a dev node", () => {
   }
 
   async function query<T>(args: string[]): Promise<T> {
-    const result = await cli(["query", "registry", ...args]);
-    assert.equal(result.code, 0, `${args.join(" ")}:\n${result.stderr}`);
-    return JSON.parse(result.stdout) as T;
-  }
-
-  /** A mistake: exit 1, nothing on stdout, one `Error: … [CODE]` line on stderr. */
-  function mistake(result: CliResult, code: string): string {
-    assert.equal(result.code, 1, result.stderr);
-    const lines = result.stderr.split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, new RegExp(`^Error: .+ \\[${code}\\]$`));
-    return lines[0]!;
+    return cliJson<T>(await cli(["query", "registry", ...args]), args.join(" "));
   }
 
   it("creates a datanet, takes bob's contribution, accepts it and publishes a version", async () => {
@@ -142,7 +137,7 @@ describe("lineage tx/query registry against a dev node", () => {
       "--quality",
       "10",
     ]);
-    assert.match(mistake(result, "TX_FAILED"), /Registry\.WrongStatus/);
+    assert.match(expectCliMistake(result, "TX_FAILED"), /Registry\.WrongStatus/);
     assert.match(result.stdout, /System\.ExtrinsicFailed/);
   });
 
@@ -214,7 +209,7 @@ describe("lineage tx/query registry against a dev node", () => {
   it("bad flags and missing records: one line, a code, exit 1", async () => {
     const base = ["tx", "registry"];
     assert.match(
-      mistake(
+      expectCliMistake(
         await cli([
           ...base,
           "submit",
@@ -232,7 +227,7 @@ describe("lineage tx/query registry against a dev node", () => {
       /--content-hash/,
     );
     assert.match(
-      mistake(
+      expectCliMistake(
         await cli([
           ...base,
           "create-datanet",
@@ -248,7 +243,7 @@ describe("lineage tx/query registry against a dev node", () => {
       /--modality/,
     );
     assert.match(
-      mistake(
+      expectCliMistake(
         await cli([
           ...base,
           "create-datanet",
@@ -266,17 +261,20 @@ describe("lineage tx/query registry against a dev node", () => {
       /--fee/,
     );
     assert.match(
-      mistake(
+      expectCliMistake(
         await cli([...base, "resolve", "--from", "alice", "--contribution", "0"]),
         "INVALID_CLI",
       ),
       /--uphold or --dismiss/,
     );
-    mistake(
+    expectCliMistake(
       await cli([...base, "accept", "--from", "alice", "--contribution", "-1", "--quality", "5"]),
       "INVALID_CLI",
     );
-    mistake(await cli(["query", "registry", "datanet", "99"]), "NOT_FOUND");
-    mistake(await cli(["query", "registry", "contributions", "--status", "lost"]), "INVALID_CLI");
+    expectCliMistake(await cli(["query", "registry", "datanet", "99"]), "NOT_FOUND");
+    expectCliMistake(
+      await cli(["query", "registry", "contributions", "--status", "lost"]),
+      "INVALID_CLI",
+    );
   });
 });

@@ -6,6 +6,7 @@ import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
 import { messageType } from "../../../primitives/codec.ts";
 import {
   bytesValue,
+  compositeKey,
   Hasher,
   messageWithAmounts,
   type StorageRead,
@@ -138,7 +139,6 @@ const healthCodec = messageWithAmounts<HealthRecord>(
   },
 );
 
-const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
 const accountId: ValueCodec<Uint8Array> = { ...bytesValue, type: "AccountId" };
 
 export const storage = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { call, post, type Running, startServer } from "./harness.ts";
+import { type Running, send, startServer } from "./harness.ts";
 
 const ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 
@@ -11,20 +11,14 @@ describe("attribution_* parameters", () => {
   });
   after(() => rpc.server.stop());
 
-  const send = async (method: string, params: unknown[]) =>
-    (await post(rpc.http, call(method, params))).json as {
-      result?: unknown;
-      error?: { code: number; message?: string; data?: unknown };
-    };
-
   it("passes valid calls through, with defaults for the pages", async () => {
-    assert.deepEqual((await send("attribution_models", [])).result, { items: [], next: null });
-    await send("attribution_model", [4]);
-    await send("attribution_claimable", [{ contribution: { datanet: 1, version: 2, id: 3 } }]);
-    await send("attribution_claimable", [{ contributor: ALICE }]);
-    await send("attribution_claimable", [{ contributor: ALICE, start: 7, count: 5 }]);
-    await send("attribution_pool", [1, 1]);
-    await send("attribution_quote", [0, 1000]);
+    assert.deepEqual((await send(rpc, "attribution_models", [])).result, { items: [], next: null });
+    await send(rpc, "attribution_model", [4]);
+    await send(rpc, "attribution_claimable", [{ contribution: { datanet: 1, version: 2, id: 3 } }]);
+    await send(rpc, "attribution_claimable", [{ contributor: ALICE }]);
+    await send(rpc, "attribution_claimable", [{ contributor: ALICE, start: 7, count: 5 }]);
+    await send(rpc, "attribution_pool", [1, 1]);
+    await send(rpc, "attribution_quote", [0, 1000]);
     const calls = rpc.node.calls.filter((c) => c.method.startsWith("attribution_"));
     assert.deepEqual(calls, [
       { method: "attribution_models", args: [0, 100, undefined] },
@@ -65,7 +59,7 @@ describe("attribution_* parameters", () => {
       ["attribution_quote", [1, "10"]],
       ["attribution_quote", [1, 10, "0x12"]],
     ] as const) {
-      const answer = await send(method, [...params]);
+      const answer = await send(rpc, method, [...params]);
       assert.equal(answer.error?.code, -32602, `${method} ${JSON.stringify(params)}`);
     }
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { call, post, type Running, startServer } from "./harness.ts";
+import { type Running, send, startServer } from "./harness.ts";
 
 const HASH = `0x${"ab".repeat(32)}`;
 
@@ -11,17 +11,11 @@ describe("emission_* parameters", () => {
   });
   after(() => rpc.server.stop());
 
-  const send = async (method: string, params: unknown[]) =>
-    (await post(rpc.http, call(method, params))).json as {
-      result?: unknown;
-      error?: { code: number; message?: string; data?: unknown };
-    };
-
   it("passes valid calls through, with the schedule's default count", async () => {
-    assert.deepEqual((await send("emission_health", [0])).result, { items: [], latest: null });
-    await send("emission_health", [3, 9, HASH]);
-    await send("emission_schedule", []);
-    await send("emission_schedule", [1000]);
+    assert.deepEqual((await send(rpc, "emission_health", [0])).result, { items: [], latest: null });
+    await send(rpc, "emission_health", [3, 9, HASH]);
+    await send(rpc, "emission_schedule", []);
+    await send(rpc, "emission_schedule", [1000]);
     const calls = rpc.node.calls.filter((c) => c.method.startsWith("emission_"));
     assert.deepEqual(calls, [
       { method: "emission_health", args: [0, undefined, undefined] },
@@ -41,7 +35,7 @@ describe("emission_* parameters", () => {
       ["emission_schedule", [0], "at least one epoch"],
       ["emission_schedule", [1001], "at most 1000 epochs"],
     ] as const) {
-      const answer = await send(method, [...params]);
+      const answer = await send(rpc, method, [...params]);
       assert.equal(answer.error?.code, -32602, `${method} ${JSON.stringify(params)}`);
       const text = `${answer.error?.message} ${JSON.stringify(answer.error?.data)}`;
       assert.match(text, new RegExp(message.replace(/[()]/g, "\\$&")));

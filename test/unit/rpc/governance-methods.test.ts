@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { HASH_A } from "./fake-node-api.ts";
-import { call, post, type Running, startServer } from "./harness.ts";
+import { type Running, send, startServer } from "./harness.ts";
 
 describe("params_* and council_* parameters", () => {
   let rpc: Running;
@@ -10,16 +10,10 @@ describe("params_* and council_* parameters", () => {
   });
   after(() => rpc.server.stop());
 
-  const send = async (method: string, params: unknown[]) =>
-    (await post(rpc.http, call(method, params))).json as {
-      result?: unknown;
-      error?: { code: number; message?: string };
-    };
-
   it("passes valid calls through: no params, null or a block hash", async () => {
-    assert.deepEqual((await send("params_list", [])).result, []);
-    assert.deepEqual((await send("params_pending", [null])).result, []);
-    assert.deepEqual((await send("council_members", [HASH_A])).result, {
+    assert.deepEqual((await send(rpc, "params_list", [])).result, []);
+    assert.deepEqual((await send(rpc, "params_pending", [null])).result, []);
+    assert.deepEqual((await send(rpc, "council_members", [HASH_A])).result, {
       members: [],
       threshold: 0,
     });
@@ -41,13 +35,13 @@ describe("params_* and council_* parameters", () => {
       ["council_members", ["latest"]],
       ["council_members", [HASH_A, HASH_A]],
     ] as const) {
-      const answer = await send(method, [...params]);
+      const answer = await send(rpc, method, [...params]);
       assert.equal(answer.error?.code, -32602, `${method} ${JSON.stringify(params)}`);
     }
   });
 
   it("are listed by rpc_methods", async () => {
-    const { methods } = (await send("rpc_methods", [])).result as { methods: string[] };
+    const { methods } = (await send(rpc, "rpc_methods", [])).result as { methods: string[] };
     for (const name of ["params_list", "params_pending", "council_members"])
       assert.ok(methods.includes(name), name);
   });

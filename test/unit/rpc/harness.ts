@@ -43,6 +43,18 @@ export function call(method: string, params: unknown[] = [], id: number | string
   return { jsonrpc: "2.0", id, method, params };
 }
 
+/** One JSON-RPC call to the server over HTTP; its answer's body. */
+export async function send(
+  rpc: Running,
+  method: string,
+  params: unknown[],
+): Promise<{ result?: unknown; error?: { code: number; message?: string; data?: unknown } }> {
+  return (await post(rpc.http, call(method, params))).json as {
+    result?: unknown;
+    error?: { code: number; message?: string; data?: unknown };
+  };
+}
+
 /** A raw WebSocket that queues every frame it receives, for exact-shape assertions. */
 export class RawSocket {
   readonly socket: WebSocket;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { call, post, type Running, startServer } from "./harness.ts";
+import { type Running, send, startServer } from "./harness.ts";
 
 describe("registry_* parameters", () => {
   let rpc: Running;
@@ -9,16 +9,10 @@ describe("registry_* parameters", () => {
   });
   after(() => rpc.server.stop());
 
-  const send = async (method: string, params: unknown[]) =>
-    (await post(rpc.http, call(method, params))).json as {
-      result?: unknown;
-      error?: { code: number; data?: unknown };
-    };
-
   it("passes valid calls through, with defaults for the page", async () => {
-    assert.deepEqual((await send("registry_datanets", [])).result, { items: [], next: null });
-    await send("registry_contributions", [{ datanet: 3, status: "accepted" }, 10, 5]);
-    await send("registry_proof", [1, 2, 3]);
+    assert.deepEqual((await send(rpc, "registry_datanets", [])).result, { items: [], next: null });
+    await send(rpc, "registry_contributions", [{ datanet: 3, status: "accepted" }, 10, 5]);
+    await send(rpc, "registry_proof", [1, 2, 3]);
     const calls = rpc.node.calls.filter((c) => c.method.startsWith("registry_"));
     assert.deepEqual(calls[0], { method: "registry_datanets", args: [0, 100, undefined] });
     assert.deepEqual(calls[1], {
@@ -38,7 +32,7 @@ describe("registry_* parameters", () => {
       ["registry_reputation", ["not-an-account"]],
       ["registry_version", [1]],
     ] as const) {
-      const answer = await send(method, [...params]);
+      const answer = await send(rpc, method, [...params]);
       assert.equal(answer.error?.code, -32602, `${method} ${JSON.stringify(params)}`);
     }
   });
