@@ -4,8 +4,8 @@
 import { concatBytes, u32be, u64be, utf8 } from "../../../primitives/bytes.ts";
 import { blake2b256 } from "../../../primitives/hash.ts";
 import {
-  bytesValue,
   clearRange,
+  compositeKey,
   Hasher,
   type RuntimeStorage,
   rangeAfter,
@@ -16,7 +16,6 @@ import {
   u32Value,
   u64Value,
   u128Value,
-  type ValueCodec,
 } from "../../storage.ts";
 import {
   contributorContributionIds,
@@ -37,8 +36,6 @@ import { type InferenceSplit, type Model, modelCodec, poolCodec, positionCodec }
 
 /** The account that holds every pool's funds: a key nobody holds. */
 export const ATTRIBUTION_ACCOUNT = blake2b256(utf8("lineage/attribution"));
-
-const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
 
 export const storage = {
   nextModelId: storageValue(NAME, "NextModelId", u64Value, 0, "Id of the next model"),

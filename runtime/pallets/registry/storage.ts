@@ -4,6 +4,7 @@
 import { bytesEqual, concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
 import {
   bytesValue,
+  compositeKey,
   Hasher,
   rangeAfter,
   type StorageRead,
@@ -33,9 +34,6 @@ import {
 export const NAME = "Registry";
 
 const accountId: ValueCodec<Uint8Array> = { ...bytesValue, type: "AccountId" };
-const compositeKey = (type: string): ValueCodec<Uint8Array> => ({ ...bytesValue, type });
-/** Index entries carry no value; a fixed marker keeps them distinct from absence. */
-const MARKER = 0;
 
 /** What the due queue holds: work the registry does itself when a window ends. */
 export const DueKind = { reviewExpiry: 0, bondRelease: 1, challengeExpiry: 2 } as const;
@@ -197,7 +195,7 @@ export const storage = {
   ),
 };
 
-export const MARKER_VALUE = MARKER;
+export { MARKER_VALUE } from "../../storage.ts";
 
 export const keys = {
   content: (datanetId: number, contentHash: Uint8Array) =>
