@@ -290,6 +290,16 @@ function verdict(world: World, q: number, errorRate: number): boolean {
   return world.rng.chance(errorRate) ? !good : good;
 }
 
+/** What curators judge: the content's true quality (unknown content passes as just good enough). */
+function trueQuality(world: World, contentHash: Uint8Array): number {
+  return world.truth.get(toHex(contentHash)) ?? ACCEPT_QUALITY;
+}
+
+/** Who reviews a contribution: one of the datanet's curators by contribution id, else its owner. */
+function reviewerOf(id: number, owner: Agent, curators: Agent[]): Agent {
+  return curators.length > 0 ? curators[id % curators.length]! : owner;
+}
+
 /**
  * Reviews: each pending contribution of a datanet is reviewed by one of its curators (chosen by
  * contribution id), or by the owner when the datanet has none. Good data (true quality ≥ 30) is
@@ -304,14 +314,15 @@ export function reviewActions(
   curators: Agent[],
   errorRate: number,
 ): Call[] {
+  // Nothing pending, no verdict (and no random draw) to make.
+  if ((getDatanet(world.state, datanetId)?.pendingCount ?? 0) === 0) return [];
   const out: Call[] = [];
   const maxQuality = Number(param(world.state, "registryMaxQuality"));
   for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
     const c = getContribution(world.state, id);
-    if (!c) continue;
-    const reviewer = curators.length > 0 ? curators[id % curators.length]! : owner;
-    const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
-    if (c.status === ContributionStatus.pending) {
+    if (c?.status === ContributionStatus.pending) {
+      const reviewer = reviewerOf(id, owner, curators);
+      const q = trueQuality(world, c.contentHash);
       const accept = verdict(world, q, errorRate);
       out.push(
         accept
@@ -346,8 +357,8 @@ export function resolveActions(
   for (const id of [...openChallenges].sort((a, b) => a - b)) {
     const c = getContribution(world.state, id);
     if (!c || c.datanetId !== datanetId) continue;
-    const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
-    const reviewer = curators.length > 0 ? curators[id % curators.length]! : owner;
+    const q = trueQuality(world, c.contentHash);
+    const reviewer = reviewerOf(id, owner, curators);
     out.push({
       who: reviewer,
       call: "Registry.resolveChallenge",
@@ -358,34 +369,48 @@ export function resolveActions(
 }
 
 /**
- * A challenger challenges accepted contributions still in their challenge window whose true
- * quality is below its threshold, at most `maxPerEpoch` per epoch, never its own.
+ * What challengers may challenge: accepted contributions of `datanets` still in their challenge
+ * window whose true quality is below `qualityBelow`, in datanet then id order. Planning a phase
+ * changes no state, so one scan serves every challenger.
+ */
+export function challengeCandidates(
+  world: World,
+  datanets: number[],
+  qualityBelow: number,
+): number[] {
+  const out: number[] = [];
+  for (const datanetId of datanets) {
+    for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
+      const c = getContribution(world.state, id);
+      if (!c || c.status !== ContributionStatus.accepted || c.releaseAt <= world.block + 1)
+        continue;
+      if (trueQuality(world, c.contentHash) < qualityBelow) out.push(id);
+    }
+  }
+  return out;
+}
+
+/**
+ * A challenger challenges the candidates (challengeCandidates) that are neither under challenge
+ * nor already challenged, at most `maxPerEpoch` per epoch.
  */
 export function challengerActions(
-  world: World,
   agent: Agent,
   pop: NonNullable<Scenario["populations"]["challengers"]>,
-  datanets: number[],
+  candidates: number[],
   openChallenges: Set<number>,
   claimedByChallengers: Set<number>,
 ): Call[] {
   const out: Call[] = [];
-  for (const datanetId of datanets) {
-    for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
-      if (out.length >= pop.maxPerEpoch) return out;
-      if (openChallenges.has(id) || claimedByChallengers.has(id)) continue;
-      const c = getContribution(world.state, id);
-      if (!c || c.status !== ContributionStatus.accepted || c.releaseAt <= world.block + 1)
-        continue;
-      const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
-      if (q >= pop.qualityBelow) continue;
-      claimedByChallengers.add(id);
-      out.push({
-        who: agent,
-        call: "Registry.challenge",
-        args: { contributionId: id, evidenceUri: `sim://evidence/${id}` },
-      });
-    }
+  for (const id of candidates) {
+    if (out.length >= pop.maxPerEpoch) return out;
+    if (openChallenges.has(id) || claimedByChallengers.has(id)) continue;
+    claimedByChallengers.add(id);
+    out.push({
+      who: agent,
+      call: "Registry.challenge",
+      args: { contributionId: id, evidenceUri: `sim://evidence/${id}` },
+    });
   }
   return out;
 }
