@@ -45,7 +45,7 @@ export const PHASE = {
 } as const;
 
 /** Contributions of true quality below this are junk: a correct curator rejects them. */
-export const ACCEPT_QUALITY = 30;
+const ACCEPT_QUALITY = 30;
 
 export type Role =
   | "owner"
@@ -121,7 +121,7 @@ export function makeAgent(
 }
 
 /** Free plus reserved: what an agent holds on chain. */
-export function holdings(s: StorageScan, who: Uint8Array): bigint {
+function holdings(s: StorageScan, who: Uint8Array): bigint {
   const a = readAccount(s, who);
   return a.free + a.reserved;
 }
@@ -225,7 +225,7 @@ export function honestActions(
 }
 
 /** The first epoch in which the agent submitted (its books record them in order), if any. */
-export function firstActiveEpoch(agent: Agent): number | undefined {
+function firstActiveEpoch(agent: Agent): number | undefined {
   return agent.books.activeEpochs.values().next().value;
 }
 
@@ -474,7 +474,7 @@ export function publishAction(
 }
 
 /** A manifest over the newest version of each datanet that has one, equal weights. */
-export function latestManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
+function latestManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
   const entries = datanets
     .map((datanetId) => ({ datanetId, version: getDatanet(s, datanetId)?.versionCount ?? 0 }))
     .filter((e) => e.version > 0);
@@ -529,7 +529,7 @@ export function trainActions(
 
 type Demand = NonNullable<Scenario["populations"]["consumers"]>["demand"];
 
-export function demandAt(demand: Demand, epoch: number): number {
+function demandAt(demand: Demand, epoch: number): number {
   if ("perEpoch" in demand) return demand.perEpoch[Math.min(epoch, demand.perEpoch.length - 1)]!;
   return demand.units * (1 + demand.growth) ** epoch;
 }

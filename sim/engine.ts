@@ -15,7 +15,7 @@ import { totalIssuance } from "../runtime/pallets/balances.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { encodeCall } from "../runtime/signing.ts";
-import { type Agent, holdings, type ModelOwner, PHASE, type World } from "./agents.ts";
+import { type Agent, type ModelOwner, netReturn, PHASE, type World } from "./agents.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
 import { datanetEmission, type HealthFigures, readHealth } from "./health.ts";
 import { newMarket, phaseCalls } from "./phases.ts";
@@ -326,7 +326,7 @@ function closeEpoch(
   let spamNet = 0n;
   let spamBonds = 0n;
   for (const a of pops.spammers) {
-    spamNet += holdings(s, a.account) - a.endowment;
+    spamNet += netReturn(s, a);
     spamBonds += a.books.bondsPosted;
   }
   return {

@@ -35,7 +35,7 @@ export const REPORT_COLUMNS = [
 ] as const;
 
 /** Agent-level figures only the CSV carries. */
-export const CSV_EXTRA_COLUMNS = [
+const CSV_EXTRA_COLUMNS = [
   "submissions",
   "spamSubmissions",
   "challengesOpened",
@@ -132,7 +132,7 @@ export function reportRows(result: SimResult): EpochRow[] {
   });
 }
 
-export function simRun(label: string, result: SimResult): SimRun {
+function simRun(label: string, result: SimResult): SimRun {
   return { label, params: result.params, rows: reportRows(result) };
 }
 

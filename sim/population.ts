@@ -31,7 +31,7 @@ const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
 };
 
 /** A deterministic account id per role and index (no key: the simulator signs nothing). */
-export function simAccount(role: Role, index: number): Uint8Array {
+function simAccount(role: Role, index: number): Uint8Array {
   return blake2b256(utf8(`lineage-sim/${role}/${index}`));
 }
 

@@ -100,7 +100,7 @@ const EMISSION_SHARES = ["emittedValidators", "emittedContributors", "emittedTre
 const area = { area: true, singleOnly: true } as const;
 
 /** Every chart the report can draw, in page order for a single run. */
-export const CHART_SPECS: readonly ChartSpec[] = [
+const CHART_SPECS: readonly ChartSpec[] = [
   {
     id: "emission-volume",
     title: "Emission and marketplace volume",

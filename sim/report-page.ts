@@ -68,7 +68,7 @@ const STYLE = `
   footer { margin-top: 28px; color: var(--muted); font-size: 0.85rem; }
 `;
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
