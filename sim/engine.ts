@@ -12,12 +12,13 @@ import {
   type ManifestEntry,
 } from "../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
+import { healthRecord } from "../runtime/pallets/emission/index.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { encodeCall } from "../runtime/signing.ts";
 import { type Agent, type ModelOwner, netReturn, PHASE, type World } from "./agents.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
-import { datanetEmission, type HealthFigures, readHealth } from "./health.ts";
+import { datanetEmission, type HealthFigures } from "./health.ts";
 import { newMarket, phaseCalls } from "./phases.ts";
 import { allAgents, datanetIds, genesisSpec, type Populations, populate } from "./population.ts";
 import { Random } from "./random.ts";
@@ -260,10 +261,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       figures.push(closeEpoch(chain.state, epoch, tally, pops));
     }
     // The last epoch's health record completes a few blocks into epoch N.
-    if (epoch >= N && readHealth(chain.state, N - 1) !== null) break;
+    if (epoch >= N && healthRecord(chain.state, N - 1) !== undefined) break;
   }
   for (const f of figures) {
-    f.health = readHealth(chain.state, f.epoch);
+    f.health = healthRecord(chain.state, f.epoch) ?? null;
     f.washTraderEmission =
       ids.wash.length > 0 ? datanetEmission(chain.state, f.epoch, ids.wash) : null;
     f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);

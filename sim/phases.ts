@@ -61,9 +61,9 @@ export function phaseCalls(
   const p = scenario.populations;
   const out: Call[] = [];
   const minBond = param(w.state, "registryMinBond");
+  const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
   if (offset === PHASE.submit) {
     if (w.epoch === 0) {
-      const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
       for (const [i, o] of pops.owners.entries())
         out.push(
           createDatanet(
@@ -97,7 +97,6 @@ export function phaseCalls(
     }
   } else if (offset === PHASE.review) {
     const errorRate = p.curators?.errorRate ?? 0;
-    const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
     for (const [i, o] of pops.owners.entries()) {
       out.push(...reviewActions(w, i, o, curators, errorRate));
       out.push(...resolveActions(w, i, o, curators, errorRate, market.openChallenges));
