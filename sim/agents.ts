@@ -45,7 +45,7 @@ export const PHASE = {
 } as const;
 
 /** Contributions of true quality below this are junk: a correct curator rejects them. */
-export const ACCEPT_QUALITY = 30;
+const ACCEPT_QUALITY = 30;
 
 export type Role =
   | "owner"
@@ -121,7 +121,7 @@ export function makeAgent(
 }
 
 /** Free plus reserved: what an agent holds on chain. */
-export function holdings(s: StorageScan, who: Uint8Array): bigint {
+function holdings(s: StorageScan, who: Uint8Array): bigint {
   const a = readAccount(s, who);
   return a.free + a.reserved;
 }
@@ -225,7 +225,7 @@ export function honestActions(
 }
 
 /** The first epoch in which the agent submitted (its books record them in order), if any. */
-export function firstActiveEpoch(agent: Agent): number | undefined {
+function firstActiveEpoch(agent: Agent): number | undefined {
   return agent.books.activeEpochs.values().next().value;
 }
 
@@ -290,6 +290,16 @@ function verdict(world: World, q: number, errorRate: number): boolean {
   return world.rng.chance(errorRate) ? !good : good;
 }
 
+/** What curators judge: the content's true quality (unknown content passes as just good enough). */
+function trueQuality(world: World, contentHash: Uint8Array): number {
+  return world.truth.get(toHex(contentHash)) ?? ACCEPT_QUALITY;
+}
+
+/** Who reviews a contribution: one of the datanet's curators by contribution id, else its owner. */
+function reviewerOf(id: number, owner: Agent, curators: Agent[]): Agent {
+  return curators.length > 0 ? curators[id % curators.length]! : owner;
+}
+
 /**
  * Reviews: each pending contribution of a datanet is reviewed by one of its curators (chosen by
  * contribution id), or by the owner when the datanet has none. Good data (true quality ≥ 30) is
@@ -304,14 +314,15 @@ export function reviewActions(
   curators: Agent[],
   errorRate: number,
 ): Call[] {
+  // Nothing pending, no verdict (and no random draw) to make.
+  if ((getDatanet(world.state, datanetId)?.pendingCount ?? 0) === 0) return [];
   const out: Call[] = [];
   const maxQuality = Number(param(world.state, "registryMaxQuality"));
   for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
     const c = getContribution(world.state, id);
-    if (!c) continue;
-    const reviewer = curators.length > 0 ? curators[id % curators.length]! : owner;
-    const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
-    if (c.status === ContributionStatus.pending) {
+    if (c?.status === ContributionStatus.pending) {
+      const reviewer = reviewerOf(id, owner, curators);
+      const q = trueQuality(world, c.contentHash);
       const accept = verdict(world, q, errorRate);
       out.push(
         accept
@@ -346,8 +357,8 @@ export function resolveActions(
   for (const id of [...openChallenges].sort((a, b) => a - b)) {
     const c = getContribution(world.state, id);
     if (!c || c.datanetId !== datanetId) continue;
-    const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
-    const reviewer = curators.length > 0 ? curators[id % curators.length]! : owner;
+    const q = trueQuality(world, c.contentHash);
+    const reviewer = reviewerOf(id, owner, curators);
     out.push({
       who: reviewer,
       call: "Registry.resolveChallenge",
@@ -358,34 +369,48 @@ export function resolveActions(
 }
 
 /**
- * A challenger challenges accepted contributions still in their challenge window whose true
- * quality is below its threshold, at most `maxPerEpoch` per epoch, never its own.
+ * What challengers may challenge: accepted contributions of `datanets` still in their challenge
+ * window whose true quality is below `qualityBelow`, in datanet then id order. Planning a phase
+ * changes no state, so one scan serves every challenger.
+ */
+export function challengeCandidates(
+  world: World,
+  datanets: number[],
+  qualityBelow: number,
+): number[] {
+  const out: number[] = [];
+  for (const datanetId of datanets) {
+    for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
+      const c = getContribution(world.state, id);
+      if (!c || c.status !== ContributionStatus.accepted || c.releaseAt <= world.block + 1)
+        continue;
+      if (trueQuality(world, c.contentHash) < qualityBelow) out.push(id);
+    }
+  }
+  return out;
+}
+
+/**
+ * A challenger challenges the candidates (challengeCandidates) that are neither under challenge
+ * nor already challenged, at most `maxPerEpoch` per epoch.
  */
 export function challengerActions(
-  world: World,
   agent: Agent,
   pop: NonNullable<Scenario["populations"]["challengers"]>,
-  datanets: number[],
+  candidates: number[],
   openChallenges: Set<number>,
   claimedByChallengers: Set<number>,
 ): Call[] {
   const out: Call[] = [];
-  for (const datanetId of datanets) {
-    for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
-      if (out.length >= pop.maxPerEpoch) return out;
-      if (openChallenges.has(id) || claimedByChallengers.has(id)) continue;
-      const c = getContribution(world.state, id);
-      if (!c || c.status !== ContributionStatus.accepted || c.releaseAt <= world.block + 1)
-        continue;
-      const q = world.truth.get(toHex(c.contentHash)) ?? ACCEPT_QUALITY;
-      if (q >= pop.qualityBelow) continue;
-      claimedByChallengers.add(id);
-      out.push({
-        who: agent,
-        call: "Registry.challenge",
-        args: { contributionId: id, evidenceUri: `sim://evidence/${id}` },
-      });
-    }
+  for (const id of candidates) {
+    if (out.length >= pop.maxPerEpoch) return out;
+    if (openChallenges.has(id) || claimedByChallengers.has(id)) continue;
+    claimedByChallengers.add(id);
+    out.push({
+      who: agent,
+      call: "Registry.challenge",
+      args: { contributionId: id, evidenceUri: `sim://evidence/${id}` },
+    });
   }
   return out;
 }
@@ -449,7 +474,7 @@ export function publishAction(
 }
 
 /** A manifest over the newest version of each datanet that has one, equal weights. */
-export function latestManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
+function latestManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
   const entries = datanets
     .map((datanetId) => ({ datanetId, version: getDatanet(s, datanetId)?.versionCount ?? 0 }))
     .filter((e) => e.version > 0);
@@ -504,7 +529,7 @@ export function trainActions(
 
 type Demand = NonNullable<Scenario["populations"]["consumers"]>["demand"];
 
-export function demandAt(demand: Demand, epoch: number): number {
+function demandAt(demand: Demand, epoch: number): number {
   if ("perEpoch" in demand) return demand.perEpoch[Math.min(epoch, demand.perEpoch.length - 1)]!;
   return demand.units * (1 + demand.growth) ** epoch;
 }

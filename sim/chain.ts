@@ -3,8 +3,8 @@
 // one per block and the timestamp sits at the start of the slot. The simulator runs on it, and the
 // runtime tests' TestChain extends it with dev-account helpers.
 import { ENGINE_AURA, type Header, headerHash } from "../primitives/chain.ts";
-import { decodeMessage } from "../primitives/codec.ts";
 import { builtinChainSpec, type ChainSpec } from "../runtime/chain-spec.ts";
+import { decodeEventRecords, type DecodedEvent as RuntimeEvent } from "../runtime/events.ts";
 import {
   type ApplyOutcome,
   BlockExecution,
@@ -15,7 +15,6 @@ import {
 import { genesisHeader, genesisStorage } from "../runtime/genesis.ts";
 import { storage as authorityStorage } from "../runtime/pallets/authorities.ts";
 import { storage as systemStorage } from "../runtime/pallets/system.ts";
-import { PALLETS } from "../runtime/runtime.ts";
 import { encodeCall, inherent } from "../runtime/signing.ts";
 import type { SignatureCheck } from "../runtime/transaction.ts";
 import { StateOverlay } from "../state/overlay.ts";
@@ -23,27 +22,21 @@ import { EMPTY_ROOT } from "../state/trie/node-codec.ts";
 import { MemoryNodeSource } from "../state/trie/node-source.ts";
 import { type TrieState, trieState } from "../state/trie-state.ts";
 
-export interface DecodedEvent {
-  pallet: string;
-  name: string;
+export interface DecodedEvent extends Omit<RuntimeEvent, "extrinsicIndex"> {
+  /** The record's raw index (the runtime's reading makes it null for finalization events). */
   extrinsicIndex: number;
   finalization: boolean;
-  data: Record<string, unknown>;
 }
 
 /** The events a finalized block wrote, decoded by their pallet's declaration. */
 export function blockEvents(storage: Pick<StateOverlay, "get">): DecodedEvent[] {
-  return systemStorage.events.get(storage).records.map((record) => {
-    const pallet = PALLETS.find((p) => p.index === record.pallet);
-    const event = pallet?.events.find((e) => e.index === record.event);
-    if (!pallet || !event) throw new Error(`unknown event ${record.pallet}.${record.event}`);
-    return {
-      pallet: pallet.name,
-      name: event.name,
-      extrinsicIndex: record.extrinsicIndex,
-      finalization: record.finalization,
-      data: decodeMessage<Record<string, unknown>>(event.data, record.data, 1 << 20),
-    };
+  const records = systemStorage.events.get(storage).records;
+  return decodeEventRecords(records).map((event, i) => {
+    const record = records[i]!;
+    // The runtime names an undeclared event "#index"; a simulated chain only runs its own runtime.
+    if (event.pallet.startsWith("#") || event.name.startsWith("#"))
+      throw new Error(`unknown event ${record.pallet}.${record.event}`);
+    return { ...event, extrinsicIndex: record.extrinsicIndex, finalization: record.finalization };
   });
 }
 

@@ -6,14 +6,19 @@ import { toHex } from "../primitives/bytes.ts";
 import { encodeExtrinsic } from "../primitives/chain.ts";
 import { TransactionError } from "../runtime/errors.ts";
 import { checkInvariants } from "../runtime/executive.ts";
-import { epochCounters, getModel } from "../runtime/pallets/attribution/index.ts";
+import {
+  epochCounters,
+  getModel,
+  type ManifestEntry,
+} from "../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
+import { healthRecord } from "../runtime/pallets/emission/index.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { encodeCall } from "../runtime/signing.ts";
-import { type Agent, holdings, type ModelOwner, PHASE, type World } from "./agents.ts";
+import { type Agent, type ModelOwner, netReturn, PHASE, type World } from "./agents.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
-import { datanetEmission, type HealthFigures, readHealth } from "./health.ts";
+import { datanetEmission, type HealthFigures } from "./health.ts";
 import { newMarket, phaseCalls } from "./phases.ts";
 import { allAgents, datanetIds, genesisSpec, type Populations, populate } from "./population.ts";
 import { Random } from "./random.ts";
@@ -86,6 +91,8 @@ export interface SimResult {
   failures: Record<string, number>;
 }
 
+const PHASE_OFFSETS: ReadonlySet<number> = new Set(Object.values(PHASE));
+
 /** Runs `scenario` for `options.epochs` epochs of agent activity. */
 export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const rng = new Random(options.seed);
@@ -112,21 +119,33 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   let tally = freshTally();
 
   const agentRng = rng.fork("agents");
-  // Pools paid into since the last claim phase, "datanet/version" in the order first paid.
-  const paidPools = new Set<string>();
+  // Pools paid into since the last claim phase, in the order first paid.
+  const paidPools = new Map<string, { datanetId: number; version: number }>();
   const world = (block: number, epoch: number): World => ({
     state: chain.state,
     block,
     epoch,
     truth,
-    paidPools: [...paidPools].map((key) => {
-      const [datanetId, version] = key.split("/").map(Number);
-      return { datanetId: datanetId!, version: version! };
-    }),
+    paidPools: [...paidPools.values()],
     rng: agentRng,
   });
-  const paid = (datanetId: unknown, version: unknown) =>
-    paidPools.add(`${Number(datanetId)}/${Number(version)}`);
+  const paid = (datanetId: unknown, version: unknown) => {
+    const pool = { datanetId: Number(datanetId), version: Number(version) };
+    const key = `${pool.datanetId}/${pool.version}`;
+    if (!paidPools.has(key)) paidPools.set(key, pool);
+  };
+
+  // A model's manifest never changes (updateModel sets only its URI and price).
+  const manifests = new Map<number, ManifestEntry[]>();
+  const manifestOf = (modelId: number): ManifestEntry[] => {
+    let manifest = manifests.get(modelId);
+    if (!manifest) {
+      manifest = getModel(chain.state, modelId)?.manifest;
+      if (!manifest) return [];
+      manifests.set(modelId, manifest);
+    }
+    return manifest;
+  };
 
   const observe = (events: DecodedEvent[]) => {
     for (const e of events) {
@@ -184,8 +203,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         const payer = agent("payer")?.role;
         if (payer === "washTrader" || payer === "washPayer")
           tally.washTraderPayments += amount("total");
-        for (const entry of getModel(chain.state, Number(d.modelId))?.manifest ?? [])
-          paid(entry.datanetId, entry.version);
+        for (const entry of manifestOf(Number(d.modelId))) paid(entry.datanetId, entry.version);
       } else if (key === "Attribution.LicencePurchased") {
         if (d.selfDealing !== true && amount("fee") > 0n) {
           tally.licencesPurchased++;
@@ -209,8 +227,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     const offset = number % L;
     if (offset === 0 && epoch <= N) tally = { ...freshTally(), epoch };
     const open = chain.open();
-    if (epoch < N) {
-      const planned = phaseCalls(scenario, pops, market, world(number, epoch), offset, L);
+    if (epoch < N && PHASE_OFFSETS.has(offset)) {
+      const planned = phaseCalls(scenario, pops, ids, market, world(number, epoch), offset, L);
       if (offset === PHASE.submit) paidPools.clear();
       for (const call of planned) {
         const nonce = readAccount(open.overlay, call.who.account).nonce;
@@ -243,10 +261,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       figures.push(closeEpoch(chain.state, epoch, tally, pops));
     }
     // The last epoch's health record completes a few blocks into epoch N.
-    if (epoch >= N && readHealth(chain.state, N - 1) !== null) break;
+    if (epoch >= N && healthRecord(chain.state, N - 1) !== undefined) break;
   }
   for (const f of figures) {
-    f.health = readHealth(chain.state, f.epoch);
+    f.health = healthRecord(chain.state, f.epoch) ?? null;
     f.washTraderEmission =
       ids.wash.length > 0 ? datanetEmission(chain.state, f.epoch, ids.wash) : null;
     f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);
@@ -309,7 +327,7 @@ function closeEpoch(
   let spamNet = 0n;
   let spamBonds = 0n;
   for (const a of pops.spammers) {
-    spamNet += holdings(s, a.account) - a.endowment;
+    spamNet += netReturn(s, a);
     spamBonds += a.books.bondsPosted;
   }
   return {

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /** Headless, sandbox off (containers, root in CI), and nothing that phones home. */
 const ARGS = [

@@ -1,19 +1,10 @@
-// The on-chain health record of an epoch, as the emission pallet writes it, and the emission that
-// reached given datanets' pools. The simulator reads these from state once the run is over.
-import {
-  type HealthRecord,
-  healthRecord,
-  poolEmission,
-} from "../runtime/pallets/emission/index.ts";
+// An epoch's health figures are the emission pallet's record (read with healthRecord); this adds
+// the emission that reached given datanets' pools. The simulator reads both once the run is over.
+import { type HealthRecord, poolEmission } from "../runtime/pallets/emission/index.ts";
 import { getDatanet } from "../runtime/pallets/registry/index.ts";
 import type { StorageRead } from "../runtime/storage.ts";
 
 export type HealthFigures = HealthRecord;
-
-/** The health record of `epoch`, once the emission pallet has completed it. */
-export function readHealth(s: StorageRead, epoch: number): HealthFigures | null {
-  return healthRecord(s, epoch) ?? null;
-}
 
 /** Emission paid for `epoch` into the pools of every version of `datanets`. */
 export function datanetEmission(s: StorageRead, epoch: number, datanets: number[]): bigint {

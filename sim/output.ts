@@ -2,6 +2,7 @@
 // LIN as numbers, for charts), both from the same per-epoch figures.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { UNIT } from "../primitives/amount.ts";
 import { type CsvValue, toCsv } from "./csv.ts";
 import type { EpochFigures, SimResult } from "./engine.ts";
 import { type EpochRow, type SimRun, writeReport } from "./report.ts";
@@ -34,7 +35,7 @@ export const REPORT_COLUMNS = [
 ] as const;
 
 /** Agent-level figures only the CSV carries. */
-export const CSV_EXTRA_COLUMNS = [
+const CSV_EXTRA_COLUMNS = [
   "submissions",
   "spamSubmissions",
   "challengesOpened",
@@ -57,29 +58,8 @@ type Column = (typeof CSV_COLUMNS)[number];
 /** A row with amounts in planck (bigint) and everything else as a number or null. */
 type ExactRow = Record<Column, bigint | number | null>;
 
-const PLANCK_PER_LIN = 1e12;
-
-/** Amount columns: planck in the CSV, LIN in the report. */
-const AMOUNT_COLUMNS = new Set<string>([
-  "emittedValidators",
-  "emittedContributors",
-  "emittedTreasury",
-  "emitted",
-  "scheduled",
-  "volume",
-  "selfDealing",
-  "totalIssuance",
-  "honestIncome",
-  "washTraderEmission",
-  "contributorEmissionCap",
-  "spamNetReturn",
-  "spamBondsPosted",
-  "honestClaimed",
-  "honestPoolEmission",
-  "licenceFees",
-  "inferencePayments",
-  "washTraderPayments",
-]);
+/** Every bigint in an ExactRow is an amount in planck; the report shows it in LIN. */
+const PLANCK_PER_LIN = Number(UNIT);
 
 /** One epoch's row: the health record's figures when the chain wrote one, agent figures always. */
 export function exactRow(f: EpochFigures): ExactRow {
@@ -146,13 +126,13 @@ export function reportRows(result: SimResult): EpochRow[] {
     const row: EpochRow = {};
     for (const c of REPORT_COLUMNS) {
       const v = exact[c];
-      row[c] = typeof v === "bigint" ? Number(v) / (AMOUNT_COLUMNS.has(c) ? PLANCK_PER_LIN : 1) : v;
+      row[c] = typeof v === "bigint" ? Number(v) / PLANCK_PER_LIN : v;
     }
     return row;
   });
 }
 
-export function simRun(label: string, result: SimResult): SimRun {
+function simRun(label: string, result: SimResult): SimRun {
   return { label, params: result.params, rows: reportRows(result) };
 }
 

@@ -4,6 +4,7 @@ import { UNIT } from "../primitives/amount.ts";
 import { param } from "../runtime/pallets/params.ts";
 import {
   type Call,
+  challengeCandidates,
   challengerActions,
   consumerActions,
   createDatanet,
@@ -20,7 +21,7 @@ import {
   trainActions,
   type World,
 } from "./agents.ts";
-import { datanetIds, type Populations } from "./population.ts";
+import type { DatanetIds, Populations } from "./population.ts";
 import { MAX_LISTED_CURATORS, type Scenario } from "./scenario.ts";
 
 /** What the engine tracks from events for the agents' decisions. */
@@ -51,18 +52,18 @@ const WASH_QUALITY = 80;
 export function phaseCalls(
   scenario: Scenario,
   pops: Populations,
+  ids: DatanetIds,
   market: Market,
   w: World,
   offset: number,
   epochLength: number,
 ): Call[] {
-  const ids = datanetIds(pops);
   const p = scenario.populations;
   const out: Call[] = [];
   const minBond = param(w.state, "registryMinBond");
+  const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
   if (offset === PHASE.submit) {
     if (w.epoch === 0) {
-      const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
       for (const [i, o] of pops.owners.entries())
         out.push(
           createDatanet(
@@ -84,24 +85,18 @@ export function phaseCalls(
     for (const a of pops.honest)
       out.push(...honestActions(w, a, p.honestContributors!, ids.main.length, fee));
     for (const a of pops.spammers) out.push(...spammerActions(w, a, p.spammers!, ids.main.length));
-    for (const a of pops.challengers)
-      out.push(
-        ...challengerActions(
-          w,
-          a,
-          p.challengers!,
-          ids.main,
-          market.openChallenges,
-          market.challenged,
-        ),
-      );
+    if (pops.challengers.length > 0) {
+      const c = p.challengers!;
+      const candidates = challengeCandidates(w, ids.main, c.qualityBelow);
+      for (const a of pops.challengers)
+        out.push(...challengerActions(a, c, candidates, market.openChallenges, market.challenged));
+    }
     if (w.epoch >= (p.washTraders?.startEpoch ?? 0)) {
       for (const [i, t] of pops.washTraders.entries())
         out.push(submissionCall(w, t, ids.wash[i]!, WASH_QUALITY));
     }
   } else if (offset === PHASE.review) {
     const errorRate = p.curators?.errorRate ?? 0;
-    const curators = pops.curators.slice(0, MAX_LISTED_CURATORS);
     for (const [i, o] of pops.owners.entries()) {
       out.push(...reviewActions(w, i, o, curators, errorRate));
       out.push(...resolveActions(w, i, o, curators, errorRate, market.openChallenges));

@@ -31,7 +31,7 @@ const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
 };
 
 /** A deterministic account id per role and index (no key: the simulator signs nothing). */
-export function simAccount(role: Role, index: number): Uint8Array {
+function simAccount(role: Role, index: number): Uint8Array {
   return blake2b256(utf8(`lineage-sim/${role}/${index}`));
 }
 
@@ -118,7 +118,12 @@ export function genesisSpec(pops: Populations, params: Record<string, bigint>): 
 }
 
 /** Datanet ids: the owners' come first (0..count-1), then one per wash trader. */
-export function datanetIds(pops: Populations): { main: number[]; wash: number[] } {
+export interface DatanetIds {
+  main: number[];
+  wash: number[];
+}
+
+export function datanetIds(pops: Populations): DatanetIds {
   return {
     main: pops.owners.map((_, i) => i),
     wash: pops.washTraders.map((_, i) => pops.owners.length + i),

@@ -55,8 +55,10 @@ export interface ChartWithoutData {
   title: string;
 }
 
-const number = (value: number | null | undefined): number | null =>
-  typeof value === "number" && Number.isFinite(value) ? value : null;
+export const finite = (value: number | null | undefined): value is number =>
+  typeof value === "number" && Number.isFinite(value);
+
+const number = (value: number | null | undefined): number | null => (finite(value) ? value : null);
 
 const column =
   (name: string): Value =>
@@ -85,12 +87,20 @@ const figure = (
   more: Partial<Series> = {},
 ): Series => ({ label, columns: [name], value: column(name), colour, ...more });
 
+/** A fraction column drawn as a percentage. */
+const percentFigure = (name: string, label: string, colour: string): Series => ({
+  label,
+  columns: [name],
+  value: percent(name),
+  colour,
+});
+
 const EMISSION_SHARES = ["emittedValidators", "emittedContributors", "emittedTreasury"] as const;
 /** Emission by recipient stacks up to the total in a single run; a sweep compares totals. */
 const area = { area: true, singleOnly: true } as const;
 
 /** Every chart the report can draw, in page order for a single run. */
-export const CHART_SPECS: readonly ChartSpec[] = [
+const CHART_SPECS: readonly ChartSpec[] = [
   {
     id: "emission-volume",
     title: "Emission and marketplace volume",
@@ -149,14 +159,7 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     yTitle: "% of cohort still active",
     yMin: 0,
     yMax: 100,
-    series: [
-      {
-        label: "retained",
-        columns: ["retention"],
-        value: percent("retention"),
-        colour: "#009E73",
-      },
-    ],
+    series: [percentFigure("retention", "retained", "#009E73")],
   },
   {
     id: "spam-return",
@@ -166,12 +169,7 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     yTitle: "% of bond (cumulative net return)",
     y1Title: "spammers active",
     series: [
-      {
-        label: "return on bond",
-        columns: ["spamReturnOnBond"],
-        value: percent("spamReturnOnBond"),
-        colour: "#D55E00",
-      },
+      percentFigure("spamReturnOnBond", "return on bond", "#D55E00"),
       figure("spammersActive", "spammers active", "#7F7F7F", { axis: "y1", dash: "dashed" }),
     ],
   },
@@ -266,7 +264,7 @@ function translucent(hex: string, alpha: number): string {
 }
 
 /** Every column that appears in any row of any run. */
-function presentColumns(input: ReportInput): Set<string> {
+export function presentColumns(input: ReportInput): Set<string> {
   const present = new Set<string>();
   for (const run of input.runs) for (const row of run.rows) for (const key in row) present.add(key);
   return present;
@@ -312,7 +310,7 @@ export function chartsWithoutData(input: ReportInput): ChartWithoutData[] {
  * figure); a series whose every value is missing is not drawn either, and is named in its
  * chart's `noData`; a chart left with no series is left out and listed in `withoutData`.
  */
-function planCharts(input: ReportInput): {
+export function planCharts(input: ReportInput): {
   charts: ReportChart[];
   withoutData: ChartWithoutData[];
 } {

@@ -3,7 +3,12 @@
 // that hand each embedded configuration to Chart.js. A content security policy forbids every
 // other load, so a page that tried to reach the network would fail loudly in the browser test.
 import { createHash } from "node:crypto";
-import type { ChartWithoutData, ReportChart } from "./report-charts.ts";
+import {
+  type ChartWithoutData,
+  finite,
+  presentColumns,
+  type ReportChart,
+} from "./report-charts.ts";
 import { type EpochRow, type ReportInput, runName, type SimRun } from "./report-input.ts";
 
 /** The Chart.js file the page loads, relative to the page. */
@@ -63,7 +68,7 @@ const STYLE = `
   footer { margin-top: 28px; color: var(--muted); font-size: 0.85rem; }
 `;
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -93,9 +98,6 @@ function formatNumber(value: number | null): string {
   if (value === null) return "–";
   return Math.abs(value) >= 1000 ? integerFormat.format(value) : smallFormat.format(value);
 }
-
-const finite = (v: number | null | undefined): v is number =>
-  typeof v === "number" && Number.isFinite(v);
 
 function total(rows: EpochRow[], name: string): number | null {
   const values = rows.map((r) => r[name]).filter(finite);
@@ -193,8 +195,7 @@ function paramsTable(input: ReportInput): string {
 }
 
 function outcomesTable(input: ReportInput): string {
-  const present = new Set<string>();
-  for (const run of input.runs) for (const row of run.rows) for (const key in row) present.add(key);
+  const present = presentColumns(input);
   const outcomes = OUTCOMES.filter((o) => o.columns.every((c) => present.has(c)));
   if (outcomes.length === 0) return "";
   const firstHeading = input.sweep ? escapeHtml(input.sweep.param) : "run";

@@ -3,7 +3,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildCharts, chartsWithoutData } from "./report-charts.ts";
+import { planCharts } from "./report-charts.ts";
 import type { ReportInput } from "./report-input.ts";
 import { CHART_JS_FILE, renderReportHtml } from "./report-page.ts";
 
@@ -22,6 +22,7 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<s
   await mkdir(outDir, { recursive: true });
   await copyFile(chartJsSource(), join(outDir, CHART_JS_FILE));
   const path = join(outDir, "report.html");
-  await writeFile(path, renderReportHtml(input, buildCharts(input), chartsWithoutData(input)));
+  const { charts, withoutData } = planCharts(input);
+  await writeFile(path, renderReportHtml(input, charts, withoutData));
   return path;
 }

@@ -290,7 +290,7 @@ export function parseScenario(doc: unknown, source = "scenario"): Scenario {
 }
 
 /** Curators a simulated datanet lists at most (sim/phases.ts): registryMaxCurators' default. */
-export const MAX_LISTED_CURATORS = 16;
+export const MAX_LISTED_CURATORS = Number(PARAMS.registryMaxCurators.default);
 
 /** What is wrong with a scenario under given parameters: the field and why. */
 export interface ScenarioProblem {

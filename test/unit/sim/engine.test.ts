@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toCsv } from "../../../sim/csv.ts";
 import { simulate } from "../../../sim/engine.ts";
-import { CSV_COLUMNS, csvRows, exactRow, REPORT_COLUMNS, reportRows } from "../../../sim/output.ts";
+import { CSV_COLUMNS, csvRows, REPORT_COLUMNS, reportRows } from "../../../sim/output.ts";
 import { parseScenario } from "../../../sim/scenario.ts";
-import { runShipped } from "./fixtures.ts";
+import { rowsOf, runShipped } from "./fixtures.ts";
 
 const csvOf = (seed: number) =>
   toCsv(CSV_COLUMNS, csvRows(runShipped("spam-wave", { epochs: 3, scale: 0.3, seed })));
@@ -48,7 +48,7 @@ describe("simulation engine", () => {
         },
       },
     });
-    const rows = simulate(scenario, { epochs: 5, seed: 1 }).epochs.map(exactRow);
+    const rows = rowsOf(simulate(scenario, { epochs: 5, seed: 1 }));
     assert.deepEqual(
       rows.map((r) => r.honestActive),
       [0, 2, 2, 0, 0],
@@ -73,7 +73,7 @@ describe("simulation engine", () => {
           modelOwners: { count: 1, price: 0.25, dataShare: 0.5 },
         },
       });
-      const rows = simulate(scenario, { epochs: 3, seed: 1 }).epochs.map(exactRow);
+      const rows = rowsOf(simulate(scenario, { epochs: 3, seed: 1 }));
       return rows.reduce((sum, r) => sum + (r.volume as bigint), 0n);
     };
     const [flat, some, much] = [volume(0), volume(0.5), volume(1.5)];

@@ -6,7 +6,13 @@ import { after, describe, it } from "node:test";
 import { type ReportInput, writeReport } from "../../../sim/report.ts";
 import { buildCharts, chartsWithoutData, REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
 import { scriptSafeJson } from "../../../sim/report-page.ts";
-import { K_PARAM, syntheticSingle, syntheticSweep } from "./fixtures/synthetic-runs.ts";
+import {
+  K_PARAM,
+  rowsWithoutRatios,
+  SINGLE_RUN_DATASETS,
+  syntheticSingle,
+  syntheticSweep,
+} from "./fixtures/synthetic-runs.ts";
 
 const datasetCounts = (input: ReportInput) =>
   Object.fromEntries(buildCharts(input).map((c) => [c.id, c.config.data.datasets.length]));
@@ -14,18 +20,7 @@ const datasetCounts = (input: ReportInput) =>
 describe("buildCharts", () => {
   it("draws every figure of a single run, emission and volume first", () => {
     const charts = buildCharts(syntheticSingle(30));
-    assert.deepEqual(datasetCounts(syntheticSingle(30)), {
-      "emission-volume": 6, // three stacked shares, volume, schedule, k·volume cap
-      "emission-volume-ratio": 2, // the ratio and the schedule's ratio
-      contributors: 2,
-      retention: 1,
-      "spam-return": 2,
-      gini: 1,
-      supply: 1,
-      submissions: 2,
-      "honest-income": 2,
-      "wash-trading": 2,
-    });
+    assert.deepEqual(datasetCounts(syntheticSingle(30)), SINGLE_RUN_DATASETS);
     assert.equal(charts[0]!.id, "emission-volume");
     for (const id of REQUIRED_CHARTS)
       assert.ok(
@@ -100,16 +95,7 @@ describe("buildCharts", () => {
   });
 
   it("leaves out a figure with no value in any epoch, and a chart with no figure left", () => {
-    // As a real run without volume and with spammers that never posted a bond: the ratio and the
-    // return on bond are null in every epoch, while the spammer count is a value (zero).
-    const rows = [1, 2, 3].map((epoch) => ({
-      epoch,
-      emitted: 5,
-      volume: 0,
-      emissionVolumeRatio: null,
-      spamReturnOnBond: null,
-      spammersActive: 0,
-    }));
+    const rows = rowsWithoutRatios(3);
     const input: ReportInput = {
       title: "empty figures",
       seed: 1,
@@ -189,14 +175,7 @@ describe("writeReport", () => {
   it("names the figures and charts it left out for want of data", async () => {
     const dir = await mkdtemp(join(tmpdir(), "lineage-report-"));
     dirs.push(dir);
-    const rows = [1, 2].map((epoch) => ({
-      epoch,
-      emitted: 5,
-      volume: 0,
-      emissionVolumeRatio: null,
-      spamReturnOnBond: null,
-      spammersActive: 0,
-    }));
+    const rows = rowsWithoutRatios(2);
     const html = await readFile(
       await writeReport(dir, {
         title: "t",
