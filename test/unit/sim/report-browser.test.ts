@@ -1,6 +1,6 @@
-// The simulator's report opened from disk in Debian's headless chromium, as a person would open
-// it: every chart drawn with its datasets and pixels, no errors, nothing fetched from the network.
-// Chromium is required, not optional: when it is missing this test fails and says how to install it.
+// The simulator's report opened from disk in headless Chromium (the one npm ci brings), as a
+// person would open it: every chart drawn with its datasets and pixels, no errors, nothing fetched
+// from the network.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
