@@ -74,7 +74,7 @@ export interface Pallet {
   storage: StorageItemInfo[];
   // biome-ignore lint/suspicious/noExplicitAny: calls differ in argument type; each is checked at its definition.
   calls: CallDef<any>[];
-  events: EventDef[];
+  events: readonly EventDef[];
   /** Error name → human message. */
   errors: Record<string, string>;
   onInitialize?(ctx: RuntimeContext): void;

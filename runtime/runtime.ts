@@ -1,5 +1,6 @@
 // The runtime: its pallets in index order, its version, and call lookup.
 import type { CallData, CallDef, Pallet } from "./pallet.ts";
+import { attestation } from "./pallets/attestation/index.ts";
 import { attribution } from "./pallets/attribution/index.ts";
 import { authoritiesPallet } from "./pallets/authorities.ts";
 import { balances } from "./pallets/balances.ts";
@@ -37,6 +38,8 @@ export const RUNTIME_VERSION: RuntimeVersion = {
  * Order matters: hooks run in this order, genesis is written in this order. The council comes
  * first among the hooks: a change it enacts at block n holds for every other pallet's hooks of
  * block n (the epoch boundary, emission's close), not only for the block's extrinsics.
+ * Attestation comes after emission: a measured window is opened in the block whose close minted
+ * the last of its emission, so its pot is final when it opens.
  */
 export const PALLETS: readonly Pallet[] = [
   system,
@@ -50,6 +53,7 @@ export const PALLETS: readonly Pallet[] = [
   registry,
   attribution,
   emission,
+  attestation,
 ];
 
 export interface ResolvedCall {

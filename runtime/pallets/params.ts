@@ -387,6 +387,126 @@ export const PARAMS = {
     max: 1_024n,
     doc: "Contributions one claim call may claim for",
   },
+  // ---- attestation: bonded attestors agree on measured attribution reports ----
+  attestationMinBond: {
+    unit: "planck",
+    default: 100n * LIN,
+    min: 1n,
+    max: 1_000_000n * LIN,
+    doc: "Bond an attestor must hold to be selected",
+  },
+  attestationUnbondingBlocks: {
+    unit: "blocks",
+    default: 1_000n,
+    min: 1n,
+    max: 10_000_000n,
+    doc: "Blocks between an attestor's unbond and the earliest withdrawal of its bond (never while a window it was selected for is open)",
+  },
+  attestationMaxAttestors: {
+    unit: "count",
+    default: 256n,
+    min: 1n,
+    max: 4_096n,
+    doc: "Bonded attestors at most (bounds the work of each selection)",
+  },
+  attestationSetSize: {
+    unit: "count",
+    default: 3n,
+    min: 1n,
+    max: 64n,
+    doc: "N: attestors selected for a window's first round (later rounds select N·2^round)",
+  },
+  attestationQuorum: {
+    unit: "count",
+    default: 2n,
+    min: 1n,
+    max: 64n,
+    doc: "M: reveals of one root that make it the round's result (scaled with the set in later rounds); more than half of N",
+  },
+  attestationMaxRounds: {
+    unit: "count",
+    default: 2n,
+    min: 1n,
+    max: 8n,
+    doc: "Rounds of attestors a window may go through before the council decides",
+  },
+  attestationWindowEpochs: {
+    unit: "count",
+    default: 1n,
+    min: 1n,
+    max: 1_000n,
+    doc: "Epochs per measured window (fixed in a model when it is registered)",
+  },
+  attestationQueryLogBlocks: {
+    unit: "blocks",
+    default: 50n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks after a window is opened within which its query log must be committed; otherwise it is paid by the declared manifest",
+  },
+  attestationCommitBlocks: {
+    unit: "blocks",
+    default: 20n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks a round's selected attestors have to commit their report roots",
+  },
+  attestationRevealBlocks: {
+    unit: "blocks",
+    default: 20n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks after the commit phase to reveal the committed roots",
+  },
+  attestationDisputeBlocks: {
+    unit: "blocks",
+    default: 20n,
+    min: 1n,
+    max: 1_000_000n,
+    doc: "Blocks a quorum root waits, open to dispute, before it is final",
+  },
+  attestationCouncilBlocks: {
+    unit: "blocks",
+    default: 500n,
+    min: 1n,
+    max: 10_000_000n,
+    doc: "Blocks the council has to decide a window no round resolved; then it is paid by the declared manifest",
+  },
+  attestationDisputeBond: {
+    unit: "planck",
+    default: 50n * LIN,
+    min: 1n,
+    max: 1_000_000n * LIN,
+    doc: "Bond reserved from whoever disputes a quorum root; returned with a reward if the final root differs, slashed otherwise",
+  },
+  attestationDisputeRewardPpm: {
+    unit: "ppm",
+    default: 500_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of the slashes a successful dispute brings that goes to the disputer; the treasury gets the rest",
+  },
+  attestationFeePpm: {
+    unit: "ppm",
+    default: 20_000n,
+    min: 0n,
+    max: 200_000n,
+    doc: "Share of a window's pot paid to the attestors who revealed its final root",
+  },
+  attestationSlashPpm: {
+    unit: "ppm",
+    default: 100_000n,
+    min: 0n,
+    max: 1_000_000n,
+    doc: "Share of its bond an attestor loses for revealing a root other than the final one, or not revealing",
+  },
+  attestationMaxDuePerBlock: {
+    unit: "count",
+    default: 16n,
+    min: 1n,
+    max: 1_024n,
+    doc: "Window deadlines and window openings processed per block at most",
+  },
   // ---- emission: the schedule, its shares, and the economic health record ----
   emissionMaxSupply: {
     unit: "planck",
@@ -496,6 +616,12 @@ function checkCombination(values: (name: ParamName) => bigint): string | null {
     1_000_000n
   ) {
     return "emissionValidatorPpm + emissionContributorPpm + emissionTreasuryPpm must not exceed 1,000,000";
+  }
+  if (values("attestationQuorum") > values("attestationSetSize")) {
+    return "attestationQuorum must not exceed attestationSetSize";
+  }
+  if (2n * values("attestationQuorum") <= values("attestationSetSize")) {
+    return "attestationQuorum must be more than half of attestationSetSize (two roots could both reach it)";
   }
   if (values("emissionHighQuality") > values("registryMaxQuality")) {
     return "emissionHighQuality must not exceed registryMaxQuality (no contribution could reach it)";

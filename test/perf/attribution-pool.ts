@@ -144,6 +144,7 @@ function populate(overlay: StateOverlay, n: number, owner: Uint8Array, contribut
   }
   attributionStorage.models.set(overlay, MODEL, {
     owner,
+    measurement: null,
     metadataUri: "",
     manifest: [{ datanetId: DATANET, version: VERSION, weightPpm: 1_000_000 }],
     pricePerUnit: PRICE,

@@ -150,6 +150,7 @@ function writeVersions(chain: TestChain, c: Case): number {
     });
     attributionStorage.models.set(s, p, {
       owner,
+      measurement: null,
       metadataUri: "",
       manifest: [{ datanetId: p, version: 1, weightPpm: 1_000_000 }],
       pricePerUnit: PRICE,

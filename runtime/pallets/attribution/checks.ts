@@ -1,11 +1,13 @@
 import { bytesEqual, utf8 } from "../../../primitives/bytes.ts";
 import type { StorageRead } from "../../storage.ts";
+import { currentEpoch } from "../authorities.ts";
 import { param } from "../params.ts";
 import { type Datanet, getDatanet, getVersion, LicenceKind } from "../registry/index.ts";
 import { readAccount } from "../system.ts";
 import { attributionError } from "./errors.ts";
+import { getMethod } from "./measured-storage.ts";
 import { getModel, hasLicence } from "./storage.ts";
-import { type ManifestEntry, type Model, PPM } from "./types.ts";
+import { type ManifestEntry, type Measurement, type Model, PPM } from "./types.ts";
 
 export function checkUri(s: StorageRead, uri: string): void {
   const max = param(s, "registryMaxUriBytes");
@@ -78,6 +80,42 @@ export function checkManifest(
   }
   if (sum !== PPM) throw attributionError("ManifestSum", `they sum to ${sum}`);
   return fees;
+}
+
+const METHOD_NAME = /^[a-z0-9-]{1,32}$/;
+
+export function checkMethodName(name: string): void {
+  if (!METHOD_NAME.test(name)) throw attributionError("BadMethodName", JSON.stringify(name));
+}
+
+/** A measured model's measurement as it will be stored: the method must be registered and live. */
+export function checkMeasurement(
+  s: StorageRead,
+  args: {
+    methodName: string;
+    methodVersion: number;
+    inputsHash: Uint8Array;
+    inputsUri: string;
+    server: Uint8Array;
+  },
+): Measurement {
+  checkMethodName(args.methodName);
+  const method = getMethod(s, args.methodName, args.methodVersion);
+  const what = `${args.methodName} v${args.methodVersion}`;
+  if (!method) throw attributionError("UnknownMethod", what);
+  if (method.retired) throw attributionError("MethodRetired", what);
+  if (args.inputsHash.length !== 32) throw attributionError("BadHash", "inputsHash");
+  if (args.server.length !== 0 && args.server.length !== 32) throw attributionError("BadServer");
+  checkUri(s, args.inputsUri);
+  return {
+    methodName: args.methodName,
+    methodVersion: args.methodVersion,
+    inputsHash: args.inputsHash,
+    inputsUri: args.inputsUri,
+    windowEpochs: Number(param(s, "attestationWindowEpochs")),
+    startEpoch: currentEpoch(s),
+    server: args.server,
+  };
 }
 
 export function checkCanPay(s: StorageRead, who: Uint8Array, total: bigint): void {

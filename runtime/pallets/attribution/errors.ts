@@ -31,6 +31,17 @@ export const ATTRIBUTION_ERRORS = {
   NotInVersion: "the contribution is not in this datanet version",
   NotSlashed: "the contribution is not slashed",
   BelowExistentialDeposit: "the claim would create an account below the existential deposit",
+  UnknownMethod: "no such attribution method",
+  MethodRetired: "the attribution method is retired",
+  MethodExists: "the attribution method version is registered already",
+  BadMethodName: "a method name is 1 to 32 characters of a-z, 0-9 and -",
+  BadHash: "a hash is 32 bytes",
+  BadServer: "the server is a 32-byte account id",
+  NotSettled: "the window is not settled by a report",
+  AlreadyClaimed: "this report leaf was claimed already",
+  BadProof: "the proof does not show this leaf in the window's report root",
+  NothingToClaim: "the leaf's amount is zero",
+  Overclaimed: "the window's report pays out more than its pot",
 } as const;
 export type AttributionErrorName = keyof typeof ATTRIBUTION_ERRORS;
 

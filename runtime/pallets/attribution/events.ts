@@ -8,7 +8,7 @@ const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${n
 /** The pallet's index in the runtime (stable: part of every attribution call and event). */
 export const ATTRIBUTION_INDEX = 8;
 
-export const ATTRIBUTION_EVENTS: EventDef[] = [
+export const ATTRIBUTION_EVENTS = [
   {
     index: 0,
     name: "ModelRegistered",
@@ -51,11 +51,37 @@ export const ATTRIBUTION_EVENTS: EventDef[] = [
     data: T("AttributionPoolEvent"),
     doc: "A slashed contribution left a pool's live weight; `amount` is what it forfeited to the rest",
   },
-];
+  {
+    index: 7,
+    name: "WindowSettled",
+    data: T("AttributionWindowSettledEvent"),
+    doc: "A measured model's window was settled: by its final report root (`measured`), or by the declared manifest",
+  },
+  {
+    index: 8,
+    name: "MeasuredClaimed",
+    data: T("AttributionMeasuredClaimEvent"),
+    doc: "A report leaf of a settled window was paid: to the contributor, or to the treasury for a slashed contribution",
+  },
+  {
+    index: 9,
+    name: "MethodRegistered",
+    data: T("AttributionMethodEvent"),
+    doc: "Governance registered an attribution method version",
+  },
+  {
+    index: 10,
+    name: "MethodRetired",
+    data: T("AttributionMethodEvent"),
+    doc: "Governance retired an attribution method version: no new model may name it",
+  },
+] as const satisfies readonly EventDef[];
+
+export type AttributionEventName = (typeof ATTRIBUTION_EVENTS)[number]["name"];
 
 export const amount = (x: bigint) => u128ToBytes(x);
 
-export function emitEvent(ctx: RuntimeContext, name: string, data: object): void {
+export function emitEvent(ctx: RuntimeContext, name: AttributionEventName, data: object): void {
   const event = ATTRIBUTION_EVENTS.find((e) => e.name === name);
   if (!event) throw new Error(`Attribution has no event ${name}`);
   ctx.deposit(ATTRIBUTION_INDEX, event.index, encodeMessage(event.data, data));

@@ -4,6 +4,22 @@ export { ATTRIBUTION_ERRORS, type AttributionErrorName } from "./errors.ts";
 export { ATTRIBUTION_EVENTS, ATTRIBUTION_INDEX } from "./events.ts";
 export { attributionInvariants } from "./invariants.ts";
 export { mintIntoPool } from "./ledger.ts";
+export { mintIntoWindow, settleDeclared, settleMeasured } from "./measured.ts";
+export {
+  type EpochWindowFee,
+  epochMeasuredFees,
+  getMethod,
+  getSettlement,
+  getWindowPot,
+  leafClaimedAt,
+  listMethods,
+  type MethodEntry,
+  measuredKeys,
+  measuredStorage,
+  takeEndedWindows,
+  windowEndEpoch,
+  windowOf,
+} from "./measured-storage.ts";
 export { attribution } from "./pallet.ts";
 export {
   ACC_PRECISION,

@@ -2,6 +2,7 @@ import { InvariantError } from "../../errors.ts";
 import type { RuntimeStorage } from "../../storage.ts";
 import { versionEntries } from "../registry/index.ts";
 import { readAccount } from "../system.ts";
+import { heldInWindows, measuredStorage, owedBySettlements } from "./measured-storage.ts";
 import { claimable, poolBalance } from "./pool.ts";
 import { ATTRIBUTION_ACCOUNT, getPosition, storage } from "./storage.ts";
 
@@ -36,10 +37,18 @@ export function attributionInvariants(s: RuntimeStorage): void {
       throw new InvariantError("ATTRIBUTION_POOL", `${where} live weight is off`);
     pools += poolBalance(pool);
   }
+  const windows = heldInWindows(s);
+  const owed = owedBySettlements(s);
+  for (const [, settlement] of measuredStorage.settlements.entries(s))
+    if (settlement.claimed > settlement.distributable)
+      throw new InvariantError(
+        "ATTRIBUTION_SETTLEMENT",
+        "a settled window paid out more than its pot",
+      );
   const held = readAccount(s, ATTRIBUTION_ACCOUNT).free;
-  if (held < pools)
+  if (held < pools + windows + owed)
     throw new InvariantError(
       "ATTRIBUTION_POT",
-      `attribution account holds ${held} < pools ${pools}`,
+      `attribution account holds ${held} < pools ${pools} + windows ${windows} + settled reports ${owed}`,
     );
 }

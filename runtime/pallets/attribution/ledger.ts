@@ -43,13 +43,12 @@ export function payPool(
 ): void {
   if (value === 0n) return;
   const s = ctx.storage;
-  const pool = getPool(s, datanetId, version) ?? newPool(versionTotal(s, datanetId, version));
-  if (pool.liveWeight === 0n) {
+  moveIntoPot(s, value);
+  if (!creditPool(s, datanetId, version, value)) {
+    moveOutOfPot(s, value);
     depositOrBurn(ctx, TREASURY_ACCOUNT, value);
     return;
   }
-  storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
-  moveIntoPot(s, value);
   const epoch = currentEpoch(ctx.storage);
   const key = keys.epochPool(epoch, datanetId, version);
   storage.epochPoolFees.set(s, key, checkedAdd(storage.epochPoolFees.get(s, key) ?? 0n, value));
@@ -67,6 +66,23 @@ export function payPool(
 }
 
 /**
+ * Spreads `value`, already on the attribution account, over a version's pool; false (nothing
+ * written) when the version has no live weight left, and the caller pays it elsewhere.
+ */
+export function creditPool(
+  s: RuntimeStorage,
+  datanetId: number,
+  version: number,
+  value: bigint,
+): boolean {
+  if (value === 0n) return true;
+  const pool = getPool(s, datanetId, version) ?? newPool(versionTotal(s, datanetId, version));
+  if (pool.liveWeight === 0n) return false;
+  storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
+  return true;
+}
+
+/**
  * Mints `value` of emission into a version's pool, through the same accumulator as payments.
  * Returns what was minted: nothing when the version has no live weight left.
  */
@@ -76,13 +92,9 @@ export function mintIntoPool(
   version: number,
   value: bigint,
 ): bigint {
-  if (value === 0n) return 0n;
-  const s = ctx.storage;
-  const pool = getPool(s, datanetId, version) ?? newPool(versionTotal(s, datanetId, version));
-  if (pool.liveWeight === 0n) return 0n;
-  storage.pools.set(s, keys.pool(datanetId, version), deposit(pool, value));
+  if (value === 0n || !creditPool(ctx.storage, datanetId, version, value)) return 0n;
   issue(ctx, value);
-  moveIntoPot(s, value);
+  moveIntoPot(ctx.storage, value);
   return value;
 }
 

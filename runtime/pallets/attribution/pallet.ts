@@ -6,7 +6,8 @@
 import { u128FromBytes } from "../../../primitives/amount.ts";
 import { bytesEqual } from "../../../primitives/bytes.ts";
 import { messageType } from "../../../primitives/codec.ts";
-import { defineCall, ensureSigned, type Pallet } from "../../pallet.ts";
+import { verifyReportProof } from "../../measurement/report.ts";
+import { defineCall, ensureRoot, ensureSigned, type Pallet } from "../../pallet.ts";
 import type { StorageRead } from "../../storage.ts";
 import { burn, depositOrBurn, withdraw } from "../balances.ts";
 import { param } from "../params.ts";
@@ -18,6 +19,8 @@ import {
   checkAccess,
   checkCanPay,
   checkManifest,
+  checkMeasurement,
+  checkMethodName,
   checkUri,
   datanetOf,
   licenceFeeDue,
@@ -29,6 +32,14 @@ import { ATTRIBUTION_ERRORS, attributionError, NAME } from "./errors.ts";
 import { ATTRIBUTION_EVENTS, ATTRIBUTION_INDEX, amount, emitEvent } from "./events.ts";
 import { attributionInvariants } from "./invariants.ts";
 import { grantLicence, moveOutOfPot, noteSlashIn, payPool, recordPayment } from "./ledger.ts";
+import { holdForWindow, payLeaf } from "./measured.ts";
+import {
+  getMethod,
+  getSettlement,
+  leafClaimedAt,
+  measuredKeys,
+  measuredStorage,
+} from "./measured-storage.ts";
 import { claim as claimFromPool } from "./pool.ts";
 import { splitInference } from "./split.ts";
 import { getPool, getPosition, hasLicence, keys, storage } from "./storage.ts";
@@ -40,6 +51,10 @@ const T = (name: string) => messageType("runtime.proto", `lineage.runtime.v1.${n
 const W_BASE = 100_000_000n;
 const W_PER_ENTRY = 60_000_000n;
 const W_PER_CLAIM = 40_000_000n;
+/** One hash of a report proof. */
+const W_PER_PROOF_STEP = 5_000_000n;
+/** A report proof has one sibling per level: 64 covers any leaf count a u64 can hold. */
+const MAX_PROOF_STEPS = 64;
 /** Payment weight is priced for the largest manifest the default parameters allow. */
 const PARAMS_DEFAULTS: StorageRead = { get: () => undefined };
 
@@ -55,6 +70,33 @@ interface RegisterModelArgs {
   manifest: ManifestWire[];
   pricePerUnit: Uint8Array;
   dataSharePpm: number;
+  measurement: MeasurementArgs | null;
+}
+interface MeasurementArgs {
+  methodName: string;
+  methodVersion: number;
+  inputsHash: Uint8Array;
+  inputsUri: string;
+  server: Uint8Array;
+}
+interface RegisterMethodArgs {
+  name: string;
+  version: number;
+  params: Uint8Array;
+  specHash: Uint8Array;
+}
+interface MethodRefArgs {
+  name: string;
+  version: number;
+}
+interface ClaimMeasuredArgs {
+  modelId: number;
+  window: number;
+  contributionId: number;
+  amount: Uint8Array;
+  proofIndex: number;
+  proofCount: number;
+  siblings: Uint8Array[];
 }
 interface UpdateModelArgs {
   modelId: number;
@@ -83,7 +125,7 @@ const toManifest = (wire: ManifestWire[]): ManifestEntry[] =>
 export const attribution: Pallet = {
   name: NAME,
   index: ATTRIBUTION_INDEX,
-  storage: Object.values(storage).map((item) => item.info),
+  storage: [...Object.values(storage), ...Object.values(measuredStorage)].map((item) => item.info),
   calls: [
     defineCall<RegisterModelArgs>({
       index: 0,
@@ -106,6 +148,7 @@ export const attribution: Pallet = {
             `minimum ${param(s, "attributionMinDataSharePpm")} ppm`,
           );
         const fees = checkManifest(s, manifest, who);
+        const measurement = args.measurement ? checkMeasurement(s, args.measurement) : null;
         checkCanPay(s, who, fees);
 
         if (fees > 0n) withdraw(ctx, who, fees);
@@ -123,6 +166,7 @@ export const attribution: Pallet = {
           dataSharePpm: args.dataSharePpm,
           retired: false,
           registeredAt: ctx.blockNumber,
+          measurement,
         });
         emitEvent(ctx, "ModelRegistered", { modelId: id, account: who });
       },
@@ -208,8 +252,19 @@ export const attribution: Pallet = {
         burn(ctx, split.burned);
         const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, split.toTreasury);
         const toOwner = depositOrBurn(ctx, model.owner, split.toOwner);
-        for (const [j, e] of model.manifest.entries())
-          payPool(ctx, e.datanetId, e.version, split.perEntry[j]!, selfDealing);
+        const window = model.measurement
+          ? holdForWindow(
+              ctx,
+              args.modelId,
+              model.measurement,
+              split.dataShare,
+              args.units,
+              selfDealing,
+            )
+          : 0;
+        if (!model.measurement)
+          for (const [j, e] of model.manifest.entries())
+            payPool(ctx, e.datanetId, e.version, split.perEntry[j]!, selfDealing);
         recordPayment(ctx, who, split.total, selfDealing);
         emitEvent(ctx, "InferencePaid", {
           modelId: args.modelId,
@@ -223,6 +278,8 @@ export const attribution: Pallet = {
           toOwner: amount(toOwner),
           dataShare: amount(split.dataShare),
           selfDealing,
+          measured: model.measurement !== null,
+          window,
         });
       },
     }),
@@ -292,6 +349,96 @@ export const attribution: Pallet = {
         const weight = versionWeight(s, args.datanetId, args.version, args.contributionId);
         if (weight === undefined) throw attributionError("NotInVersion", `#${args.contributionId}`);
         noteSlashIn(ctx, args.datanetId, args.version, args.contributionId, BigInt(weight));
+      },
+    }),
+    defineCall<ClaimMeasuredArgs>({
+      index: 7,
+      name: "claimMeasured",
+      args: T("AttributionClaimMeasuredArgs"),
+      origin: "signed",
+      doc: "Pays one leaf of a settled window's report to its contributor, with its Merkle proof; anyone may send a slashed contribution's leaf to the treasury",
+      weight: (args) => W_BASE + W_PER_PROOF_STEP * BigInt(args.siblings.length),
+      handler(ctx, origin, args) {
+        const who = ensureSigned(attribution, origin);
+        const s = ctx.storage;
+        const { modelId, window, contributionId } = args;
+        const where = `window ${window} of model #${modelId}`;
+        if (args.siblings.length > MAX_PROOF_STEPS)
+          throw attributionError("TooMany", `at most ${MAX_PROOF_STEPS} proof steps`);
+        const settlement = getSettlement(s, modelId, window);
+        if (!settlement?.measured) throw attributionError("NotSettled", where);
+        if (leafClaimedAt(s, modelId, window, contributionId) !== undefined)
+          throw attributionError("AlreadyClaimed", `#${contributionId} in ${where}`);
+        const c = getContribution(s, contributionId);
+        if (!c) throw attributionError("UnknownContribution", `#${contributionId}`);
+        const slashed = c.status === ContributionStatus.slashed;
+        if (!slashed && !bytesEqual(c.contributor, who))
+          throw attributionError("NotContributor", `#${contributionId}`);
+        const value = u128FromBytes(args.amount);
+        const proof = { index: args.proofIndex, count: args.proofCount, siblings: args.siblings };
+        if (
+          args.proofCount !== settlement.leafCount ||
+          !verifyReportProof(settlement.root, contributionId, value, proof)
+        )
+          throw attributionError("BadProof", `#${contributionId} in ${where}`);
+        if (value === 0n) throw attributionError("NothingToClaim", `#${contributionId}`);
+        if (settlement.claimed + value > settlement.distributable)
+          throw attributionError(
+            "Overclaimed",
+            `${settlement.claimed} + ${value} > ${settlement.distributable}`,
+          );
+        const to = slashed ? TREASURY_ACCOUNT : who;
+        if (!accountExists(s, to) && value < param(s, "existentialDeposit"))
+          throw attributionError("BelowExistentialDeposit", `${value}`);
+
+        payLeaf(ctx, modelId, window, contributionId, to, value, slashed);
+      },
+    }),
+    defineCall<RegisterMethodArgs>({
+      index: 8,
+      name: "registerMethod",
+      args: T("AttributionRegisterMethodArgs"),
+      origin: "root",
+      doc: "Registers an attribution method version with its fixed parameters and the hash of its specification (governance)",
+      weight: () => W_BASE,
+      handler(ctx, origin, args) {
+        ensureRoot(attribution, origin);
+        const s = ctx.storage;
+        checkMethodName(args.name);
+        if (args.specHash.length !== 32) throw attributionError("BadHash", "specHash");
+        if (BigInt(args.params.length) > param(s, "registryMaxTextBytes"))
+          throw attributionError("TooLong", `parameters longer than registryMaxTextBytes`);
+        const key = measuredKeys.method(args.name, args.version);
+        if (measuredStorage.methods.has(s, key))
+          throw attributionError("MethodExists", `${args.name} v${args.version}`);
+        measuredStorage.methods.set(s, key, {
+          params: args.params,
+          specHash: args.specHash,
+          registeredAt: ctx.blockNumber,
+          retired: false,
+        });
+        emitEvent(ctx, "MethodRegistered", { name: args.name, version: args.version });
+      },
+    }),
+    defineCall<MethodRefArgs>({
+      index: 9,
+      name: "retireMethod",
+      args: T("AttributionMethodRefArgs"),
+      origin: "root",
+      doc: "Retires an attribution method version: models measured by it keep it, no new model may name it (governance)",
+      weight: () => W_BASE,
+      handler(ctx, origin, args) {
+        ensureRoot(attribution, origin);
+        const s = ctx.storage;
+        const method = getMethod(s, args.name, args.version);
+        if (!method) throw attributionError("UnknownMethod", `${args.name} v${args.version}`);
+        if (method.retired)
+          throw attributionError("MethodRetired", `${args.name} v${args.version}`);
+        measuredStorage.methods.set(s, measuredKeys.method(args.name, args.version), {
+          ...method,
+          retired: true,
+        });
+        emitEvent(ctx, "MethodRetired", { name: args.name, version: args.version });
       },
     }),
   ],

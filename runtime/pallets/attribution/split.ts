@@ -10,7 +10,7 @@
 import { checkedMul, mulDivFloor } from "../../../primitives/amount.ts";
 import type { StorageRead } from "../../storage.ts";
 import { param } from "../params.ts";
-import { type InferenceSplit, type Model, PPM } from "./types.ts";
+import { type InferenceSplit, type ManifestEntry, type Model, PPM } from "./types.ts";
 
 const ppmOf = (amount: bigint, ppm: bigint) => mulDivFloor(amount, ppm, PPM);
 
@@ -19,9 +19,7 @@ export function splitInference(s: StorageRead, model: Model, units: bigint): Inf
   const protocol = ppmOf(total, param(s, "attributionProtocolFeePpm"));
   const burned = ppmOf(protocol, param(s, "attributionFeeBurnPpm"));
   const dataShare = ppmOf(total - protocol, BigInt(model.dataSharePpm));
-  const perEntry = model.manifest.map((e) => ppmOf(dataShare, BigInt(e.weightPpm)));
-  const spread = perEntry.reduce((a, b) => a + b, 0n);
-  if (perEntry.length > 0) perEntry[0] = perEntry[0]! + (dataShare - spread);
+  const perEntry = splitManifest(dataShare, model.manifest);
   return {
     total,
     burned,
@@ -30,6 +28,14 @@ export function splitInference(s: StorageRead, model: Model, units: bigint): Inf
     dataShare,
     perEntry,
   };
+}
+
+/** `value` over a manifest's entries by their ppm weights, the floors' remainder to entry 0. */
+export function splitManifest(value: bigint, manifest: ManifestEntry[]): bigint[] {
+  const perEntry = manifest.map((e) => ppmOf(value, BigInt(e.weightPpm)));
+  const spread = perEntry.reduce((a, b) => a + b, 0n);
+  if (perEntry.length > 0) perEntry[0] = perEntry[0]! + (value - spread);
+  return perEntry;
 }
 
 /** A licence fee's split: the datanet owner's cut and what the version's contributors share. */

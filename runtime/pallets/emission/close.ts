@@ -7,6 +7,7 @@
 //
 //   validators       the validators' share, split by blocks authored (exact cumulative split)
 //   distribute       the contributors' emission into version pools, by eligible fees (same split)
+//   distributeMeasured  the rest of the same split into measured windows' pots, by theirs
 //   newContributors  accounts whose first contribution was accepted join the population
 //   earners          each live contribution of each earning pool: its earnings this epoch
 //                    (pool income × weight / live weight), summed per account and indexed in
@@ -21,8 +22,11 @@ import { clearRange, type RuntimeStorage, rangeAfter } from "../../storage.ts";
 import {
   epochCounters,
   epochEligibleFees,
+  epochMeasuredFees,
   getPool,
+  measuredKeys,
   mintIntoPool,
+  mintIntoWindow,
   prunePayers,
 } from "../attribution/index.ts";
 import { mint, totalIssuance } from "../balances.ts";
@@ -139,7 +143,10 @@ function step(ctx: RuntimeContext, job: CloseJob, budget: number): number {
       finish(ctx, j);
       return left;
     }
-    j = { ...j, phase: (j.phase + 1) as Phase, cursor: EMPTY, entryCursor: 0, cumulative: 0n };
+    // The measured windows' split continues the pools' (one proportional split over both).
+    const next = (j.phase + 1) as Phase;
+    const cumulative = next === Phase.distributeMeasured ? j.cumulative : 0n;
+    j = { ...j, phase: next, cursor: EMPTY, entryCursor: 0, cumulative };
     if (j.phase === Phase.newContributors) {
       // Minting is complete: the statistics continue when the earlier epochs' are done.
       storage.job.set(ctx.storage, j.epoch, j);
@@ -234,6 +241,43 @@ const distributePhase: PhaseStep = (ctx, job, budget) => {
   }
   return { job: j, left: budget - batch.length, done: batch.length < budget };
 };
+
+/** The measured windows' part of the contributors' emission, into their pots by eligible fees. */
+const distributeMeasuredPhase: PhaseStep = (ctx, job, budget) => {
+  const s = ctx.storage;
+  if (job.contributorEmission === 0n) return { job, left: budget, done: true };
+  const after = job.cursor.length === 12 ? readWindowCursor(job.cursor) : null;
+  const batch = epochMeasuredFees(s, job.epoch, after, budget);
+  let j = job;
+  for (const w of batch) {
+    const share = proportionalShare(
+      j.contributorEmission,
+      j.cumulative,
+      j.cumulative + w.fees,
+      j.eligibleFees,
+    );
+    const minted = mintIntoWindow(ctx, w.modelId, w.window, capped(s, share));
+    if (minted > 0n)
+      emitEvent(ctx, "WindowRewarded", {
+        epoch: j.epoch,
+        modelId: w.modelId,
+        window: w.window,
+        amount: u128(minted),
+      });
+    j = {
+      ...j,
+      cursor: measuredKeys.window(w.modelId, w.window),
+      cumulative: j.cumulative + w.fees,
+      contributorsMinted: j.contributorsMinted + minted,
+    };
+  }
+  return { job: j, left: budget - batch.length, done: batch.length < budget };
+};
+
+function readWindowCursor(cursor: Uint8Array): { modelId: number; window: number } {
+  const view = new DataView(cursor.buffer, cursor.byteOffset, 12);
+  return { modelId: Number(view.getBigUint64(0)), window: view.getUint32(8) };
+}
 
 function moveBucket(s: RuntimeStorage, from: number | undefined, to: number): void {
   if (from !== undefined) {
@@ -389,6 +433,7 @@ const prunePhase: PhaseStep = (ctx, job, budget) => {
 const PHASES: Record<Phase, PhaseStep> = {
   [Phase.validators]: validatorsPhase,
   [Phase.distribute]: distributePhase,
+  [Phase.distributeMeasured]: distributeMeasuredPhase,
   [Phase.newContributors]: newContributorsPhase,
   [Phase.earners]: earnersPhase,
   [Phase.gini]: giniPhase,

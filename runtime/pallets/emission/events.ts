@@ -30,6 +30,12 @@ export const EMISSION_EVENTS: EventDef[] = [
     data: T("EmissionHealthEvent"),
     doc: "An epoch's economic health record was written",
   },
+  {
+    index: 4,
+    name: "WindowRewarded",
+    data: T("EmissionWindowEvent"),
+    doc: "Contributor emission minted into a measured model's window pot, in proportion to the eligible fees it held; its report splits it",
+  },
 ];
 
 export function emitEvent(ctx: RuntimeContext, name: string, data: object): void {

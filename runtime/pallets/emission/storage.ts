@@ -27,11 +27,12 @@ export const T = (name: string) => messageType("emission.proto", `lineage.emissi
 export const Phase = {
   validators: 0,
   distribute: 1,
-  newContributors: 2,
-  earners: 3,
-  gini: 4,
-  retention: 5,
-  prune: 6,
+  distributeMeasured: 2,
+  newContributors: 3,
+  earners: 4,
+  gini: 5,
+  retention: 6,
+  prune: 7,
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 

@@ -79,10 +79,26 @@ const STABLE_INDICES = {
       "payInference",
       "claim",
       "noteSlash",
+      "claimMeasured",
+      "registerMethod",
+      "retireMethod",
     ],
   ],
   Emission: [9, []],
   Council: [10, ["propose", "approve", "cancel", "setMembers"]],
+  Attestation: [
+    11,
+    [
+      "bond",
+      "unbond",
+      "withdraw",
+      "submitQueryLog",
+      "commitReport",
+      "revealReport",
+      "dispute",
+      "resolveByCouncil",
+    ],
+  ],
 } as const;
 
 describe("runtime metadata", () => {

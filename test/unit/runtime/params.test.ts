@@ -6,6 +6,7 @@ import {
   type ParamName,
   param,
   params,
+  storage as paramsStorage,
   validateGenesisParams,
 } from "../../../runtime/pallets/params.ts";
 import { encodeCall } from "../../../runtime/signing.ts";
@@ -34,8 +35,12 @@ function setAsRoot(overlay: StateOverlay, name: string, value: bigint, events: s
   }
 }
 
-/** Makes room for `name` at its maximum where a combination rule would otherwise refuse it. */
-function makeRoom(overlay: StateOverlay, name: ParamName): void {
+/** Makes room for `name` at `value` where a combination rule would otherwise refuse it. */
+function makeRoom(overlay: StateOverlay, name: ParamName, value: bigint): void {
+  // The attestors' quorum and set size move together (M ≤ N < 2M): M = N holds at every size.
+  // Written directly, since no sequence of single valid changes reaches every pair.
+  if (name === "attestationSetSize") paramsStorage.values.set(overlay, "attestationQuorum", value);
+  if (name === "attestationQuorum") paramsStorage.values.set(overlay, "attestationSetSize", value);
   if (name === "feeBurnPpm") assert.equal(setAsRoot(overlay, "feeTreasuryPpm", 0n), "ok");
   if (name === "feeTreasuryPpm") assert.equal(setAsRoot(overlay, "feeBurnPpm", 0n), "ok");
   if (name === "emissionHighQuality")
@@ -69,7 +74,7 @@ describe("params", () => {
         ...(min > 0n ? [[min - 1n, "Params.OutOfBounds"] as const] : []),
       ] as const) {
         const overlay = new StateOverlay(chain.state);
-        makeRoom(overlay, name);
+        makeRoom(overlay, name, value);
         assert.equal(setAsRoot(overlay, name, value), expected, `${name} = ${value}`);
         assert.equal(param(overlay, name), expected === "ok" ? value : PARAMS[name].default);
       }
@@ -93,6 +98,14 @@ describe("params", () => {
     // The high-quality threshold must be a quality a curator can give.
     assert.equal(setAsRoot(overlay, "emissionHighQuality", 101n), "Params.OutOfBounds");
     assert.equal(setAsRoot(overlay, "registryMaxQuality", 79n), "Params.OutOfBounds");
+    // Attestation: a quorum is at most the set, and more than half of it, so two different
+    // roots can never both reach it.
+    assert.equal(setAsRoot(overlay, "attestationQuorum", 4n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "attestationSetSize", 4n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "attestationQuorum", 3n), "ok");
+    assert.equal(setAsRoot(overlay, "attestationSetSize", 5n), "ok");
+    assert.equal(setAsRoot(overlay, "attestationSetSize", 6n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "attestationQuorum", 2n), "Params.OutOfBounds");
   });
 
   it("refuses unknown names and non-root origins", () => {
