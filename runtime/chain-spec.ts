@@ -2,11 +2,12 @@
 // offending path), the genesis configuration they describe and the raw (storage) form.
 import * as v from "valibot";
 import { U128_MAX, UNIT } from "../primitives/amount.ts";
-import { toHex } from "../primitives/bytes.ts";
+import { fromHex, toHex } from "../primitives/bytes.ts";
 import { DEV_ACCOUNT_NAMES, type DevAccountName, devKeypair } from "../primitives/dev-accounts.ts";
 import { LineageError } from "../primitives/errors.ts";
 import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
 import { ChainSpecError } from "./errors.ts";
+import { KNN_SHAPLEY_V1_SPEC_HASH, knnShapleyParams } from "./measurement/methods.ts";
 import type { GenesisConfig } from "./pallet.ts";
 import { checkAuthoritySet } from "./pallets/authorities.ts";
 import { checkMembership } from "./pallets/council.ts";
@@ -40,6 +41,21 @@ const GenesisConfigJson = v.strictObject({
   ),
   params: v.optional(
     v.record(v.string(), v.pipe(v.string(), v.regex(UINT, "a decimal integer string"))),
+  ),
+  attribution: v.optional(
+    v.strictObject({
+      methods: v.pipe(
+        v.array(
+          v.strictObject({
+            name: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,32}$/, "1 to 32 of a-z, 0-9 and -")),
+            version: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff_ffff)),
+            params: v.pipe(v.string(), v.regex(HEX, "0x-prefixed hex"), v.maxLength(2_050)),
+            specHash: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hash as hex")),
+          }),
+        ),
+        v.maxLength(64),
+      ),
+    }),
   ),
 });
 
@@ -155,7 +171,22 @@ export function genesisConfigOf(spec: ChainSpec): GenesisConfig {
     council: councilOf(config, params),
     slotDuration: config.authorities.slotDuration,
     params,
+    attributionMethods: methodsOf(config),
   };
+}
+
+function methodsOf(config: GenesisConfigJson): GenesisConfig["attributionMethods"] {
+  const methods = (config.attribution?.methods ?? []).map((m) => ({
+    name: m.name,
+    version: m.version,
+    params: fromHex(m.params),
+    specHash: fromHex(m.specHash),
+  }));
+  methods.forEach((m, i) => {
+    if (methods.findIndex((o) => o.name === m.name && o.version === m.version) !== i)
+      throw invalid(`${CONFIG}.attribution.methods.${i}`, `${m.name} v${m.version} appears twice`);
+  });
+  return methods;
 }
 
 function councilOf(
@@ -176,6 +207,14 @@ const DEV_ENDOWMENT = 1_000_000n * UNIT;
 const DEV_SLOT_MS = 2000;
 const DEV_COUNCIL: DevAccountName[] = ["alice", "bob", "charlie"];
 const PROPERTIES = { ss58Format: 42, tokenDecimals: 12, tokenSymbol: "LIN" };
+
+/** knn-shapley v1 with the parameters docs/methods/knn-shapley-v1.md recommends for 28×28 digits. */
+const BUILTIN_KNN_SHAPLEY = {
+  name: "knn-shapley",
+  version: 1,
+  params: toHex(knnShapleyParams({ k: 5, duplicateL1: 1024, rawFeatures: true })),
+  specHash: toHex(KNN_SHAPLEY_V1_SPEC_HASH),
+};
 
 function devAddress(name: DevAccountName): string {
   return ss58Encode(devKeypair(name).publicKey, 42);
@@ -213,6 +252,7 @@ function testnetSpec(
           ...(sudoKey ? { sudo: { key: devAddress(sudoKey) } } : {}),
           council: { members: DEV_COUNCIL.map(devAddress), threshold: 2 },
           params: defaultParams(),
+          attribution: { methods: [BUILTIN_KNN_SHAPLEY] },
         },
       },
     },

@@ -94,6 +94,8 @@ export interface GenesisConfig {
   council: { members: Uint8Array[]; threshold: number } | null;
   slotDuration: number;
   params: Record<string, bigint>;
+  /** Attribution methods registered at genesis (later ones by governance). */
+  attributionMethods: { name: string; version: number; params: Uint8Array; specHash: Uint8Array }[];
 }
 
 export function defineCall<A>(call: CallDef<A>): CallDef<A> {

@@ -3,6 +3,7 @@
 // name and version mean is this table. A new method — span matching of generated text against
 // contributions, as infini-gram does — is a new entry here with its own file formats and its own
 // specification in docs/attribution.md; the pallets do not change.
+import { fromHex } from "../../primitives/bytes.ts";
 import { MeasurementError } from "./errors.ts";
 import {
   decodeKnnParams,
@@ -85,6 +86,14 @@ const knnShapleyV1: AttributionMethod = {
 };
 
 export const METHODS: readonly AttributionMethod[] = [knnShapleyV1];
+
+/**
+ * blake2b-256 of docs/methods/knn-shapley-v1.md, the method's frozen specification: what the
+ * chain registers as its `specHash` (a unit test checks the two agree).
+ */
+export const KNN_SHAPLEY_V1_SPEC_HASH = fromHex(
+  "0x8c4bf9afde647ef0a0c8f2f7a360704b4895dbc360194466a2b6735ef4932888",
+);
 
 export function findMethod(name: string, version: number): AttributionMethod | undefined {
   return METHODS.find((m) => m.name === name && m.version === version);

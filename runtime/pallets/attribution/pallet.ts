@@ -444,5 +444,14 @@ export const attribution: Pallet = {
   ],
   events: ATTRIBUTION_EVENTS,
   errors: ATTRIBUTION_ERRORS,
+  genesis(s, config) {
+    for (const m of config.attributionMethods)
+      measuredStorage.methods.set(s, measuredKeys.method(m.name, m.version), {
+        params: m.params,
+        specHash: m.specHash,
+        registeredAt: 0,
+        retired: false,
+      });
+  },
   invariants: attributionInvariants,
 };
