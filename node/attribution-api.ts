@@ -1,14 +1,16 @@
 // attribution_* answers: the attribution pallet's models, pools, claimable rewards and quotes read
 // from a block's state and turned into JSON (amounts as decimal strings, accounts as SS58).
+import { toHex } from "../primitives/bytes.ts";
 import { AmountError, LineageError } from "../primitives/errors.ts";
 import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
-import type { Hex, NodeApi, RpcClaimableEntry, RpcModel } from "../rpc/node-api.ts";
+import type { Hex, NodeApi, RpcClaimableEntry, RpcMeasurement, RpcModel } from "../rpc/node-api.ts";
 import {
   ACC_PRECISION,
   claimableFor,
   getModel,
   getPool,
   listModels,
+  type Measurement,
   type Model,
   poolBalance,
   quoteInference,
@@ -20,6 +22,15 @@ export function attributionApi(
   stateAt: (at: Hex | undefined) => StorageScan,
   ss58Prefix: number,
 ): NodeApi["attribution"] {
+  const measurementJson = (m: Measurement): RpcMeasurement => ({
+    method: m.methodName,
+    methodVersion: m.methodVersion,
+    inputsHash: toHex(m.inputsHash) as Hex,
+    inputsUri: m.inputsUri,
+    windowEpochs: m.windowEpochs,
+    startEpoch: m.startEpoch,
+    server: m.server.length === 0 ? null : ss58Encode(m.server, ss58Prefix),
+  });
   const modelJson = (id: number, m: Model): RpcModel => ({
     id,
     owner: ss58Encode(m.owner, ss58Prefix),
@@ -33,6 +44,7 @@ export function attributionApi(
     dataSharePpm: m.dataSharePpm,
     retired: m.retired,
     registeredAt: m.registeredAt,
+    measurement: m.measurement === null ? null : measurementJson(m.measurement),
   });
   const totalOf = (items: RpcClaimableEntry[]) =>
     items.reduce((sum, e) => sum + BigInt(e.amount), 0n).toString();

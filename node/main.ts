@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `lineage`: runs a node, or one of the subcommands (build-spec, purge-chain, key, devnet,
-// simulate, tx, query).
+// simulate, attest, tx, query).
 // A user mistake prints one line, `Error: <message> [CODE]`, and exits 1; never a stack trace.
 import { Command, CommanderError } from "commander";
 import { LineageError } from "../primitives/errors.ts";
 import { runHelpText } from "./cli-args.ts";
+import { attestCommand } from "./commands/attest.ts";
+import { attestationQueryCommand, attestationTxCommand } from "./commands/attestation.ts";
 import { attributionQueryCommand, attributionTxCommand } from "./commands/attribution.ts";
 import { buildSpecCommand, purgeChainCommand } from "./commands/chain.ts";
 import { devnetCommand } from "./commands/devnet.ts";
@@ -34,10 +36,12 @@ function subcommands(): Command {
     .addCommand(keyCommand(print))
     .addCommand(devnetCommand(print))
     .addCommand(simulateCommand(print))
+    .addCommand(attestCommand(print))
     .addCommand(
       txCommand(print)
         .addCommand(registryTxCommand(print))
         .addCommand(attributionTxCommand(print))
+        .addCommand(attestationTxCommand(print))
         .addCommand(paramsTxCommand(print))
         .addCommand(councilTxCommand(print)),
     )
@@ -45,6 +49,7 @@ function subcommands(): Command {
       queryCommand(print)
         .addCommand(registryQueryCommand(print))
         .addCommand(attributionQueryCommand(print))
+        .addCommand(attestationQueryCommand(print))
         .addCommand(paramsQueryCommand(print))
         .addCommand(councilQueryCommand(print))
         .addCommand(emissionQueryCommand(print)),
@@ -66,6 +71,7 @@ const SUBCOMMANDS = new Set([
   "key",
   "devnet",
   "simulate",
+  "attest",
   "tx",
   "query",
 ]);

@@ -34,7 +34,7 @@ const MODALITY_NAMES = Object.fromEntries(
 const LICENCE_NAMES = Object.fromEntries(
   Object.entries(LicenceKind).map(([name, value]) => [value, name]),
 ) as Record<number, RpcDatanet["licence"]["kind"]>;
-const STATUS_NAMES = Object.fromEntries(
+export const STATUS_NAMES = Object.fromEntries(
   Object.entries(ContributionStatus).map(([name, value]) => [value, name]),
 ) as Record<number, RpcContributionStatus>;
 

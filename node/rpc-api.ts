@@ -35,6 +35,8 @@ import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { decodeCall, decodeTransaction, nonceTag, weighCall } from "../runtime/transaction.ts";
 import type { ChainStore } from "../state/chain-store.ts";
 import type { TrieState } from "../state/trie-state.ts";
+import { ReportStore } from "./attest/report-store.ts";
+import { attestationApi } from "./attestation-api.ts";
 import { attributionApi } from "./attribution-api.ts";
 import { emissionApi } from "./emission-api.ts";
 import type { Keystore } from "./keystore.ts";
@@ -280,6 +282,7 @@ export function createNodeApi(deps: NodeApiDeps): NodeApi {
     params: paramsApi(stateAt, ss58PrefixOf(spec)),
     registry: registryApi(stateAt, ss58PrefixOf(spec)),
     attribution: attributionApi(stateAt, ss58PrefixOf(spec)),
+    attestation: attestationApi(stateAt, ss58PrefixOf(spec), new ReportStore()),
     emission: emissionApi(stateAt),
     grandpa: {
       roundState: () => roundState(deps.voter, spec),

@@ -9,18 +9,7 @@ const NODE = new Uint8Array([1]);
 export const EMPTY_MERKLE_ROOT = hash(new Uint8Array());
 
 export function merkleRoot(items: Uint8Array[]): Uint8Array {
-  if (items.length === 0) return EMPTY_MERKLE_ROOT;
-  let level = items.map((item) => hash(concatBytes(LEAF, item)));
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      const right = level[i + 1];
-      // An odd node is promoted unchanged to the next level.
-      next.push(right ? hash(concatBytes(NODE, level[i]!, right)) : level[i]!);
-    }
-    level = next;
-  }
-  return level[0]!;
+  return merkleLevels(items).at(-1)![0]!;
 }
 
 /** What shows that one item is the `index`-th of `count` items under a root. */
@@ -31,25 +20,42 @@ export interface MerkleProof {
   siblings: Uint8Array[];
 }
 
-/** The inclusion proof of `items[index]` in `merkleRoot(items)`. */
-export function merkleProof(items: Uint8Array[], index: number): MerkleProof {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= items.length)
-    throw new RangeError(`index ${index} outside 0..${items.length - 1}`);
-  const siblings: Uint8Array[] = [];
-  let level = items.map((item) => hash(concatBytes(LEAF, item)));
-  let i = index;
-  while (level.length > 1) {
-    const sibling = i % 2 === 0 ? level[i + 1] : level[i - 1];
-    if (sibling) siblings.push(sibling);
+/** Every level of the tree over `items`, leaf hashes first, the root's level last. */
+export function merkleLevels(items: Uint8Array[]): Uint8Array[][] {
+  if (items.length === 0) return [[EMPTY_MERKLE_ROOT]];
+  const levels = [items.map((item) => hash(concatBytes(LEAF, item)))];
+  while (levels.at(-1)!.length > 1) {
+    const level = levels.at(-1)!;
     const next: Uint8Array[] = [];
     for (let j = 0; j < level.length; j += 2) {
       const right = level[j + 1];
       next.push(right ? hash(concatBytes(NODE, level[j]!, right)) : level[j]!);
     }
-    level = next;
+    levels.push(next);
+  }
+  return levels;
+}
+
+/** The inclusion proof of leaf `index` from the tree's levels (built once for many proofs). */
+export function proofFromLevels(levels: Uint8Array[][], index: number): MerkleProof {
+  const count = levels[0]!.length;
+  if (!Number.isSafeInteger(index) || index < 0 || index >= count)
+    throw new RangeError(`index ${index} outside 0..${count - 1}`);
+  const siblings: Uint8Array[] = [];
+  let i = index;
+  for (const level of levels.slice(0, -1)) {
+    const sibling = i % 2 === 0 ? level[i + 1] : level[i - 1];
+    if (sibling) siblings.push(sibling);
     i = Math.floor(i / 2);
   }
-  return { index, count: items.length, siblings };
+  return { index, count, siblings };
+}
+
+/** The inclusion proof of `items[index]` in `merkleRoot(items)`. */
+export function merkleProof(items: Uint8Array[], index: number): MerkleProof {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= items.length)
+    throw new RangeError(`index ${index} outside 0..${items.length - 1}`);
+  return proofFromLevels(merkleLevels(items), index);
 }
 
 /** The root that `item` at the proof's position implies; null when the proof's shape is wrong. */

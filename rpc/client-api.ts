@@ -2,6 +2,8 @@
 // method, named after its namespace, returning the shapes of node-api.ts.
 import type {
   Hex,
+  RpcAttestor,
+  RpcAttestorPage,
   RpcClaimable,
   RpcClaimableQuery,
   RpcContribution,
@@ -13,6 +15,9 @@ import type {
   RpcHeader,
   RpcHealth,
   RpcHealthPage,
+  RpcMeasuredAmount,
+  RpcMeasuredContribution,
+  RpcMethod,
   RpcModel,
   RpcPage,
   RpcParam,
@@ -27,6 +32,8 @@ import type {
   RpcSignedBlock,
   RpcSyncState,
   RpcVersionProof,
+  RpcWindow,
+  RpcWindowPage,
 } from "./node-api.ts";
 
 export type RequestFn = <T>(method: string, params?: unknown[]) => Promise<T>;
@@ -66,6 +73,27 @@ export interface AttributionRpc {
   claimable(query: RpcClaimableQuery, at?: Hex): Promise<RpcClaimable>;
   pool(datanet: number, version: number, at?: Hex): Promise<RpcPool | null>;
   quote(model: number, units: number, at?: Hex): Promise<RpcQuote | null>;
+}
+
+export interface AttestationRpc {
+  methods(at?: Hex): Promise<RpcMethod[]>;
+  attestor(account: string, at?: Hex): Promise<RpcAttestor | null>;
+  attestors(after?: string | null, count?: number, at?: Hex): Promise<RpcAttestorPage>;
+  window(model: number, window: number, at?: Hex): Promise<RpcWindow | null>;
+  windows(model: number, after?: number | null, count?: number, at?: Hex): Promise<RpcWindowPage>;
+  contributions(
+    model: number,
+    start?: number,
+    count?: number,
+    at?: Hex,
+  ): Promise<RpcPage<RpcMeasuredContribution>>;
+  /** Unsafe: the node fetches the report; a node refuses it on an external interface. */
+  measured(
+    model: number,
+    window: number,
+    contribution: number,
+    at?: Hex,
+  ): Promise<RpcMeasuredAmount | null>;
 }
 
 export interface EmissionRpc {
@@ -139,6 +167,7 @@ export interface LineageRpcApi {
   council: CouncilRpc;
   registry: RegistryRpc;
   attribution: AttributionRpc;
+  attestation: AttestationRpc;
   emission: EmissionRpc;
   rpc: RpcMethodsRpc;
 }
@@ -194,6 +223,17 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       claimable: (query, at) => call("attribution_claimable", query, at),
       pool: (datanet, version, at) => call("attribution_pool", datanet, version, at),
       quote: (model, units, at) => call("attribution_quote", model, units, at),
+    },
+    attestation: {
+      methods: (at) => call("attestation_methods", at),
+      attestor: (account, at) => call("attestation_attestor", account, at),
+      attestors: (after, count, at) => call("attestation_attestors", after, count, at),
+      window: (model, window, at) => call("attestation_window", model, window, at),
+      windows: (model, after, count, at) => call("attestation_windows", model, after, count, at),
+      contributions: (model, start, count, at) =>
+        call("attestation_contributions", model, start, count, at),
+      measured: (model, window, contribution, at) =>
+        call("attestation_measured", model, window, contribution, at),
     },
     emission: {
       health: (from, to, at) => call("emission_health", from, to, at),

@@ -3,6 +3,7 @@
 // WebSocket and fetch, so the same code runs in Node (CLI wallet, tests, simulator) and browsers
 // (explorer).
 import {
+  type AttestationRpc,
   type AttributionRpc,
   type AuthorRpc,
   bindRpcApi,
@@ -105,6 +106,7 @@ export class RpcClient implements LineageRpcApi {
   readonly council: CouncilRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
+  readonly attestation: AttestationRpc;
   readonly emission: EmissionRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #socket: WebSocket;
@@ -159,6 +161,7 @@ export class RpcClient implements LineageRpcApi {
     this.council = api.council;
     this.registry = api.registry;
     this.attribution = api.attribution;
+    this.attestation = api.attestation;
     this.emission = api.emission;
     this.rpc = api.rpc;
     this.chain = {
@@ -311,6 +314,7 @@ export class HttpRpcClient implements LineageRpcApi {
   readonly council: CouncilRpc;
   readonly registry: RegistryRpc;
   readonly attribution: AttributionRpc;
+  readonly attestation: AttestationRpc;
   readonly emission: EmissionRpc;
   readonly rpc: RpcMethodsRpc;
   readonly #url: string;
@@ -332,6 +336,7 @@ export class HttpRpcClient implements LineageRpcApi {
     this.council = api.council;
     this.registry = api.registry;
     this.attribution = api.attribution;
+    this.attestation = api.attestation;
     this.emission = api.emission;
     this.rpc = api.rpc;
   }

@@ -113,6 +113,9 @@ export const LINEAGE_ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   // payment_* (pallet-transaction-payment-rpc)
   PAYMENT_RUNTIME_ERROR: (e) => new RpcError(1, "Unable to query dispatch info.", e.message),
   PAYMENT_DECODE_ERROR: (e) => new RpcError(2, "Unable to query dispatch info.", e.message),
+  // attestation_measured: no URI revealed for the final root served its report. A JSON-RPC
+  // server error: neither the caller's mistake nor the node's, and worth no log line.
+  ATTEST_FETCH: (e) => new RpcError(-32000, "Report unavailable", e.message),
   // Malformed input the node noticed after the schema check passed: the caller's mistake.
   INVALID_HEX: (e) => invalidParams(e.message),
   INVALID_SS58: (e) => invalidParams(e.message),

@@ -178,6 +178,8 @@ export interface RpcModel {
   dataSharePpm: number;
   retired: boolean;
   registeredAt: number;
+  /** Null for a declared model (paid by its manifest). */
+  measurement: RpcMeasurement | null;
 }
 
 /** Which claims to list: one contribution in one version, or an account's contributions. */
@@ -224,6 +226,156 @@ export interface RpcPool {
 export interface RpcQuoteEntry extends RpcManifestEntry {
   /** This manifest entry's part of the data share, in planck. */
   amount: string;
+}
+
+// ---- attestation_* (measured attribution: amounts are decimal strings of planck, accounts
+// SS58, hashes 0x hex) ----
+
+/** A measured model's method and committed evaluation inputs. */
+export interface RpcMeasurement {
+  method: string;
+  methodVersion: number;
+  inputsHash: Hex;
+  inputsUri: string;
+  windowEpochs: number;
+  startEpoch: number;
+  /** An account besides the owner that may commit query logs; null for none. */
+  server: string | null;
+}
+
+export interface RpcMethod {
+  name: string;
+  version: number;
+  params: Hex;
+  /** The parameters decoded, when this node knows the method; null otherwise. */
+  described: Record<string, unknown> | null;
+  specHash: Hex;
+  registeredAt: number;
+  retired: boolean;
+}
+
+export interface RpcAttestor {
+  account: string;
+  bond: string;
+  /** Whether it can be selected now (bond ≥ attestationMinBond, not unbonding). */
+  eligible: boolean;
+  /** The block from which it may withdraw; null while active. */
+  unbondingAt: number | null;
+  selected: number;
+  agreed: number;
+  dissented: number;
+  missed: number;
+  slashed: string;
+  earned: string;
+  /** Rounds of windows not yet settled that selected it. */
+  open: number;
+  bondedAt: number;
+}
+
+export interface RpcAttestorPage {
+  items: RpcAttestor[];
+  /** The account to pass as `after` for the next page; null at the end. */
+  next: string | null;
+}
+
+export type RpcWindowPhase =
+  | "running"
+  | "queryLog"
+  | "commit"
+  | "reveal"
+  | "dispute"
+  | "council"
+  | "final"
+  | "declared";
+
+export interface RpcReveal {
+  account: string;
+  root: Hex;
+  total: string;
+  leafCount: number;
+  reportUri: string;
+  revealedAt: number;
+}
+
+export interface RpcRound {
+  round: number;
+  selected: string[];
+  quorum: number;
+  seed: Hex;
+  startedAt: number;
+  /** Who committed (commitments are deleted once the window settles). */
+  committed: string[];
+  reveals: RpcReveal[];
+  dispute: { disputer: string; bond: string; root: Hex } | null;
+}
+
+export interface RpcSettlement {
+  /** True: paid by its final report root; false: by the declared manifest. */
+  measured: boolean;
+  root: Hex | null;
+  leafCount: number;
+  distributable: string;
+  claimed: string;
+  fees: string;
+  settledAt: number;
+}
+
+export interface RpcWindow {
+  model: number;
+  window: number;
+  /** Epochs the window covers: [startEpoch, endEpoch). */
+  startEpoch: number;
+  endEpoch: number;
+  phase: RpcWindowPhase;
+  /** The block at whose start the current phase ends; null once settled or while running. */
+  deadline: number | null;
+  /** What the pot holds: data shares and emission, and the inference units paid. */
+  held: string;
+  fees: string;
+  emission: string;
+  units: number;
+  payments: number;
+  /** From the window's opening (null while it runs): the pot, the attestors' fee, what leaves share. */
+  pot: string | null;
+  fee: string | null;
+  distributable: string | null;
+  openedAt: number | null;
+  queryLog: { root: Hex; count: number; uri: string } | null;
+  round: number;
+  /** The quorum root in the dispute phase, the final root once settled. */
+  result: { root: Hex; total: string; leafCount: number } | null;
+  rounds: RpcRound[];
+  settlement: RpcSettlement | null;
+}
+
+export interface RpcWindowPage {
+  items: RpcWindow[];
+  /** The window to pass as `after` for the next page; null at the end. */
+  next: number | null;
+}
+
+/** A contribution a measured model's reports cover (every version of its manifest). */
+export interface RpcMeasuredContribution {
+  id: number;
+  datanet: number;
+  contributor: string;
+  contentHash: Hex;
+  metadataUri: string;
+  status: RpcContributionStatus;
+}
+
+/** One report leaf of a settled window, with the proof `claimMeasured` takes. */
+export interface RpcMeasuredAmount {
+  model: number;
+  window: number;
+  contribution: number;
+  amount: string;
+  /** The block it was claimed in; null while unclaimed. */
+  claimedAt: number | null;
+  root: Hex;
+  proof: { index: number; count: number; siblings: Hex[] };
+  /** Where the report came from (a reveal of the final root). */
+  reportUri: string;
 }
 
 // ---- emission_* (amounts are decimal strings of planck) ----
@@ -429,6 +581,33 @@ export interface NodeApi {
     pool(datanet: number, version: number, at?: Hex): RpcPool | null;
     /** Null for an unknown model. */
     quote(model: number, units: number, at?: Hex): RpcQuote | null;
+  };
+  attestation: {
+    methods(at?: Hex): RpcMethod[];
+    attestor(account: string, at?: Hex): RpcAttestor | null;
+    /** Attestors in account order after `after` (an SS58 address), at most `count`. */
+    attestors(after: string | null, count: number, at?: Hex): RpcAttestorPage;
+    /** A measured model's window (running or opened); null when it holds nothing. */
+    window(model: number, window: number, at?: Hex): RpcWindow | null;
+    /** A model's windows that hold funds, in window order after `after`, at most `count`. */
+    windows(model: number, after: number | null, count: number, at?: Hex): RpcWindowPage;
+    /** The contributions a measured model's reports cover, ids ascending from `start`. */
+    contributions(
+      model: number,
+      start: number,
+      count: number,
+      at?: Hex,
+    ): RpcPage<RpcMeasuredContribution>;
+    /**
+     * Unsafe (fetches the report from the URI an attestor revealed): a contribution's leaf of a
+     * settled window and its proof; null when the window is not settled by a report.
+     */
+    measured(
+      model: number,
+      window: number,
+      contribution: number,
+      at?: Hex,
+    ): Promise<RpcMeasuredAmount | null>;
   };
   emission: {
     /** Health records of epochs `from`..`to` (inclusive; `to` defaults to the latest). */

@@ -2,10 +2,17 @@
 // inference payments and claims from the command line. Transactions go through the wallet's
 // `runTx` (local signing, submit-and-watch, the block and the extrinsic's events); queries print
 // the attribution_* RPC records as JSON.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { u128ToBytes } from "../../primitives/amount.ts";
+import { fromHex } from "../../primitives/bytes.ts";
+import { blake2b256 } from "../../primitives/hash.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
+import { knnShapleyParams } from "../../runtime/measurement/index.ts";
 import { ATTRIBUTION_ERRORS, PPM } from "../../runtime/pallets/attribution/index.ts";
+import { encodeCall } from "../../runtime/signing.ts";
+import { parseInputsIndex } from "../attest/files.ts";
 import {
   accountFromText,
   cliValue,
@@ -66,9 +73,18 @@ export function attributionTxCommand(print: Print): Command {
       .requiredOption("--datanet <id>", "datanet id")
       .requiredOption("--version <n>", "version number (from 1)");
 
-  call<{ metadataUri: string; entry?: string[]; price: string; dataSharePpm: string }>(
+  call<{
+    metadataUri: string;
+    entry?: string[];
+    price: string;
+    dataSharePpm: string;
+    measured?: string;
+    inputs?: string;
+    inputsUri?: string;
+    server?: string;
+  }>(
     "register-model",
-    "Register a model trained on datanet versions; paid datanets' licence fees are paid now.",
+    "Register a model trained on datanet versions; paid datanets' licence fees are paid now. With --measured, its data share is paid by attestors' reports per window.",
     (c) =>
       c
         .option("--metadata-uri <uri>", "metadata URI", "")
@@ -77,7 +93,20 @@ export function attributionTxCommand(print: Print): Command {
           "training manifest entries; the weights sum to 1000000",
         )
         .requiredOption("--price <LIN>", "price per inference unit")
-        .requiredOption("--data-share-ppm <ppm>", "share for the data after the protocol fee"),
+        .requiredOption("--data-share-ppm <ppm>", "share for the data after the protocol fee")
+        .option(
+          "--measured <method:version>",
+          "measure the model with a registered method, e.g. knn-shapley:1",
+        )
+        .option(
+          "--inputs <file>",
+          "with --measured: the inputs index (lineage attest inputs writes it)",
+        )
+        .option(
+          "--inputs-uri <uri>",
+          "where attestors fetch the index (default: its absolute path)",
+        )
+        .option("--server <account>", "an account besides the owner that may commit query logs"),
     (o) => {
       const price = linFlag("--price", o.price);
       if (price === 0n) invalidFlag("--price", "must be positive");
@@ -90,8 +119,63 @@ export function attributionTxCommand(print: Print): Command {
           manifest: manifest(o.entry),
           pricePerUnit: u128ToBytes(price),
           dataSharePpm,
+          measurement: measurement(o),
         },
       };
+    },
+  );
+  call<{
+    name: string;
+    version: string;
+    k: string;
+    duplicateL1: string;
+    rawFeatures?: boolean;
+    params?: string;
+    spec: string;
+  }>(
+    "register-method",
+    "Register an attribution method version through Sudo.sudo (dev chains; elsewhere propose it to the council). knn-shapley takes --k, --duplicate-l1 and --raw-features; other methods --params.",
+    (c) =>
+      c
+        .requiredOption("--name <name>", "method name, e.g. knn-shapley")
+        .requiredOption("--version <n>", "method version")
+        .option("--k <n>", "knn-shapley: neighbours", "5")
+        .option(
+          "--duplicate-l1 <n>",
+          "knn-shapley: the L1 distance within which points are duplicates",
+          "1024",
+        )
+        .option(
+          "--raw-features",
+          "knn-shapley: the features are the contributions' registered content",
+        )
+        .option("--params <hex>", "the parameter bytes, for a method this CLI does not know")
+        .requiredOption(
+          "--spec <file>",
+          "the method's specification; the chain keeps its blake2b-256",
+        ),
+    (o) => {
+      const version = uintFlag("--version", o.version, U32_MAX);
+      const params =
+        o.params !== undefined
+          ? cliValue("--params", () => fromHex(o.params!))
+          : o.name === "knn-shapley"
+            ? cliValue("--k", () =>
+                knnShapleyParams({
+                  k: uintFlag("--k", o.k, U32_MAX),
+                  duplicateL1: uintFlag("--duplicate-l1", o.duplicateL1),
+                  rawFeatures: o.rawFeatures === true,
+                }),
+              )
+            : invalidFlag("--params", `give the parameter bytes of ${o.name}`);
+      const specHash = blake2b256(cliValue("--spec", () => readFileSync(o.spec)));
+      const call = encodeCall("Attribution.registerMethod", {
+        name: o.name,
+        version,
+        params,
+        specHash,
+      });
+      return { call: "Sudo.sudo", args: { call } };
     },
   );
   call<{ model: string; metadataUri: string; price: string }>(
@@ -179,6 +263,38 @@ export function attributionTxCommand(print: Print): Command {
     }),
   );
   return group;
+}
+
+/** The measurement of `register-model --measured`: the method and the hash of the inputs index. */
+function measurement(o: {
+  measured?: string;
+  inputs?: string;
+  inputsUri?: string;
+  server?: string;
+}) {
+  if (o.measured === undefined) {
+    if (o.inputs !== undefined || o.inputsUri !== undefined || o.server !== undefined)
+      invalidFlag("--measured", "--inputs, --inputs-uri and --server need --measured");
+    return null;
+  }
+  const [methodName, version, ...rest] = o.measured.split(":");
+  if (!methodName || version === undefined || rest.length > 0)
+    invalidFlag("--measured", `expected <method>:<version>, e.g. knn-shapley:1, got ${o.measured}`);
+  if (o.inputs === undefined)
+    invalidFlag("--inputs", "a measured model commits to its inputs index");
+  const path = resolve(o.inputs);
+  const bytes = cliValue("--inputs", () => readFileSync(path));
+  cliValue("--inputs", () => parseInputsIndex(bytes));
+  return {
+    methodName,
+    methodVersion: uintFlag("--measured", version, U32_MAX),
+    inputsHash: blake2b256(bytes),
+    inputsUri: o.inputsUri ?? path,
+    server:
+      o.server === undefined
+        ? new Uint8Array()
+        : cliValue("--server", () => accountFromText(o.server!)),
+  };
 }
 
 // ---- queries ----

@@ -161,6 +161,12 @@ export function addTxOptions(command: Command): Command {
     .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL);
 }
 
+/** A call by `Pallet.call` name with its arguments, as `encodeCall` takes it. */
+export interface BuiltCall {
+  call: string;
+  args: object;
+}
+
 export interface TxFlags {
   from: string;
   tip: string;
@@ -177,7 +183,7 @@ export async function runTx(
   print: Print,
   flags: TxFlags,
   /** The call, built after the common flags are checked (so their errors come first). */
-  build: () => { call: string; args: object },
+  build: () => BuiltCall | Promise<BuiltCall>,
   options: { failOnError?: boolean; explain?: (code: string) => string | undefined } = {},
 ): Promise<TxResult> {
   if (flags.wait !== "inBlock" && flags.wait !== "finalized") {
@@ -186,7 +192,7 @@ export async function runTx(
       `--wait: expected inBlock or finalized, got ${flags.wait}`,
     );
   }
-  const call = build();
+  const call = await build();
   const from = signerFromText(flags.from);
   const tip = parseLin(flags.tip);
   const result = await submitCall({
@@ -395,7 +401,7 @@ export function txGroup(
     command: string,
     about: string,
     configure: (c: Command) => Command,
-    build: (o: O) => { call: string; args: object },
+    build: (o: O & TxFlags) => BuiltCall | Promise<BuiltCall>,
   ) => {
     configure(addTxOptions(group.command(command).description(about))).action(
       async (o: O & TxFlags) => {

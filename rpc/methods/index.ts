@@ -1,6 +1,7 @@
 // Every RPC namespace the node serves, bound to its NodeApi.
 import type { MethodRegistry } from "../method-registry.ts";
 import type { NodeApi } from "../node-api.ts";
+import { registerAttestationMethods } from "./attestation.ts";
 import { registerAttributionMethods } from "./attribution.ts";
 import { registerAuthorMethods, registerPaymentMethods } from "./author.ts";
 import { registerChainMethods } from "./chain.ts";
@@ -23,6 +24,7 @@ export function registerNodeMethods(registry: MethodRegistry, api: NodeApi): voi
   registerGovernanceMethods(registry, api);
   registerRegistryMethods(registry, api);
   registerAttributionMethods(registry, api);
+  registerAttestationMethods(registry, api);
   registerEmissionMethods(registry, api);
   registerRpcMethods(registry);
 }

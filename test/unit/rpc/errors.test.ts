@@ -117,6 +117,7 @@ const EXPECTED: [string, string, number, string, unknown][] = [
   ["INVALID_COUNT", "count exceeds maximum value", 4002, "count exceeds maximum value", undefined],
   ["PAYMENT_RUNTIME_ERROR", "trap", 1, "Unable to query dispatch info.", "trap"],
   ["PAYMENT_DECODE_ERROR", "bad xt", 2, "Unable to query dispatch info.", "bad xt"],
+  ["ATTEST_FETCH", "no report", -32000, "Report unavailable", "no report"],
   ["INVALID_HEX", "expected hex", -32602, "Invalid params", "expected hex"],
   ["INVALID_SS58", "bad checksum", -32602, "Invalid params", "bad checksum"],
   ["INVALID_LENGTH", "expected 32 bytes", -32602, "Invalid params", "expected 32 bytes"],

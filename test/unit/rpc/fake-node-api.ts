@@ -118,6 +118,36 @@ export function createFakeNode(): FakeNode {
         return null;
       },
     },
+    attestation: {
+      methods: (at) => {
+        record("attestation_methods", [at]);
+        return [];
+      },
+      attestor: (account, at) => {
+        record("attestation_attestor", [account, at]);
+        return null;
+      },
+      attestors: (after, count, at) => {
+        record("attestation_attestors", [after, count, at]);
+        return { items: [], next: null };
+      },
+      window: (model, window, at) => {
+        record("attestation_window", [model, window, at]);
+        return null;
+      },
+      windows: (model, after, count, at) => {
+        record("attestation_windows", [model, after, count, at]);
+        return { items: [], next: null };
+      },
+      contributions: (model, start, count, at) => {
+        record("attestation_contributions", [model, start, count, at]);
+        return { items: [], next: null };
+      },
+      measured: async (model, window, contribution, at) => {
+        record("attestation_measured", [model, window, contribution, at]);
+        return null;
+      },
+    },
     params: {
       list: (at) => {
         record("params_list", [at]);
