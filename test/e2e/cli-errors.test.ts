@@ -186,4 +186,79 @@ describe("CLI mistakes: one line, a stable code, exit 1", () => {
     await mistake(["key", "inspect", "garbage"], "UNSUPPORTED_SURI");
     await mistake(["key", "inspect", "0x1234"], "INVALID_SURI");
   });
+
+  it("measured attribution's commands: missing or bad flags and files", async () => {
+    const port = await closedPort();
+    const rpc = ["--rpc", `ws://127.0.0.1:${port}`];
+    assert.match(await mistake(["attest"], "INVALID_CLI"), /--key: the attestor's key is required/);
+    assert.match(
+      await mistake(["attest", "--key", "alice", "--fault", "oops", ...rpc], "INVALID_CLI"),
+      /--fault: the only fault is wrong-root, got oops/,
+    );
+    const notVectors = file("not-vectors.lvec", "hello");
+    assert.match(
+      await mistake(
+        ["attest", "query-log", "--model", "0", "--window", "0", "--out", "x.json", notVectors],
+        "INVALID_CLI",
+      ),
+      /not-vectors\.lvec: .*shorter than the header/,
+    );
+    assert.match(
+      await mistake(["attest", "inputs", "--out", "i.json", "3", ...[]], "INVALID_CLI"),
+      /expected <id>=<file>, got 3/,
+    );
+    const model = [
+      "tx",
+      "attribution",
+      "register-model",
+      "--from",
+      "alice",
+      "--entry",
+      "0:1:1000000",
+      "--price",
+      "1",
+      "--data-share-ppm",
+      "500000",
+      ...rpc,
+    ];
+    assert.match(
+      await mistake([...model, "--measured", "knn-shapley:1"], "INVALID_CLI"),
+      /--inputs: a measured model commits to its inputs index/,
+    );
+    assert.match(
+      await mistake([...model, "--measured", "knn-shapley"], "INVALID_CLI"),
+      /--measured: expected <method>:<version>/,
+    );
+    assert.match(
+      await mistake([...model, "--inputs", notVectors], "INVALID_CLI"),
+      /need --measured/,
+    );
+    assert.match(
+      await mistake(
+        [...model, "--measured", "knn-shapley:1", "--inputs", notVectors],
+        "INVALID_CLI",
+      ),
+      /--inputs: inputs index: not JSON/,
+    );
+    assert.match(
+      await mistake(
+        [
+          "tx",
+          "attestation",
+          "submit-query-log",
+          "--from",
+          "alice",
+          "--model",
+          "0",
+          "--window",
+          "0",
+          "--log",
+          join(sandbox.path, "nope.json"),
+          ...rpc,
+        ],
+        "INVALID_CLI",
+      ),
+      /--log: .*ENOENT/,
+    );
+  });
 });
