@@ -175,6 +175,7 @@ describe("attribution_* on a dev node: the robotics startup story", () => {
       dataSharePpm: DATA_SHARE_PPM,
       retired: false,
       registeredAt: model.registeredAt,
+      measurement: null,
     });
     assert.deepEqual(await node.client.attribution.model(model.id), model);
     assert.equal(await node.client.attribution.model(model.id + 1), null);
