@@ -14,7 +14,7 @@ import { devKeypair } from "../../primitives/dev-accounts.ts";
 import { hash } from "../../primitives/hash.ts";
 import type { Keypair } from "../../primitives/keys.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
-import type { Hex } from "../../rpc/node-api.ts";
+import type { Hex, RpcQuote } from "../../rpc/node-api.ts";
 import { readAccount, storage as systemStorage } from "../../runtime/pallets/system.ts";
 import { type InProcessNode, startDevNode } from "./fixtures/in-process-node.ts";
 import { type Included, readParams, shareOf, TxDriver } from "./fixtures/registry-ledger.ts";
@@ -186,7 +186,7 @@ describe("attribution_* on a dev node: the robotics startup story", () => {
 
     // ---- the startup checks the quote and pays for 1,000 inferences in three transactions ----
     for (const units of PAYMENTS) {
-      const quote = (await node.client.attribution.quote(model.id, units))!;
+      const quote: RpcQuote = (await node.client.attribution.quote(model.id, units))!;
       const total = PRICE_PER_UNIT * BigInt(units);
       const protocol = shareOf(total, p.attributionProtocolFeePpm);
       const burned = shareOf(protocol, p.attributionFeeBurnPpm);
