@@ -4,6 +4,7 @@
 // every random choice comes from the run's seeded Random, so a seed always gives the same run.
 import { u128ToBytes } from "../primitives/amount.ts";
 import { toHex } from "../primitives/bytes.ts";
+import { proofFromLevels } from "../primitives/merkle.ts";
 import {
   claimableFor,
   getModel,
@@ -25,6 +26,7 @@ import {
 } from "../runtime/pallets/registry/index.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import type { StorageScan } from "../runtime/storage.ts";
+import type { MeasuredMarket, SettledReport } from "./measured.ts";
 import type { Random } from "./random.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -58,6 +60,10 @@ export type Role =
   | "modelOwner"
   | "washTrader"
   | "washPayer"
+  | "copier"
+  | "honestAttestor"
+  | "lazyAttestor"
+  | "colludingAttestor"
   | "validator";
 
 export interface Agent {
@@ -97,6 +103,10 @@ export interface World {
   truth: Map<string, number>;
   /** Version pools paid into (payments, licences, emission, forfeits) since the last claim phase. */
   paidPools: readonly { datanetId: number; version: number }[];
+  /** Measured windows settled by a report since the last claim phase, with the report's leaves. */
+  settledReports: readonly SettledReport[];
+  /** Measured attribution's data and reports; null when the scenario has none. */
+  measured: MeasuredMarket | null;
   rng: Random;
 }
 
@@ -131,7 +141,12 @@ export function netReturn(s: StorageScan, agent: Agent): bigint {
   return holdings(s, agent.account) - agent.endowment;
 }
 
-function contentHash(world: World, quality: number): Uint8Array {
+/**
+ * New content of true quality `quality`: a labelled-vector file (its blake2b-256 is the content
+ * hash) when the scenario measures attribution, else only a random hash.
+ */
+function newContent(world: World, quality: number): { hash: Uint8Array; size: number } {
+  if (world.measured) return world.measured.contribute(quality);
   const hash = new Uint8Array(32);
   for (let i = 0; i < 32; i += 4) {
     const x = world.rng.nextU32();
@@ -140,29 +155,74 @@ function contentHash(world: World, quality: number): Uint8Array {
     hash[i + 2] = (x >>> 16) & 0xff;
     hash[i + 3] = (x >>> 24) & 0xff;
   }
-  world.truth.set(toHex(hash), quality);
-  return hash;
+  return { hash, size: 1_000_000 };
 }
 
-export function submissionCall(world: World, who: Agent, datanetId: number, quality: number): Call {
+function contentCall(
+  world: World,
+  who: Agent,
+  datanetId: number,
+  content: { hash: Uint8Array; size: number },
+  quality: number,
+): Call {
+  world.truth.set(toHex(content.hash), quality);
   return {
     who,
     call: "Registry.submitContribution",
     args: {
       datanetId,
-      contentHash: contentHash(world, quality),
-      size: 1_000_000,
+      contentHash: content.hash,
+      size: content.size,
       metadataUri: `sim://${who.role}/${who.index}/${world.epoch}`,
     },
   };
 }
 
+export function submissionCall(world: World, who: Agent, datanetId: number, quality: number): Call {
+  return contentCall(world, who, datanetId, newContent(world, quality), quality);
+}
+
 /**
  * Claims for every reward the account can claim in the pools paid into since the last claim phase
- * (`World.paidPools`), as claim calls of at most attributionMaxClaims ids. Looking only at those
- * pools keeps the cost per epoch independent of how many versions exist.
+ * (`World.paidPools`), as claim calls of at most attributionMaxClaims ids, and for every non-zero
+ * leaf of its contributions in the measured windows settled since then (`World.settledReports`),
+ * one claimMeasured each with its Merkle proof. Looking only at those pools and windows keeps the
+ * cost per epoch independent of how many versions and windows exist.
  */
 function claims(world: World, who: Agent): Call[] {
+  return [...poolClaims(world, who), ...measuredClaims(world, who)];
+}
+
+function measuredClaims(world: World, who: Agent): Call[] {
+  if (world.settledReports.length === 0) return [];
+  const mine = new Set([...who.books.contributions.values()].flat());
+  const out: Call[] = [];
+  for (const report of world.settledReports) {
+    report.entries.forEach((e, i) => {
+      if (e.amount === 0n || !mine.has(e.contributionId)) return;
+      // A slashed contribution's leaf goes to the treasury, not to its contributor.
+      if (getContribution(world.state, e.contributionId)?.status === ContributionStatus.slashed)
+        return;
+      const proof = proofFromLevels(report.levels, i);
+      out.push({
+        who,
+        call: "Attribution.claimMeasured",
+        args: {
+          modelId: report.modelId,
+          window: report.window,
+          contributionId: e.contributionId,
+          amount: u128ToBytes(e.amount),
+          proofIndex: proof.index,
+          proofCount: proof.count,
+          siblings: proof.siblings,
+        },
+      });
+    });
+  }
+  return out;
+}
+
+function poolClaims(world: World, who: Agent): Call[] {
   const max = Number(param(world.state, "attributionMaxClaims"));
   const groups: { datanetId: number; version: number; ids: number[] }[] = [];
   for (const { datanetId, version } of world.paidPools) {
@@ -282,6 +342,59 @@ export function spammerActions(
   return out;
 }
 
+// ---- copiers ----
+
+/**
+ * What copiers may copy: accepted contributions of `datanets` whose data is original (not itself a
+ * copy), in datanet then id order. Planning a phase changes no state, so one scan serves every
+ * copier.
+ */
+export function copyCandidates(
+  world: World,
+  datanets: number[],
+): { id: number; datanetId: number; content: string }[] {
+  const out: { id: number; datanetId: number; content: string }[] = [];
+  if (!world.measured) return out;
+  for (const datanetId of datanets) {
+    for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
+      const c = getContribution(world.state, id);
+      if (c?.status !== ContributionStatus.accepted) continue;
+      const content = toHex(c.contentHash);
+      if (world.measured.isOriginal(content)) out.push({ id, datanetId, content });
+    }
+  }
+  return out;
+}
+
+/**
+ * A copier claims whatever its copies earn, then, from its start epoch, submits `copiesPerEpoch`
+ * near copies of accepted contributions picked at random (every coordinate moved by at most one),
+ * each to the datanet of its original, within its pending limit. Curators judge a copy as they
+ * would its original: they cannot tell it from new data. It never stops: it is there to show what
+ * copies earn, not to learn.
+ */
+export function copierActions(
+  world: World,
+  agent: Agent,
+  pop: NonNullable<Scenario["populations"]["copiers"]>,
+  candidates: { id: number; datanetId: number; content: string }[],
+): Call[] {
+  const out = claims(world, agent);
+  if (world.epoch < pop.startEpoch || candidates.length === 0 || !world.measured) return out;
+  const room = new Map<number, number>();
+  for (let i = 0; i < pop.copiesPerEpoch; i++) {
+    const original = candidates[world.rng.int(candidates.length)]!;
+    const left =
+      room.get(original.datanetId) ?? roomToSubmit(world.state, agent, original.datanetId);
+    if (left === 0) continue;
+    room.set(original.datanetId, left - 1);
+    const quality = trueQualityOf(world, original.content);
+    const copy = world.measured.copy(original.content, original.id);
+    out.push(contentCall(world, agent, original.datanetId, copy, quality));
+  }
+  return out;
+}
+
 // ---- curators, owners and challengers ----
 
 /** A curator's verdict on a contribution of true quality `q`: right unless its error strikes. */
@@ -292,7 +405,11 @@ function verdict(world: World, q: number, errorRate: number): boolean {
 
 /** What curators judge: the content's true quality (unknown content passes as just good enough). */
 function trueQuality(world: World, contentHash: Uint8Array): number {
-  return world.truth.get(toHex(contentHash)) ?? ACCEPT_QUALITY;
+  return trueQualityOf(world, toHex(contentHash));
+}
+
+function trueQualityOf(world: World, content: string): number {
+  return world.truth.get(content) ?? ACCEPT_QUALITY;
 }
 
 /** Who reviews a contribution: one of the datanet's curators by contribution id, else its owner. */
@@ -494,7 +611,8 @@ export interface ModelOwner extends Agent {
 /**
  * A model owner trains on the newest version of every datanet it uses: every `retrainEvery`
  * epochs, when a newer version exists, it registers a new model (paying any licence fees) and
- * retires the previous one (the pallet cannot change a model's manifest).
+ * retires the previous one (the pallet cannot change a model's manifest). A `measured` model is
+ * registered with knn-shapley v1 and the index of its manifest's feature files.
  */
 export function trainActions(
   world: World,
@@ -503,6 +621,7 @@ export function trainActions(
   price: bigint,
   dataSharePpm: number,
   retrainEvery: number,
+  measured = false,
 ): Call[] {
   if (world.epoch % retrainEvery !== 0 && agent.modelId !== null) return [];
   const manifest = latestManifest(world.state, datanets);
@@ -520,6 +639,9 @@ export function trainActions(
       manifest,
       pricePerUnit: u128ToBytes(price),
       dataSharePpm,
+      ...(measured && world.measured
+        ? { measurement: world.measured.measurementArgs(world.state, manifest, agent, world.epoch) }
+        : {}),
     },
   });
   return out;

@@ -1,6 +1,7 @@
 // The simulation engine: a chain spec built from the scenario, the real runtime executing every
 // block in memory (signature checks skipped: agents sign nothing), the agents' calls applied in
-// phases each epoch, and per-epoch figures read from the chain's state and events.
+// phases each epoch (measured attribution's in any block where a window waits for them), and
+// per-epoch figures read from the chain's state and events.
 import { u128FromBytes } from "../primitives/amount.ts";
 import { toHex } from "../primitives/bytes.ts";
 import { encodeExtrinsic } from "../primitives/chain.ts";
@@ -8,17 +9,27 @@ import { TransactionError } from "../runtime/errors.ts";
 import { checkInvariants } from "../runtime/executive.ts";
 import {
   epochCounters,
+  getMethod,
   getModel,
   type ManifestEntry,
 } from "../runtime/pallets/attribution/index.ts";
 import { totalIssuance } from "../runtime/pallets/balances.ts";
 import { healthRecord } from "../runtime/pallets/emission/index.ts";
+import { param } from "../runtime/pallets/params.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { encodeCall } from "../runtime/signing.ts";
 import { type Agent, type ModelOwner, netReturn, PHASE, type World } from "./agents.ts";
+import { attestationCalls } from "./attestors.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
 import { datanetEmission, type HealthFigures } from "./health.ts";
+import { METHOD, MeasuredMarket, type SettledReport } from "./measured.ts";
+import {
+  type AttestorFigures,
+  type ContributionFigures,
+  MeasuredBooks,
+  type MeasuredEpochFigures,
+} from "./measured-books.ts";
 import { newMarket, phaseCalls } from "./phases.ts";
 import { allAgents, datanetIds, genesisSpec, type Populations, populate } from "./population.ts";
 import { Random } from "./random.ts";
@@ -78,6 +89,8 @@ export interface EpochFigures {
   washTraderEmission: bigint | null;
   /** Emission paid for the epoch into the other datanets' pools (0 until recorded). */
   honestPoolEmission: bigint;
+  /** Measured attribution's figures; null when the scenario has none. */
+  measured: MeasuredEpochFigures | null;
 }
 
 export interface SimResult {
@@ -89,6 +102,11 @@ export interface SimResult {
   blocks: number;
   /** Failed calls by error code, over the whole run. */
   failures: Record<string, number>;
+  /**
+   * Measured attribution after the run (every window paid in it settled): one row per
+   * contribution and one per attestor; null when the scenario has none.
+   */
+  measured: { contributions: ContributionFigures[]; attestors: AttestorFigures[] } | null;
 }
 
 const PHASE_OFFSETS: ReadonlySet<number> = new Set(Object.values(PHASE));
@@ -119,14 +137,19 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   let tally = freshTally();
 
   const agentRng = rng.fork("agents");
-  // Pools paid into since the last claim phase, in the order first paid.
+  const measured = measuredMarket(scenario, chain, rng);
+  const books = measured ? new MeasuredBooks(measured, byAccount) : null;
+  // Pools paid into, and measured windows settled, since the last claim phase.
   const paidPools = new Map<string, { datanetId: number; version: number }>();
+  let settledReports: SettledReport[] = [];
   const world = (block: number, epoch: number): World => ({
     state: chain.state,
     block,
     epoch,
     truth,
     paidPools: [...paidPools.values()],
+    settledReports,
+    measured,
     rng: agentRng,
   });
   const paid = (datanetId: unknown, version: unknown) => {
@@ -212,45 +235,84 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         paid(d.datanetId, d.version);
       } else if (key === "Attribution.SlashNoted" || key === "Emission.PoolRewarded") {
         paid(d.datanetId, d.version);
+      } else if (key === "Attribution.MeasuredClaimed") {
+        const a = agent("account");
+        if (a && d.toTreasury !== true) {
+          const paid = amount("amount");
+          a.books.claimedTotal += paid;
+          a.books.claimedByEpoch.set(
+            tally.epoch,
+            (a.books.claimedByEpoch.get(tally.epoch) ?? 0n) + paid,
+          );
+          if (a.role === "honest") {
+            tally.honestClaimed += paid;
+            tally.honestClaimants.add(a.index);
+          }
+        }
+      } else if (key === "Attribution.WindowSettled" && d.measured !== true) {
+        // Paid by the declared manifest: into the model's version pools, to be claimed there.
+        for (const entry of manifestOf(Number(d.modelId))) paid(entry.datanetId, entry.version);
       } else if (key === "System.ExtrinsicFailed") {
         tally.failedCalls++;
         const code = String(d.error);
         failures[code] = (failures[code] ?? 0) + 1;
       }
+      books?.observe(chain.state, e, tally.epoch);
     }
   };
 
-  const lastBlock = (N + 1) * L - 1;
+  // Measured windows paid in the last epoch settle after it: the run goes on until they have.
+  const lastBlock = (N + 1) * L - 1 + (measured ? measuredTail(chain.state) : 0);
+  const disputeBond = param(chain.state, "attestationDisputeBond");
   let blocks = 0;
   for (let number = 1; number <= lastBlock; number++) {
     const epoch = Math.floor(number / L);
     const offset = number % L;
     if (offset === 0 && epoch <= N) tally = { ...freshTally(), epoch };
     const open = chain.open();
+    const planned: ReturnType<typeof phaseCalls> = [];
     if (epoch < N && PHASE_OFFSETS.has(offset)) {
-      const planned = phaseCalls(scenario, pops, ids, market, world(number, epoch), offset, L);
-      if (offset === PHASE.submit) paidPools.clear();
-      for (const call of planned) {
-        const nonce = readAccount(open.overlay, call.who.account).nonce;
-        const bytes = encodeExtrinsic({
-          signer: call.who.account,
-          signature: new Uint8Array(64),
-          nonce,
-          era: null,
-          tip: new Uint8Array(),
-          call: encodeCall(call.call, call.args),
-          specVersion: RUNTIME_VERSION.specVersion,
-          chainTag: chain.genesisHash.subarray(0, 4),
-        });
-        try {
-          open.execution.applyExtrinsic(bytes, null);
-        } catch (error) {
-          // Not includable (e.g. the account cannot pay the fee): the agent's call is dropped.
-          if (!(error instanceof TransactionError)) throw error;
-          const code = error.code;
-          failures[code] = (failures[code] ?? 0) + 1;
-          tally.failedCalls++;
-        }
+      if (offset === PHASE.submit && books) settledReports = books.takeSettled();
+      planned.push(...phaseCalls(scenario, pops, ids, market, world(number, epoch), offset, L));
+      if (offset === PHASE.submit) {
+        paidPools.clear();
+        settledReports = [];
+      }
+    }
+    if (measured && books) {
+      const windows = books.openWindows();
+      if (windows.length > 0)
+        planned.push(
+          ...attestationCalls(
+            world(number, epoch),
+            measured,
+            pops.modelOwners,
+            pops.attestors,
+            windows,
+            disputeBond,
+          ),
+        );
+    }
+    for (const call of planned) {
+      const nonce = readAccount(open.overlay, call.who.account).nonce;
+      const bytes = encodeExtrinsic({
+        signer: call.who.account,
+        signature: new Uint8Array(64),
+        nonce,
+        era: null,
+        tip: new Uint8Array(),
+        call: encodeCall(call.call, call.args),
+        specVersion: RUNTIME_VERSION.specVersion,
+        chainTag: chain.genesisHash.subarray(0, 4),
+      });
+      try {
+        open.execution.applyExtrinsic(bytes, null);
+      } catch (error) {
+        // Not includable (e.g. the account cannot pay the fee): the agent's call is dropped.
+        if (!(error instanceof TransactionError)) throw error;
+        const code = error.code;
+        failures[code] = (failures[code] ?? 0) + 1;
+        tally.failedCalls++;
       }
     }
     const result = chain.seal(open);
@@ -258,10 +320,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     observe(result.events);
     if (offset === L - 1 && epoch < N) {
       if (options.checkInvariants ?? true) checkInvariants(result.overlay);
-      figures.push(closeEpoch(chain.state, epoch, tally, pops));
+      const f = closeEpoch(chain.state, epoch, tally, pops);
+      f.measured = books?.epochFigures(chain.state, epoch, pops.attestors) ?? null;
+      figures.push(f);
     }
-    // The last epoch's health record completes a few blocks into epoch N.
-    if (epoch >= N && healthRecord(chain.state, N - 1) !== undefined) break;
+    // The last epoch's health record completes a few blocks into epoch N (and its measured
+    // windows settle a few blocks after their pots are final).
+    if (epoch >= N && healthRecord(chain.state, N - 1) !== undefined && (books?.allSettled ?? true))
+      break;
   }
   for (const f of figures) {
     f.health = healthRecord(chain.state, f.epoch) ?? null;
@@ -269,6 +335,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       ids.wash.length > 0 ? datanetEmission(chain.state, f.epoch, ids.wash) : null;
     f.honestPoolEmission = datanetEmission(chain.state, f.epoch, ids.main);
   }
+  if (books)
+    books.settleFigures(
+      chain.state,
+      new Map(figures.flatMap((f) => (f.measured ? [[f.epoch, f.measured] as const] : []))),
+    );
   return {
     scenario,
     seed: options.seed,
@@ -276,7 +347,44 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     epochs: figures,
     blocks,
     failures,
+    measured: books
+      ? {
+          contributions: books.contributions(chain.state, ids.main),
+          attestors: books.attestors(chain.state, pops.attestors),
+        }
+      : null,
   };
+}
+
+/** The scenario's measured market, over the method the chain registered; null when unmeasured. */
+function measuredMarket(
+  scenario: Scenario,
+  chain: MemoryChain,
+  rng: Random,
+): MeasuredMarket | null {
+  if (!scenario.measured) return null;
+  const method = getMethod(chain.state, METHOD.name, METHOD.version);
+  if (!method || method.retired)
+    throw new SimulatorError(
+      "SCENARIO_INVALID",
+      `measured: the chain spec does not register ${METHOD.name} v${METHOD.version}, which measured models use`,
+    );
+  return new MeasuredMarket(scenario.measured, rng.fork("measured"), method.params);
+}
+
+/**
+ * Blocks a window can take from its opening to its settlement when nobody acts early: the query
+ * log, every round's commit, reveal and dispute phases, and the council.
+ */
+function measuredTail(s: MemoryChain["state"]): number {
+  const rounds = param(s, "attestationMaxRounds");
+  const round =
+    param(s, "attestationCommitBlocks") +
+    param(s, "attestationRevealBlocks") +
+    param(s, "attestationDisputeBlocks");
+  return Number(
+    param(s, "attestationQueryLogBlocks") + rounds * round + param(s, "attestationCouncilBlocks"),
+  );
 }
 
 interface Tally {
@@ -356,5 +464,6 @@ function closeEpoch(
     washTraderPayments: pops.washTraders.length > 0 ? tally.washTraderPayments : null,
     washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
+    measured: null,
   };
 }

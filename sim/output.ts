@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { UNIT } from "../primitives/amount.ts";
 import { type CsvValue, toCsv } from "./csv.ts";
 import type { EpochFigures, SimResult } from "./engine.ts";
-import { type EpochRow, type SimRun, writeReport } from "./report.ts";
+import { type ContributionPoint, type EpochRow, type SimRun, writeReport } from "./report.ts";
 
 /** The columns the report charts, in order; the CSV has these and then CSV_EXTRA_COLUMNS. */
 export const REPORT_COLUMNS = [
@@ -52,7 +52,61 @@ const CSV_EXTRA_COLUMNS = [
   "washTraderPayments",
 ] as const;
 
-export const CSV_COLUMNS = [...REPORT_COLUMNS, ...CSV_EXTRA_COLUMNS] as const;
+/**
+ * Measured attribution's figures (empty cells when the scenario has none); the report charts the
+ * first ones (MEASURED_REPORT_COLUMNS) for a measured run.
+ */
+const MEASURED_COLUMNS = [
+  "measuredWindows",
+  "windowsByReport",
+  "windowsByDeclared",
+  "honestAttestorNetReturn",
+  "lazyAttestorNetReturn",
+  "colludingAttestorNetReturn",
+  "attestorFees",
+  "attestorSlashes",
+  "attestationDisputes",
+  "measuredClaimed",
+] as const;
+
+export const MEASURED_REPORT_COLUMNS = MEASURED_COLUMNS.slice(0, 6);
+
+export const CSV_COLUMNS = [...REPORT_COLUMNS, ...CSV_EXTRA_COLUMNS, ...MEASURED_COLUMNS] as const;
+
+/** `<label>-contributions.csv`: one row per contribution of a measured run. */
+export const CONTRIBUTION_COLUMNS = [
+  "contribution",
+  "datanet",
+  "contributor",
+  "status",
+  "trueQuality",
+  "labelNoise",
+  "copy",
+  "copyOf",
+  "points",
+  "keptPoints",
+  "windows",
+  "measuredValue",
+  "measuredPayout",
+  "poolPayout",
+  "measuredClaimed",
+  "payout",
+  "payoutPerPoint",
+] as const;
+
+/** `<label>-attestors.csv`: one row per attestor of a measured run, at the end of the run. */
+export const ATTESTOR_COLUMNS = [
+  "kind",
+  "index",
+  "selected",
+  "agreed",
+  "dissented",
+  "missed",
+  "earned",
+  "slashed",
+  "bond",
+  "netReturn",
+] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
 /** A row with amounts in planck (bigint) and everything else as a number or null. */
@@ -106,6 +160,16 @@ export function exactRow(f: EpochFigures): ExactRow {
     licenceFees: f.licenceFees,
     inferencePayments: f.inferencePayments,
     washTraderPayments: f.washTraderPayments,
+    measuredWindows: f.measured?.measuredWindows ?? null,
+    windowsByReport: f.measured?.windowsByReport ?? null,
+    windowsByDeclared: f.measured?.windowsByDeclared ?? null,
+    honestAttestorNetReturn: f.measured?.honestAttestorNetReturn ?? null,
+    lazyAttestorNetReturn: f.measured?.lazyAttestorNetReturn ?? null,
+    colludingAttestorNetReturn: f.measured?.colludingAttestorNetReturn ?? null,
+    attestorFees: f.measured?.attestorFees ?? null,
+    attestorSlashes: f.measured?.attestorSlashes ?? null,
+    attestationDisputes: f.measured?.disputes ?? null,
+    measuredClaimed: f.measured?.measuredClaimed ?? null,
   };
 }
 
@@ -119,12 +183,15 @@ export function csvRows(result: SimResult): Record<string, CsvValue>[] {
   });
 }
 
-/** Report rows: the charted columns, amounts in LIN. */
+/** Report rows: the charted columns (measured attribution's for a measured run), amounts in LIN. */
 export function reportRows(result: SimResult): EpochRow[] {
+  const columns = result.measured
+    ? [...REPORT_COLUMNS, ...MEASURED_REPORT_COLUMNS]
+    : [...REPORT_COLUMNS];
   return result.epochs.map((f) => {
     const exact = exactRow(f);
     const row: EpochRow = {};
-    for (const c of REPORT_COLUMNS) {
+    for (const c of columns) {
       const v = exact[c];
       row[c] = typeof v === "bigint" ? Number(v) / PLANCK_PER_LIN : v;
     }
@@ -132,8 +199,54 @@ export function reportRows(result: SimResult): EpochRow[] {
   });
 }
 
+/** The contributions table's rows: amounts as exact planck decimal strings. */
+export function contributionRows(result: SimResult): Record<string, CsvValue>[] {
+  return (result.measured?.contributions ?? []).map((c) => ({
+    contribution: c.contributionId,
+    datanet: c.datanetId,
+    contributor: c.contributor,
+    status: c.status,
+    trueQuality: c.trueQuality,
+    labelNoise: c.labelNoise,
+    copy: c.copyOf === null ? "false" : "true",
+    copyOf: c.copyOf,
+    points: c.points,
+    keptPoints: c.keptPoints,
+    windows: c.windows,
+    measuredValue: c.measuredValue,
+    measuredPayout: c.measuredPayout,
+    poolPayout: c.poolPayout,
+    measuredClaimed: c.measuredClaimed,
+    payout: c.payout,
+    payoutPerPoint: c.payoutPerPoint,
+  }));
+}
+
+export function attestorRows(result: SimResult): Record<string, CsvValue>[] {
+  return (result.measured?.attestors ?? []).map((a) => ({ ...a }));
+}
+
+/** The report's points: contributions some measured window valued, payout per point in LIN. */
+function contributionPoints(result: SimResult): ContributionPoint[] | undefined {
+  if (!result.measured) return undefined;
+  return result.measured.contributions
+    .filter((c) => c.windows > 0)
+    .map((c) => ({
+      id: c.contributionId,
+      quality: c.trueQuality,
+      payoutPerPoint: Number(c.payoutPerPoint) / PLANCK_PER_LIN,
+      copy: c.copyOf !== null,
+    }));
+}
+
 function simRun(label: string, result: SimResult): SimRun {
-  return { label, params: result.params, rows: reportRows(result) };
+  const contributions = contributionPoints(result);
+  return {
+    label,
+    params: result.params,
+    rows: reportRows(result),
+    ...(contributions ? { contributions } : {}),
+  };
 }
 
 export interface WrittenOutput {
@@ -143,7 +256,8 @@ export interface WrittenOutput {
 
 /**
  * Writes `<outDir>/<label>.csv` per run (the CLI labels a single run with the scenario's name, a
- * sweep's runs `param=value`) and `<outDir>/report.html`.
+ * sweep's runs `param=value`), for a measured run `<label>-contributions.csv` and
+ * `<label>-attestors.csv` beside it, and `<outDir>/report.html`.
  */
 export async function writeOutputs(
   outDir: string,
@@ -153,9 +267,17 @@ export async function writeOutputs(
   await mkdir(outDir, { recursive: true });
   const csv: string[] = [];
   for (const run of runs) {
-    const path = join(outDir, `${run.label.replaceAll(/[^A-Za-z0-9_.=-]/g, "_")}.csv`);
-    await writeFile(path, toCsv(CSV_COLUMNS, csvRows(run.result)));
-    csv.push(path);
+    const base = join(outDir, run.label.replaceAll(/[^A-Za-z0-9_.=-]/g, "_"));
+    const tables: [string, string][] = [[`${base}.csv`, toCsv(CSV_COLUMNS, csvRows(run.result))]];
+    if (run.result.measured)
+      tables.push(
+        [`${base}-contributions.csv`, toCsv(CONTRIBUTION_COLUMNS, contributionRows(run.result))],
+        [`${base}-attestors.csv`, toCsv(ATTESTOR_COLUMNS, attestorRows(run.result))],
+      );
+    for (const [path, text] of tables) {
+      await writeFile(path, text);
+      csv.push(path);
+    }
   }
   const scenario = runs[0]!.result.scenario;
   const report = await writeReport(outDir, {

@@ -7,6 +7,8 @@ import {
   challengeCandidates,
   challengerActions,
   consumerActions,
+  copierActions,
+  copyCandidates,
   createDatanet,
   honestActions,
   licenceBuyerActions,
@@ -21,6 +23,7 @@ import {
   trainActions,
   type World,
 } from "./agents.ts";
+import { bondCall } from "./attestors.ts";
 import type { DatanetIds, Populations } from "./population.ts";
 import { MAX_LISTED_CURATORS, type Scenario } from "./scenario.ts";
 
@@ -80,11 +83,16 @@ export function phaseCalls(
         out.push(
           createDatanet(t, `own-data-${i}`, scenario.datanets, [], epochLength, minBond, true),
         );
+      for (const a of pops.attestors) out.push(bondCall(a, p.attestors!.bond));
     }
     const fee = param(w.state, "baseFee");
     for (const a of pops.honest)
       out.push(...honestActions(w, a, p.honestContributors!, ids.main.length, fee));
     for (const a of pops.spammers) out.push(...spammerActions(w, a, p.spammers!, ids.main.length));
+    if (pops.copiers.length > 0) {
+      const candidates = copyCandidates(w, ids.main);
+      for (const a of pops.copiers) out.push(...copierActions(w, a, p.copiers!, candidates));
+    }
     if (pops.challengers.length > 0) {
       const c = p.challengers!;
       const candidates = challengeCandidates(w, ids.main, c.qualityBelow);
@@ -120,7 +128,9 @@ export function phaseCalls(
     if (m) {
       const share = Math.round(m.dataShare * 1_000_000);
       for (const a of pops.modelOwners)
-        out.push(...trainActions(w, a, ids.main, m.price, share, m.retrainEvery));
+        out.push(
+          ...trainActions(w, a, ids.main, m.price, share, m.retrainEvery, w.measured !== null),
+        );
     }
     const minShare = Number(param(w.state, "attributionMinDataSharePpm"));
     const washPrice = p.washTraders?.price ?? UNIT;

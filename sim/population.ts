@@ -13,8 +13,9 @@ import {
   type Role,
   type Spammer,
 } from "./agents.ts";
+import type { Attestor, AttestorKind } from "./attestors.ts";
 import type { Random } from "./random.ts";
-import type { Scenario } from "./scenario.ts";
+import { ATTESTOR_ENDOWMENT, type Scenario } from "./scenario.ts";
 
 const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
   owner: 1_000n * UNIT,
@@ -27,7 +28,17 @@ const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
   modelOwner: 100_000n * UNIT,
   washTrader: 1_000_000n * UNIT,
   washPayer: 1_000_000n * UNIT,
+  copier: 1_000n * UNIT,
+  honestAttestor: ATTESTOR_ENDOWMENT,
+  lazyAttestor: ATTESTOR_ENDOWMENT,
+  colludingAttestor: ATTESTOR_ENDOWMENT,
   validator: UNIT,
+};
+
+const ATTESTOR_ROLES: Record<AttestorKind, Role> = {
+  honest: "honestAttestor",
+  lazy: "lazyAttestor",
+  colluding: "colludingAttestor",
 };
 
 /** A deterministic account id per role and index (no key: the simulator signs nothing). */
@@ -48,6 +59,9 @@ export interface Populations {
   /** Each wash trader's second account, which pays its model (washTraders.viaSecondAccount). */
   washPayers: Agent[];
   validators: Agent[];
+  copiers: Agent[];
+  /** Honest, then lazy, then colluding attestors. */
+  attestors: Attestor[];
 }
 
 export function populate(scenario: Scenario, rng: Random): Populations {
@@ -95,6 +109,14 @@ export function populate(scenario: Scenario, rng: Random): Populations {
         keypairFromSeed(simAccount("validator", i)).publicKey,
         DEFAULT_ENDOWMENT.validator,
       ),
+    ),
+    copiers: make("copier", p.copiers?.count ?? 0, p.copiers?.endowment),
+    attestors: (["honest", "lazy", "colluding"] as const).flatMap((kind) =>
+      make(ATTESTOR_ROLES[kind], p.attestors?.[kind] ?? 0, p.attestors?.endowment).map((a) => ({
+        ...a,
+        kind,
+        committed: new Map(),
+      })),
     ),
   };
 }

@@ -4,7 +4,9 @@
 // check the charts without a browser.
 //
 // A single run draws each figure in its own colour; a sweep draws one colour per run (labelled by
-// the swept value) and tells a chart's figures apart by line style.
+// the swept value) and tells a chart's figures apart by line style. Every chart has epochs along
+// the bottom except one: a measured run's contributions, payout per data point against true
+// quality (a scatter, copies marked).
 import type { ChartConfiguration, ChartDataset } from "chart.js";
 import { type EpochRow, type ReportInput, runName } from "./report-input.ts";
 
@@ -40,13 +42,16 @@ interface ChartSpec {
   series: readonly Series[];
 }
 
+type LineConfig = ChartConfiguration<"line", (number | null)[], number>;
+type ScatterConfig = ChartConfiguration<"scatter", { x: number; y: number }[]>;
+
 export interface ReportChart {
   id: string;
   title: string;
   caption: string;
   /** Figures of this chart left out because they have no value in any epoch of any run. */
   noData: string[];
-  config: ChartConfiguration<"line", (number | null)[], number>;
+  config: LineConfig | ScatterConfig;
 }
 
 /** A chart left out of the report: its columns are present, but none has a value. */
@@ -229,7 +234,46 @@ const CHART_SPECS: readonly ChartSpec[] = [
       figure("washTraderEmission", "emission to wash traders", "#D55E00"),
     ],
   },
+  {
+    id: "measured-windows",
+    title: "Measured windows: report or fallback",
+    caption:
+      "Windows of measured models that ended each epoch, by how they were settled: by the attestors' final report root, or by the declared manifest when no report was agreed in time. Healthy: every window settled by a report.",
+    yTitle: "windows",
+    yMin: 0,
+    series: [
+      figure("windowsByReport", "settled by report", "#009E73"),
+      figure("windowsByDeclared", "settled by declared manifest", "#D55E00", { dash: "dashed" }),
+      figure("measuredWindows", "windows", "#7F7F7F", { dash: "dotted", singleOnly: true }),
+    ],
+  },
+  {
+    id: "attestor-returns",
+    title: "Attestors' net return",
+    caption:
+      "What each kind of attestor has made, all of them together, at each epoch's end: fees for revealing the final root, less slashes and transaction fees (a window's fees and slashes arrive when it settles, early in the next epoch). Healthy: honest attestors above zero, lazy and colluding ones below it.",
+    yTitle: "LIN (cumulative)",
+    series: [
+      figure("honestAttestorNetReturn", "honest", "#009E73"),
+      figure("lazyAttestorNetReturn", "lazy", "#E69F00", { dash: "dashed" }),
+      figure("colludingAttestorNetReturn", "colluding", "#D55E00", { dash: "dotted" }),
+    ],
+  },
 ];
+
+/** The scatter of a measured run's contributions (runs with `contributions` only). */
+const CONTRIBUTION_CHART = {
+  id: "contribution-payouts",
+  title: "Payout per data point against true quality",
+  caption:
+    "Each contribution a measured window valued: what the final reports paid it per data point over the run, against its true quality (the share of its labels that are right); earlier contributions were in more windows, so each quality's points spread upwards with age. Near copies of others' data are crosses. Healthy: payout rises with quality, and the copies sit on zero.",
+  // Copies first: Chart.js draws the first dataset on top, and copies share the zero line with
+  // the originals that earned nothing.
+  kinds: [
+    { copy: true, label: "near copies", colour: "#D55E00", style: "crossRot", radius: 6 },
+    { copy: false, label: "original data", colour: "#009E73", style: "circle", radius: 4 },
+  ],
+} as const;
 
 /** The charts a report must always draw (given the engine's standard columns). */
 export const REQUIRED_CHARTS = [
@@ -371,7 +415,81 @@ export function planCharts(input: ReportInput): {
       config: chartConfig(input, spec, labels, datasets),
     });
   }
+  const contributions = contributionChart(input);
+  if (contributions && "config" in contributions) charts.push(contributions);
+  else if (contributions) withoutData.push(contributions);
   return { charts, withoutData };
+}
+
+/**
+ * Payout per data point against true quality, one point per contribution, for the runs that
+ * measured attribution (none: no chart); copies drawn as crosses. In a sweep each run has its
+ * colour, and its originals and copies are two datasets.
+ */
+function contributionChart(input: ReportInput): ReportChart | ChartWithoutData | undefined {
+  const spec = CONTRIBUTION_CHART;
+  if (!input.runs.some((run) => run.contributions !== undefined)) return undefined;
+  const sweep = input.runs.length > 1;
+  const datasets: ChartDataset<"scatter", { x: number; y: number }[]>[] = [];
+  const drawn = new Set<string>();
+  input.runs.forEach((run, r) => {
+    for (const kind of spec.kinds) {
+      const data = (run.contributions ?? [])
+        .filter((c) => c.copy === kind.copy && finite(c.payoutPerPoint))
+        .map((c) => ({ x: c.quality, y: c.payoutPerPoint }));
+      if (data.length === 0) continue;
+      drawn.add(kind.label);
+      const colour = sweep ? RUN_COLOURS[r % RUN_COLOURS.length]! : kind.colour;
+      datasets.push({
+        label: sweep ? `${runName(input, run)} ${kind.label}` : kind.label,
+        data,
+        borderColor: colour,
+        backgroundColor: colour,
+        pointStyle: kind.style,
+        pointRadius: kind.radius,
+        pointHoverRadius: kind.radius + 2,
+        pointBorderWidth: 2,
+        showLine: false,
+        // Points on the zero line are drawn whole, not cut by the chart area.
+        clip: false,
+      });
+    }
+  });
+  if (datasets.length === 0) return { id: spec.id, title: spec.title };
+  const sweepParam = sweep ? input.sweep?.param : undefined;
+  return {
+    id: spec.id,
+    title: spec.title,
+    caption: spec.caption,
+    noData: spec.kinds.filter((k) => !drawn.has(k.label)).map((k) => k.label),
+    config: {
+      type: "scatter",
+      data: { datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: "nearest", intersect: true },
+        plugins: {
+          title: { display: true, text: spec.title, font: { size: 15 } },
+          legend: {
+            position: "bottom",
+            labels: { usePointStyle: true },
+            ...(sweepParam ? { title: { display: true, text: sweepParam } } : {}),
+          },
+        },
+        scales: {
+          x: {
+            type: "linear",
+            min: 0,
+            max: 100,
+            title: { display: true, text: "true quality (% of labels right)" },
+          },
+          y: { type: "linear", min: 0, title: { display: true, text: "LIN per data point" } },
+        },
+      },
+    },
+  };
 }
 
 function chartConfig(
@@ -379,7 +497,7 @@ function chartConfig(
   spec: ChartSpec,
   labels: number[],
   datasets: ChartDataset<"line", (number | null)[]>[],
-): ReportChart["config"] {
+): LineConfig {
   const stacked = datasets.some((d) => d.stack === "areas");
   const log = spec.logFromSpread !== undefined && spreadAtLeast(datasets, spec.logFromSpread);
   const yTitle = log ? `${spec.yTitle} (log scale)` : spec.yTitle;

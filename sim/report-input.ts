@@ -8,12 +8,25 @@
  */
 export type EpochRow = Record<string, number | null>;
 
+/** A contribution of a measured run, for the payout-against-quality chart. */
+export interface ContributionPoint {
+  id: number;
+  /** Its true quality, 1..100. */
+  quality: number;
+  /** What measured attribution paid it per data point (LIN). */
+  payoutPerPoint: number;
+  /** A near copy of someone else's data. */
+  copy: boolean;
+}
+
 export interface SimRun {
   /** "baseline" for a single run, or e.g. "emissionVolumeFactorPpm=500000" for a sweep point. */
   label: string;
   /** Parameter overrides this run used (name → decimal string). */
   params: Record<string, string>;
   rows: EpochRow[];
+  /** Measured runs only: the contributions some measured window valued. */
+  contributions?: ContributionPoint[];
 }
 
 export interface ReportInput {

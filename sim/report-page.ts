@@ -163,6 +163,32 @@ const OUTCOMES: readonly Outcome[] = [
     columns: ["totalIssuance"],
     value: (r) => last(r, "totalIssuance"),
   },
+  {
+    heading: "measured windows settled by report % (whole run)",
+    columns: ["windowsByReport", "windowsByDeclared"],
+    value: (r) => {
+      const byReport = total(r, "windowsByReport");
+      const byDeclared = total(r, "windowsByDeclared");
+      return byReport === null || byDeclared === null || byReport + byDeclared === 0
+        ? null
+        : (100 * byReport) / (byReport + byDeclared);
+    },
+  },
+  {
+    heading: "honest attestors' net return (last)",
+    columns: ["honestAttestorNetReturn"],
+    value: (r) => last(r, "honestAttestorNetReturn"),
+  },
+  {
+    heading: "lazy attestors' net return (last)",
+    columns: ["lazyAttestorNetReturn"],
+    value: (r) => last(r, "lazyAttestorNetReturn"),
+  },
+  {
+    heading: "colluding attestors' net return (last)",
+    columns: ["colludingAttestorNetReturn"],
+    value: (r) => last(r, "colludingAttestorNetReturn"),
+  },
 ];
 
 function summaryTable(input: ReportInput): string {

@@ -7,7 +7,7 @@ import { planCharts } from "./report-charts.ts";
 import type { ReportInput } from "./report-input.ts";
 import { CHART_JS_FILE, renderReportHtml } from "./report-page.ts";
 
-export type { EpochRow, ReportInput, SimRun } from "./report-input.ts";
+export type { ContributionPoint, EpochRow, ReportInput, SimRun } from "./report-input.ts";
 
 /** Chart.js's self-contained UMD build, as installed (the package's `dist/` folder). */
 function chartJsSource(): string {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { parse as parseYaml } from "yaml";
-import { formatLin, parseLin } from "../primitives/amount.ts";
+import { formatLin, parseLin, UNIT } from "../primitives/amount.ts";
 import { LineageError } from "../primitives/errors.ts";
 import { ChainSpecError } from "../runtime/errors.ts";
 import { PARAMS, validateGenesisParams } from "../runtime/pallets/params.ts";
@@ -131,8 +131,41 @@ const Population = {
     viaSecondAccount: v.optional(v.boolean(), false),
     endowment: v.optional(lin),
   }),
+  copiers: v.strictObject({
+    count: count(1_000),
+    /** Near copies of other contributors' accepted data each copier submits per epoch. */
+    copiesPerEpoch: v.optional(count(1_000), 1),
+    startEpoch: v.optional(count(1_000_000), 0),
+    endowment: v.optional(lin),
+  }),
+  attestors: v.strictObject({
+    /** Attestors who run the method and reveal its report. */
+    honest: v.optional(count(4_096), 0),
+    /** Attestors who never run the method: they guess, or copy an earlier round's root. */
+    lazy: v.optional(count(4_096), 0),
+    /** Attestors who reveal one wrong root together, paying the copiers' contributions. */
+    colluding: v.optional(count(4_096), 0),
+    /** The bond each attestor posts (LIN). */
+    bond: lin,
+    endowment: v.optional(lin),
+  }),
   validators: v.strictObject({ count: v.pipe(count(100), v.minValue(1)) }),
 };
+
+/** Measured attribution: the model owners' models are measured by knn-shapley v1 on synthetic data. */
+const Measured = v.strictObject({
+  /** Coordinates of each data point (u8). */
+  dimension: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_024)), 64),
+  /** Classes the points (and their labels) belong to. */
+  classes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(256)), 4),
+  /** Data points in each contribution. */
+  pointsPerContribution: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000)),
+    8,
+  ),
+  /** Each coordinate is its class centroid's ± up to this much (uniform). */
+  spread: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(127)), 48),
+});
 
 const Scenario = v.strictObject({
   name: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "lower-case letters, digits, '-'")),
@@ -172,8 +205,11 @@ const Scenario = v.strictObject({
     licenceBuyers: v.optional(Population.licenceBuyers),
     modelOwners: v.optional(Population.modelOwners),
     washTraders: v.optional(Population.washTraders),
+    copiers: v.optional(Population.copiers),
+    attestors: v.optional(Population.attestors),
     validators: v.optional(Population.validators, { count: 1 }),
   }),
+  measured: v.optional(Measured),
 });
 
 export type Scenario = v.InferOutput<typeof Scenario>;
@@ -284,10 +320,63 @@ export function parseScenario(doc: unknown, source = "scenario"): Scenario {
     throw invalid(source, "datanets.licenceFee", "a paid licence needs a fee above 0");
   if (d.licence === "open" && d.licenceFee !== undefined && d.licenceFee > 0n)
     throw invalid(source, "datanets.licenceFee", "only a paid licence has a fee");
+  const measuredProblem = measuredShapeProblem(scenario);
+  if (measuredProblem) throw invalid(source, measuredProblem.path, measuredProblem.message);
   const problem = paramProblem(scenario, paramOverrides(scenario));
   if (problem) throw invalid(source, problem.path, problem.message);
   return scenario;
 }
+
+/** What measured attribution's populations need from the rest of the scenario. */
+function measuredShapeProblem(scenario: Scenario): ScenarioProblem | undefined {
+  const p = scenario.populations;
+  if (scenario.measured && !p.modelOwners)
+    return {
+      path: "measured",
+      message:
+        "measured attribution measures the model owners' models: add populations.modelOwners",
+    };
+  if (!scenario.measured) {
+    if (p.copiers)
+      return {
+        path: "populations.copiers",
+        message: "copiers copy measured data: add a measured section",
+      };
+    if (p.attestors)
+      return {
+        path: "populations.attestors",
+        message: "attestors report on measured models: add a measured section",
+      };
+  }
+  const a = p.attestors;
+  if (a && a.colluding > 0 && !p.copiers)
+    return {
+      path: "populations.attestors.colluding",
+      message:
+        "colluding attestors reveal a root that pays the copiers' contributions: add populations.copiers",
+    };
+  const endowment = a?.endowment ?? ATTESTOR_ENDOWMENT;
+  if (a && a.bond > endowment)
+    return {
+      path: "populations.attestors.bond",
+      message: `${formatLin(a.bond)} is more than the attestors' endowment ${formatLin(endowment)}`,
+    };
+  return undefined;
+}
+
+/** An attestor's endowment when the scenario gives none (sim/population.ts). */
+export const ATTESTOR_ENDOWMENT = 1_000n * UNIT;
+
+/**
+ * The attestation phases the simulated attestors and model owners act in: each acts in the block
+ * after its phase opens, so every one of them must last at least two blocks.
+ */
+const MEASURED_PHASES = [
+  "attestationQueryLogBlocks",
+  "attestationCommitBlocks",
+  "attestationRevealBlocks",
+  "attestationDisputeBlocks",
+] as const;
 
 /** Curators a simulated datanet lists at most (sim/phases.ts): registryMaxCurators' default. */
 export const MAX_LISTED_CURATORS = Number(PARAMS.registryMaxCurators.default);
@@ -344,6 +433,30 @@ export function paramProblem(
       path: "populations.curators.count",
       message: `${curators} curators are listed on every datanet, more than registryMaxCurators ${maxCurators}`,
     };
+  if (scenario.measured) {
+    for (const name of MEASURED_PHASES)
+      if (value(name) < 2n)
+        return {
+          path: `params.${name}`,
+          message: `${value(name)} block is too short: the simulated agents act in the block after a phase opens, so it needs at least 2`,
+        };
+  }
+  const a = scenario.populations.attestors;
+  if (a) {
+    const minBond = value("attestationMinBond");
+    if (a.bond < minBond)
+      return {
+        path: "populations.attestors.bond",
+        message: `${formatLin(a.bond)} is below the protocol minimum ${formatLin(minBond)} (attestationMinBond)`,
+      };
+    const total = a.honest + a.lazy + a.colluding;
+    const max = value("attestationMaxAttestors");
+    if (BigInt(total) > max)
+      return {
+        path: "populations.attestors",
+        message: `${total} attestors, more than attestationMaxAttestors ${max}`,
+      };
+  }
   return undefined;
 }
 
@@ -378,15 +491,17 @@ export function loadScenario(path: string): Scenario {
 
 /**
  * The scenario with every population count multiplied by `scale` (rounded, at least 1 where the
- * scenario has any): the shortened form the tests run.
+ * scenario has any): the shortened form the tests run. The attestors have no count and are not
+ * scaled: how many of each kind there are decides who can reach a quorum.
  */
 export function scaleScenario(scenario: Scenario, scale: number): Scenario {
   if (scale === 1) return scenario;
   const scaled = structuredClone(scenario);
-  const pops = scaled.populations as Record<string, { count: number } | undefined>;
+  const pops = scaled.populations as Record<string, { count?: number } | undefined>;
   for (const key of Object.keys(pops)) {
     const pop = pops[key];
-    if (pop && pop.count > 0) pop.count = Math.max(1, Math.round(pop.count * scale));
+    if (pop?.count !== undefined && pop.count > 0)
+      pop.count = Math.max(1, Math.round(pop.count * scale));
   }
   return scaled;
 }

@@ -142,7 +142,16 @@ describe("the simulator's HTML report in headless chromium", () => {
     }
   }
 
-  function assertDrawn(opened: Opened, expected: Record<string, number>, epochs: number) {
+  /**
+   * Every chart drawn with the expected number of datasets, each `epochs` long (or, for a chart
+   * that is not per epoch, the scatter of contributions, the lengths given in `lengths`).
+   */
+  function assertDrawn(
+    opened: Opened,
+    expected: Record<string, number>,
+    epochs: number,
+    lengths: Record<string, number[]> = {},
+  ) {
     assert.deepEqual(opened.errors, []);
     const offline = opened.requests.filter((url) => !url.startsWith("file://"));
     assert.deepEqual(offline, [], "the report reached beyond file://");
@@ -163,7 +172,8 @@ describe("the simulator's HTML report in headless chromium", () => {
       assert.ok(chart.paintedShare > 0.01, `${where}: almost blank`);
       assert.equal(chart.datasets.length, expected[chart.id], `${where}: dataset count`);
       chart.datasets.forEach((dataset, d) => {
-        assert.equal(dataset.length, epochs, `${where} ${dataset.label}: data length`);
+        const length = lengths[chart.id]?.[d] ?? epochs;
+        assert.equal(dataset.length, length, `${where} ${dataset.label}: data length`);
         assert.ok(dataset.nonNull > 0, `${where} ${dataset.label}: no values`);
         // Chart.js paints the first dataset last: a line with the same values on the same axis as
         // an earlier one (the same volume in every run of a k sweep) lies under it, unseen.
@@ -342,6 +352,48 @@ describe("the simulator's HTML report in headless chromium", () => {
     );
     for (const id of ["retention", "spam-return"])
       assert.match(html, new RegExp(`data-chart-without-data="${id}"`));
+  });
+
+  it("draws a report the simulator wrote: measured attribution, with the contributions' scatter", async () => {
+    const { opened, html } = await realReport("real-measured", "measured-attribution", [
+      { label: "measured-attribution" },
+    ]);
+    const result = runShipped("measured-attribution", { epochs: 4, scale: 0.3, seed: 7 });
+    const valued = result.measured!.contributions.filter((c) => c.windows > 0);
+    const copies = valued.filter((c) => c.copyOf !== null).length;
+    assert.ok(copies > 0 && valued.length > copies, `${copies} of ${valued.length} are copies`);
+    assertDrawn(
+      opened,
+      {
+        "emission-volume": 6,
+        "emission-volume-ratio": 2,
+        contributors: 2,
+        // retention and spam-return: no cohort yet, no spammers
+        gini: 1,
+        supply: 1,
+        submissions: 2,
+        "honest-income": 2,
+        "wash-trading": 1,
+        "measured-windows": 3, // by report, by the declared manifest, all windows
+        "attestor-returns": 3, // honest, lazy, colluding
+        "contribution-payouts": 2, // near copies (drawn on top), original data
+      },
+      4,
+      { "contribution-payouts": [copies, valued.length - copies] },
+    );
+    const scatter = opened.charts.find((c) => c.id === "contribution-payouts")!;
+    assert.deepEqual(
+      scatter.datasets.map((d) => d.label),
+      ["near copies", "original data"],
+    );
+    const points = scatter.datasets.map((d) => d.data as unknown as { x: number; y: number }[]);
+    assert.ok(
+      points[0]!.every((p) => p.y === 0),
+      "every copy is drawn at zero payout",
+    );
+    assert.ok(points[1]!.some((p) => p.y > 0));
+    assert.match(html, /data-chart="contribution-payouts"/);
+    assert.match(html, /data-chart-without-data="spam-return"/);
   });
 
   it("screenshots a report for the docs as a palette PNG that matches chromium's own", async () => {

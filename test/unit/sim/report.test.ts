@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { type ReportInput, writeReport } from "../../../sim/report.ts";
+import { type ReportInput, type SimRun, writeReport } from "../../../sim/report.ts";
 import { buildCharts, chartsWithoutData, REQUIRED_CHARTS } from "../../../sim/report-charts.ts";
 import { scriptSafeJson } from "../../../sim/report-page.ts";
 import {
@@ -113,6 +113,59 @@ describe("buildCharts", () => {
     assert.deepEqual(chartsWithoutData(input), [
       { id: "emission-volume-ratio", title: "Emission / volume ratio" },
     ]);
+  });
+
+  it("draws a measured run's contributions as payout per point against quality, copies on top", () => {
+    const run = (contributions: SimRun["contributions"]): ReportInput => ({
+      title: "measured",
+      seed: 1,
+      epochs: 2,
+      runs: [
+        {
+          label: "baseline",
+          params: {},
+          rows: [
+            { epoch: 0, windowsByReport: 0 },
+            { epoch: 1, windowsByReport: 1 },
+          ],
+          ...(contributions ? { contributions } : {}),
+        },
+      ],
+    });
+    const scatter = (input: ReportInput) =>
+      buildCharts(input).find((c) => c.id === "contribution-payouts");
+    const chart = scatter(
+      run([
+        { id: 0, quality: 90, payoutPerPoint: 2.5, copy: false },
+        { id: 1, quality: 40, payoutPerPoint: 0.25, copy: false },
+        { id: 2, quality: 90, payoutPerPoint: 0, copy: true },
+      ]),
+    )!;
+    assert.equal(chart.config.type, "scatter");
+    assert.equal(buildCharts(run([]))[0]!.id, "measured-windows", "a line chart leads the page");
+    assert.deepEqual(
+      chart.config.data.datasets.map((d) => [d.label, d.data]),
+      [
+        ["near copies", [{ x: 90, y: 0 }]],
+        [
+          "original data",
+          [
+            { x: 90, y: 2.5 },
+            { x: 40, y: 0.25 },
+          ],
+        ],
+      ],
+    );
+    assert.deepEqual(chart.noData, []);
+    const noCopies = scatter(run([{ id: 0, quality: 90, payoutPerPoint: 2.5, copy: false }]))!;
+    assert.deepEqual(noCopies.noData, ["near copies"]);
+    // A measured run whose windows valued nothing: named, not drawn; an unmeasured run: neither.
+    assert.deepEqual(
+      chartsWithoutData(run([])).map((c) => c.id),
+      ["contribution-payouts"],
+    );
+    assert.equal(scatter(run(undefined)), undefined);
+    assert.deepEqual(chartsWithoutData(run(undefined)), []);
   });
 
   it("puts the ratio on a log scale only when it spans a wide range", () => {

@@ -84,11 +84,11 @@ describe("scenario files", () => {
     });
     rejects(
       pops({ spamers: { count: 1 } }),
-      /^s\.yaml: populations\.spamers: unknown field spamers \(expected one of honestContributors, spammers, curators, challengers, consumers, licenceBuyers, modelOwners, washTraders, validators\)$/,
+      /^s\.yaml: populations\.spamers: unknown field spamers \(expected one of honestContributors, spammers, curators, challengers, consumers, licenceBuyers, modelOwners, washTraders, copiers, attestors, validators\)$/,
     );
     rejects(
       { ...minimal(), colour: "red" },
-      /^s\.yaml: colour: unknown field colour \(expected one of name, description, epochLength, params, datanets, populations\)$/,
+      /^s\.yaml: colour: unknown field colour \(expected one of name, description, epochLength, params, datanets, populations, measured\)$/,
     );
     const consumers = (demand: object) =>
       pops({ consumers: { count: 1, demand, budget: 1, maxPrice: 1 } });
@@ -168,6 +168,83 @@ describe("scenario files", () => {
     assert.throws(() => parseSweep("registryMinBond=1", s), code);
     assert.throws(() => parseSweep("registryMinBond=1,x", s), code);
     assert.throws(() => parseSweep("epochLength=4,12", s), code);
+  });
+
+  it("accepts measured attribution with its defaults and refuses what its agents could not do", () => {
+    const measured = () => ({
+      ...minimal(),
+      populations: {
+        ...minimal().populations,
+        modelOwners: { count: 1, price: 0.1, dataShare: 0.5 },
+        copiers: { count: 1 },
+        attestors: { honest: 3, colluding: 2, bond: 200 },
+      },
+      measured: {},
+    });
+    const s = parseScenario(measured());
+    assert.deepEqual(s.measured, {
+      dimension: 64,
+      classes: 4,
+      pointsPerContribution: 8,
+      spread: 48,
+    });
+    assert.deepEqual(s.populations.attestors, {
+      honest: 3,
+      lazy: 0,
+      colluding: 2,
+      bond: 200n * UNIT,
+    });
+    assert.equal(s.populations.copiers!.copiesPerEpoch, 1);
+    // Attestors have no count: scaling leaves them alone (their numbers decide the quorums).
+    assert.deepEqual(scaleScenario(s, 0.5).populations.attestors, s.populations.attestors);
+
+    const without = (field: string) => {
+      const doc = measured() as Record<string, unknown> & { populations: Record<string, unknown> };
+      if (field === "measured") delete doc.measured;
+      else delete doc.populations[field];
+      return doc;
+    };
+    rejects(
+      without("copiers"),
+      /^s\.yaml: populations\.attestors\.colluding: colluding attestors reveal a root that pays the copiers' contributions/,
+    );
+    rejects(
+      without("modelOwners"),
+      /^s\.yaml: measured: measured attribution measures the model owners' models/,
+    );
+    const { copiers: _c, ...noCopiers } = without("measured").populations;
+    rejects(
+      { ...without("measured"), populations: noCopiers },
+      /^s\.yaml: populations\.attestors: attestors report on measured models: add a measured section$/,
+    );
+    rejects(without("measured"), /^s\.yaml: populations\.copiers: copiers copy measured data/);
+    const pops = measured().populations;
+    rejects(
+      { ...measured(), populations: { ...pops, attestors: { ...pops.attestors, bond: 50 } } },
+      /^s\.yaml: populations\.attestors\.bond: 50 LIN is below the protocol minimum 100 LIN \(attestationMinBond\)$/,
+    );
+    rejects(
+      { ...measured(), populations: { ...pops, attestors: { ...pops.attestors, bond: 5000 } } },
+      /populations\.attestors\.bond: 5000 LIN is more than the attestors' endowment 1000 LIN/,
+    );
+    rejects(
+      { ...measured(), params: { attestationCommitBlocks: 1 } },
+      /^s\.yaml: params\.attestationCommitBlocks: 1 block is too short: the simulated agents act in the block after a phase opens/,
+    );
+    rejects({ ...measured(), measured: { spread: 200 } }, /^s\.yaml: measured\.spread: /);
+    rejects(
+      { ...measured(), measured: { dimensions: 8 } },
+      /unknown field dimensions \(expected one of dimension, classes, pointsPerContribution, spread\)/,
+    );
+    // A sweep is held to the same checks.
+    assert.throws(
+      () => parseSweep("attestationMinBond=100000000000000,300000000000000", s),
+      (e: Error & { code?: string }) =>
+        e.code === "SWEEP_INVALID" &&
+        /attestationMinBond=300000000000000 does not fit the scenario: populations\.attestors\.bond/.test(
+          e.message,
+        ),
+    );
   });
 
   it("checks each sweep value as the scenario's own parameters are checked", () => {
