@@ -2,12 +2,16 @@
 // verification ceiling, block propagation latency across local validators, and the speed at which
 // an empty node syncs a chain, and attribution payments and claims against a version pool of 1k,
 // 100k and 1M contributions, and the emission pallet's bounded epoch close over earning pools of
-// 1k/10k/100k contributions and over 1k small pools; printed and written to bench-results/bench-<timestamp>.json.
+// 1k/10k/100k contributions and over 1k small pools, and measured attribution: the knn-shapley v1
+// method over 1k/10k/100k contributions on one thread and two, and what the chain pays for a
+// report and for each claim as the report grows from 1k to 1M leaves; printed and written to
+// bench-results/bench-<timestamp>.json.
 //
 //   npm run bench -- --blocks 50 --accounts 4000 --verify-seconds 10
 //   npm run bench -- --only network          # propagation and sync only
 //   npm run bench -- --only attribution      # pool payments and claims at 1k/100k/1M contributions
 //   npm run bench -- --only emission         # epoch close: blocks, ms per block, steps/s
+//   npm run bench -- --only measured         # knn-shapley v1 throughput, report and claim costs
 //
 // Every option can also come from the environment (BENCH_BLOCKS, BENCH_ACCOUNTS, …). Perf code
 // reports numbers; it asserts correctness (every block imports, every signature verifies), never time.
@@ -25,12 +29,23 @@ import { devGenesis, openDevStore } from "./dev-chain.ts";
 import { type CloseFigures, measureEmissionClose } from "./emission-close.ts";
 import { type ImportThroughput, measureImport } from "./import-throughput.ts";
 import { type MachineFacts, machineFacts } from "./machine.ts";
+import {
+  type MeasuredAttributionFigures,
+  measureMeasuredAttribution,
+} from "./measured-attribution.ts";
 import { measurePropagation, type PropagationLatency } from "./propagation.ts";
 import { measureSyncSpeed, type SyncSpeed } from "./sync-speed.ts";
 import { buildTransferChain, MAX_ACCOUNTS, type TransferChainOptions } from "./transfer-chain.ts";
 import { measureRawOpenssl, measureVerifier, type VerifyThroughput } from "./verify-ceiling.ts";
 
-const MEASUREMENTS = ["import", "propagation", "sync", "attribution", "emission"] as const;
+const MEASUREMENTS = [
+  "import",
+  "propagation",
+  "sync",
+  "attribution",
+  "emission",
+  "measured",
+] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 /** Names `--only` accepts besides the measurements themselves. */
 const GROUPS: Record<string, readonly Measurement[]> = {
@@ -47,6 +62,9 @@ interface BenchOptions extends TransferChainOptions {
   syncTransfersPerBlock: number;
   attributionSeconds: number;
   emissionMaxContributions: number;
+  measuredMaxContributions: number;
+  measuredMaxLeaves: number;
+  measuredSeconds: number;
   only: Measurement[];
   outDir: string;
   cpuProfile: boolean;
@@ -79,6 +97,12 @@ interface BenchReport {
    * budget (blocks to close, close-block vs empty-block ms, steps/s, heap delta).
    */
   emission: { cases: CloseFigures[] } | null;
+  /**
+   * Measured attribution: knn-shapley v1's throughput per contribution count (one thread and two
+   * workers, with the time split into decode, collapse and valuation), and per report size the
+   * commit → reveal → finalize sequence and the claims against the settled root.
+   */
+  measured: MeasuredAttributionFigures | null;
 }
 
 const OPTIONS = {
@@ -133,6 +157,24 @@ const OPTIONS = {
     max: 1_000_000,
     doc: "largest single earning pool in the emission close (sizes 1k, 10k, 100k, 1M up to this)",
   },
+  "measured-max-contributions": {
+    default: 100_000,
+    min: 1_000,
+    max: 1_000_000,
+    doc: "largest contribution count knn-shapley v1 is run at (sizes 1k, 10k, 100k, 1M up to this)",
+  },
+  "measured-max-leaves": {
+    default: 1_000_000,
+    min: 1_000,
+    max: 1_000_000,
+    doc: "largest report whose on-chain costs are measured (1k, 10k, 100k, 1M leaves up to this)",
+  },
+  "measured-seconds": {
+    default: 1,
+    min: 1,
+    max: 30,
+    doc: "seconds of timed report sequences, and again of claim rounds, per report size",
+  },
 } as const;
 /** Contribution counts of the attribution pool, measured in this order within one run. */
 const ATTRIBUTION_SIZES = [1_000, 100_000, 1_000_000];
@@ -143,6 +185,10 @@ const EMISSION_POOLS = 1_000;
 const EMISSION_ENTRIES_PER_POOL = 10;
 /** Step budgets: emissionMaxStepsPerBlock's default and its maximum. */
 const EMISSION_BUDGETS = [256, 4096];
+/** Contribution counts of the method and leaf counts of the reports (capped by the options). */
+const MEASURED_SIZES = [1_000, 10_000, 100_000, 1_000_000];
+/** The issue's figure is for 2 cores: the method's valuation is split over this many workers. */
+const MEASURED_WORKERS = 2;
 /** Seconds node B gets to sync, per block of the chain, beyond its start. */
 const SYNC_TIMEOUT_BASE_SECONDS = 120;
 const SYNC_TIMEOUT_PER_BLOCK_SECONDS = 0.5;
@@ -210,6 +256,9 @@ function readOptions(argv: string[]): BenchOptions {
     syncTransfersPerBlock: number("sync-transfers-per-block"),
     attributionSeconds: number("attribution-seconds"),
     emissionMaxContributions: number("emission-max-contributions"),
+    measuredMaxContributions: number("measured-max-contributions"),
+    measuredMaxLeaves: number("measured-max-leaves"),
+    measuredSeconds: number("measured-seconds"),
     only: readOnly((values.only as string | undefined) ?? process.env.BENCH_ONLY ?? "all"),
     outDir: (values.out as string | undefined) ?? process.env.BENCH_OUT ?? "bench-results",
     cpuProfile: values["cpu-profile"] === true,
@@ -255,6 +304,7 @@ async function main(): Promise<void> {
     sync: null,
     attribution: null,
     emission: null,
+    measured: null,
   };
   let profile: object | null = null;
   if (options.only.includes("import")) {
@@ -318,6 +368,18 @@ async function main(): Promise<void> {
     );
     report.emission = { cases: measured.cases };
     emissionProfile = measured.profile;
+  }
+  if (options.only.includes("measured")) {
+    report.measured = await measureMeasuredAttribution(
+      {
+        methodSizes: MEASURED_SIZES.filter((n) => n <= options.measuredMaxContributions),
+        workers: MEASURED_WORKERS,
+        leafSizes: MEASURED_SIZES.filter((n) => n <= options.measuredMaxLeaves),
+        seconds: options.measuredSeconds,
+      },
+      console.log,
+    );
+    printMeasured(report.measured);
   }
 
   if (report.sync?.completed === false) {
@@ -485,6 +547,25 @@ function printAttribution(a: AttributionPoolThroughput): void {
     `ratio: at ${sizes} contributions, payments/s relative to the smallest pool ${ratios(a.ratio.paymentsVsSmallest)}, ` +
       `claims/s ${ratios(a.ratio.claimsVsSmallest)} (1.00 = cost independent of the pool's size)`,
   );
+}
+
+function printMeasured(m: MeasuredAttributionFigures): void {
+  const sizes = m.bySize.map((f) => fmt(f.leaves)).join(" / ");
+  const ratios = (r: number[]) => r.map((x) => x.toFixed(2)).join(" / ");
+  console.log(
+    `ratio: at ${sizes} leaves, the report sequence's p50 relative to the smallest ${ratios(m.ratio.reportVsSmallest)} ` +
+      `(1.00 = flat), the time per claim ${ratios(m.ratio.claimVsSmallest)} ` +
+      `against log2(n) / log2(smallest) ${ratios(m.ratio.log2VsSmallest)}`,
+  );
+  const largest = m.method?.bySize.at(-1);
+  if (largest) {
+    console.log(
+      `ratio: knn-shapley v1 at ${fmt(largest.contributions)} contributions: ${largest.workers.count} workers value ` +
+        `×${largest.workers.valuationSpeedup.toFixed(2)} as fast as one thread (plain arithmetic: ×${largest.workers.ceiling.toFixed(2)}), ` +
+        `the whole method ×${largest.workers.methodSpeedup.toFixed(2)}; the collapse is ` +
+        `${((largest.collapseSeconds / largest.methodSeconds) * 100).toFixed(0)}% of its single-threaded time`,
+    );
+  }
 }
 
 function describeRounds(v: VerifyThroughput): string {
