@@ -286,7 +286,8 @@ export type RpcWindowPhase =
   | "dispute"
   | "council"
   | "final"
-  | "declared";
+  | "declared"
+  | "selecting";
 
 export interface RpcReveal {
   account: string;

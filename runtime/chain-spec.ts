@@ -212,7 +212,7 @@ const PROPERTIES = { ss58Format: 42, tokenDecimals: 12, tokenSymbol: "LIN" };
 const BUILTIN_KNN_SHAPLEY = {
   name: "knn-shapley",
   version: 1,
-  params: toHex(knnShapleyParams({ k: 5, duplicateL1: 1024, rawFeatures: true })),
+  params: toHex(knnShapleyParams({ k: 5, duplicateDistance: 192, rawFeatures: true })),
   specHash: toHex(KNN_SHAPLEY_V1_SPEC_HASH),
 };
 

@@ -28,9 +28,10 @@ export const RUNTIME_VERSION: RuntimeVersion = {
   specName: "lineage",
   implName: "lineage-node",
   authoringVersion: 1,
-  specVersion: 1,
+  // 2: measured attribution (the attestation pallet, measured models, emission into windows).
+  specVersion: 2,
   implVersion: 1,
-  transactionVersion: 1,
+  transactionVersion: 2,
   stateVersion: 1,
 };
 

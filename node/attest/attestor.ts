@@ -1,8 +1,10 @@
 // The reference attestor (`lineage attest`): follows a node over RPC, finds the measured windows
 // whose rounds selected its key, measures each window once (measure.ts), commits in the commit
-// phase and reveals in the reveal phase, publishing the full report as a file the reveal points
-// to. It keeps its salts on disk, so a restart between commit and reveal still reveals. Work is
-// serialised: one head at a time, each transaction waited into a block before the next read.
+// phase and reveals in the reveal phase, publishing the full report — only then, so it cannot be
+// copied into another's commitment — as a file the reveal points to. Inputs that do not match the
+// chain make it commit UNMEASURABLE_ROOT instead of staying silent. It keeps its salts and pending
+// reports on disk, so a restart between commit and reveal still reveals. Work is serialised: one
+// head at a time, each transaction waited into a block before the next read.
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -14,16 +16,18 @@ import { ss58Encode } from "../../primitives/ss58.ts";
 import type { RpcClient, Subscription } from "../../rpc/client.ts";
 import type { Hex, RpcHeader, RpcMeasuredContribution, RpcWindow } from "../../rpc/node-api.ts";
 import { blockEvents, EVENTS_KEY } from "../../runtime/events.ts";
-import { commitmentOf } from "../../runtime/pallets/attestation/commitment.ts";
+import { commitmentOf, UNMEASURABLE_ROOT } from "../../runtime/pallets/attestation/commitment.ts";
 import { connect, submitCall } from "../commands/wallet.ts";
-import { encodeReport, type ReportDocument } from "./files.ts";
+import { AttestError, encodeReport, type ReportDocument } from "./files.ts";
 import { measureWindow, misreport } from "./measure.ts";
 
 export interface AttestorOptions {
   rpc: string;
   signer: Keypair;
-  /** Where reports and the attestor's state are written. */
+  /** Where reports are published: each is written there only when it is revealed. */
   reportDir: string;
+  /** Where the attestor keeps its salts and the reports it committed to but has not revealed. */
+  stateDir: string;
   /** The base URL the report directory is served at; default: reveal the reports' file paths. */
   reportUrl?: string;
   /** Fault injection for tests of the protocol: reveal a deliberately wrong root. */
@@ -77,6 +81,10 @@ export class Attestor {
         ? `attest: ${attestor.#me}, bond ${record.bond} planck${record.eligible ? "" : " (not eligible: below the minimum bond or unbonding)"}`
         : `attest: ${attestor.#me} is not bonded: bond with lineage tx attestation bond, or it is never selected`,
     );
+    if (!options.reportUrl)
+      options.log(
+        `attest: reports are revealed as paths under ${options.reportDir}: only this machine can fetch them; serve the directory and pass --report-url on a shared network`,
+      );
     await attestor.#discover();
     attestor.#subscription = await client.chain.subscribeNewHeads((header) =>
       attestor.#onHead(header),
@@ -183,7 +191,7 @@ export class Attestor {
     const k = `${window.model}/${window.window}/${window.round}`;
     if (window.phase === "commit" && !round.committed.includes(this.#me)) {
       const committed =
-        this.#commits[k] ?? (await this.#remember(k, await this.#report(window), window));
+        this.#commits[k] ?? (await this.#remember(k, await this.#reportOrNot(window), window));
       const commitment = commitmentOf({
         modelId: window.model,
         window: window.window,
@@ -209,6 +217,8 @@ export class Attestor {
       const committed = this.#commits[k];
       if (!committed)
         throw new LineageError("ATTEST_STATE", `no salt kept for ${k}: cannot reveal`);
+      // Published only now, after the commit phase: nobody could copy it into a commitment.
+      if (committed.reportUri !== "") await this.#publish(window);
       await this.#submit("Attestation.revealReport", {
         modelId: window.model,
         window: window.window,
@@ -266,18 +276,52 @@ export class Attestor {
     return report;
   }
 
-  /** Writes the report, picks a salt and keeps both on disk before anything is committed. */
-  async #remember(k: string, report: ReportDocument, window: RpcWindow): Promise<Committed> {
-    const name = `report-model${window.model}-window${window.window}.json`;
-    const path = resolve(this.#o.reportDir, name);
-    await writeAtomically(path, encodeReport(report));
-    const committed: Committed = {
-      salt: toHex(randomBytes(32)) as Hex,
-      root: report.root,
-      total: report.total.toString(),
-      leafCount: report.leaves.length,
-      reportUri: this.#o.reportUrl ? `${this.#o.reportUrl.replace(/\/$/, "")}/${name}` : path,
-    };
+  /**
+   * The window's report, or null when its inputs do not match what the chain committed (then the
+   * attestor commits UNMEASURABLE_ROOT: the window cannot be measured, and honest attestors agree
+   * on that instead of being slashed for staying silent).
+   */
+  async #reportOrNot(window: RpcWindow): Promise<ReportDocument | null> {
+    try {
+      return await this.#report(window);
+    } catch (error) {
+      if (!(error instanceof AttestError)) throw error;
+      this.#o.log(
+        `attest: model #${window.model} window ${window.window} is unmeasurable: ${describe(error)}`,
+      );
+      return null;
+    }
+  }
+
+  #reportName(window: RpcWindow): string {
+    return `report-model${window.model}-window${window.window}.json`;
+  }
+
+  /**
+   * Picks a salt and keeps it, with the report (in the state directory, not yet published), on
+   * disk before anything is committed: a restart between commit and reveal still reveals.
+   */
+  async #remember(k: string, report: ReportDocument | null, window: RpcWindow): Promise<Committed> {
+    const name = this.#reportName(window);
+    if (report) await writeAtomically(join(this.#o.stateDir, name), encodeReport(report));
+    const published = resolve(this.#o.reportDir, name);
+    const committed: Committed = report
+      ? {
+          salt: toHex(randomBytes(32)) as Hex,
+          root: report.root,
+          total: report.total.toString(),
+          leafCount: report.leaves.length,
+          reportUri: this.#o.reportUrl
+            ? `${this.#o.reportUrl.replace(/\/$/, "")}/${name}`
+            : published,
+        }
+      : {
+          salt: toHex(randomBytes(32)) as Hex,
+          root: toHex(UNMEASURABLE_ROOT) as Hex,
+          total: "0",
+          leafCount: 0,
+          reportUri: "",
+        };
     this.#commits[k] = committed;
     await writeAtomically(
       this.#statePath(),
@@ -286,12 +330,21 @@ export class Attestor {
     return committed;
   }
 
+  /** Moves the window's committed report from the state directory into the published one. */
+  async #publish(window: RpcWindow): Promise<void> {
+    const name = this.#reportName(window);
+    const published = join(this.#o.reportDir, name);
+    const bytes = await readFile(join(this.#o.stateDir, name)).catch(() => null);
+    if (bytes) await writeAtomically(published, bytes);
+  }
+
   #statePath(): string {
-    return join(this.#o.reportDir, "attestor-state.json");
+    return join(this.#o.stateDir, "attestor-state.json");
   }
 
   async #load(): Promise<void> {
     await mkdir(this.#o.reportDir, { recursive: true });
+    await mkdir(this.#o.stateDir, { recursive: true });
     try {
       this.#commits = JSON.parse(await readFile(this.#statePath(), "utf8")) as Record<
         string,

@@ -11,7 +11,8 @@
 //                  the chain holds the Merkle root over the files' hashes (in order) and Σ queries.
 //   report         {"format": "lineage-attribution-report/1", …, "leaves": [{contribution,
 //                   amount, value}], …} whose leaves rebuild the root the attestor revealed.
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { bytesEqual, fromHex, toHex } from "../../primitives/bytes.ts";
 import { LineageError } from "../../primitives/errors.ts";
@@ -48,19 +49,52 @@ export async function fetchUri(uri: string, maxBytes: number): Promise<Uint8Arra
       `${uri}: only paths, file:// and http(s):// URLs are fetched`,
     );
   }
-  let bytes: Uint8Array;
+  return await readRegularFile(uri, path, maxBytes);
+}
+
+/**
+ * A regular file's bytes, its size checked before anything is read. Opened without blocking and
+ * checked on the open handle, so a FIFO, a device (/dev/zero) or a directory is refused at once
+ * instead of hanging or filling memory.
+ */
+async function readRegularFile(uri: string, path: string, maxBytes: number): Promise<Uint8Array> {
+  let file: FileHandle;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (cause) {
     throw new AttestError(
       "ATTEST_FETCH",
       `${uri}: ${(cause as NodeJS.ErrnoException).code ?? "unreadable"}`,
-      { cause },
+      {
+        cause,
+      },
     );
   }
-  if (bytes.length > maxBytes)
-    throw new AttestError("ATTEST_FETCH", `${uri}: larger than ${maxBytes} bytes`);
-  return bytes;
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new AttestError("ATTEST_FETCH", `${uri}: not a regular file`);
+    if (info.size > maxBytes)
+      throw new AttestError("ATTEST_FETCH", `${uri}: larger than ${maxBytes} bytes`);
+    const bytes = new Uint8Array(info.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const { bytesRead } = await file.read(bytes, read, bytes.length - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return bytes.subarray(0, read);
+  } catch (cause) {
+    if (cause instanceof AttestError) throw cause;
+    throw new AttestError(
+      "ATTEST_FETCH",
+      `${uri}: ${(cause as NodeJS.ErrnoException).code ?? "unreadable"}`,
+      {
+        cause,
+      },
+    );
+  } finally {
+    await file.close();
+  }
 }
 
 async function fetchHttp(uri: string, maxBytes: number): Promise<Uint8Array> {

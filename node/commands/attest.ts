@@ -37,7 +37,16 @@ export function attestCommand(print: Print): Command {
       "the attestor's key (required): a dev account (alice…ferdie), //Alice or a 0x seed",
     )
     .option("--rpc <url>", "node WebSocket RPC endpoint", DEFAULT_RPC_URL)
-    .option("--report-dir <dir>", "where reports and the attestor's salts are written", "./attest")
+    .option(
+      "--report-dir <dir>",
+      "where reports are published, each when it is revealed",
+      "./attest/reports",
+    )
+    .option(
+      "--state-dir <dir>",
+      "where the salts and unrevealed reports are kept (do not serve it)",
+      "./attest/state",
+    )
     .option(
       "--report-url <url>",
       "the base URL --report-dir is served at (default: reveal file paths)",
@@ -51,6 +60,7 @@ export function attestCommand(print: Print): Command {
         key?: string;
         rpc: string;
         reportDir: string;
+        stateDir: string;
         reportUrl?: string;
         fault?: string;
       }) => {
@@ -62,6 +72,7 @@ export function attestCommand(print: Print): Command {
           rpc: o.rpc,
           signer,
           reportDir: resolve(o.reportDir),
+          stateDir: resolve(o.stateDir),
           reportUrl: o.reportUrl,
           fault: o.fault as "wrong-root" | undefined,
           log: (line) => print(`${line}\n`),

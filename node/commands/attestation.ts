@@ -96,11 +96,20 @@ export function attestationTxCommand(print: Print): Command {
       args: {},
     }),
   );
-  call(
+  call<{ account?: string }>(
     "withdraw",
-    "Return an unbonded attestor's bond.",
-    (c) => c,
-    () => ({ call: "Attestation.withdraw", args: {} }),
+    "Return an unbonded attestor's bond once its delay passed and its windows settled: the sender's, or --account's (which frees its slot).",
+    (c) =>
+      c.option("--account <account>", "the attestor to return the bond of (default: the sender)"),
+    (o) => ({
+      call: "Attestation.withdraw",
+      args: {
+        account:
+          o.account === undefined
+            ? new Uint8Array()
+            : cliValue("--account", () => accountFromText(o.account!)),
+      },
+    }),
   );
   call<{ model: string; window: string; log: string; logUri?: string }>(
     "submit-query-log",

@@ -128,22 +128,22 @@ export function attributionTxCommand(print: Print): Command {
     name: string;
     version: string;
     k: string;
-    duplicateL1: string;
+    duplicateDistance: string;
     rawFeatures?: boolean;
     params?: string;
     spec: string;
   }>(
     "register-method",
-    "Register an attribution method version through Sudo.sudo (dev chains; elsewhere propose it to the council). knn-shapley takes --k, --duplicate-l1 and --raw-features; other methods --params.",
+    "Register an attribution method version through Sudo.sudo (dev chains; elsewhere propose it to the council). knn-shapley takes --k, --duplicate-distance and --raw-features; other methods --params.",
     (c) =>
       c
         .requiredOption("--name <name>", "method name, e.g. knn-shapley")
         .requiredOption("--version <n>", "method version")
         .option("--k <n>", "knn-shapley: neighbours", "5")
         .option(
-          "--duplicate-l1 <n>",
-          "knn-shapley: the L1 distance within which points are duplicates",
-          "1024",
+          "--duplicate-distance <n>",
+          "knn-shapley: the Euclidean distance within which points are duplicates",
+          "192",
         )
         .option(
           "--raw-features",
@@ -163,7 +163,7 @@ export function attributionTxCommand(print: Print): Command {
             ? cliValue("--k", () =>
                 knnShapleyParams({
                   k: uintFlag("--k", o.k, U32_MAX),
-                  duplicateL1: uintFlag("--duplicate-l1", o.duplicateL1),
+                  duplicateDistance: uintFlag("--duplicate-distance", o.duplicateDistance),
                   rawFeatures: o.rawFeatures === true,
                 }),
               )

@@ -28,13 +28,14 @@ import type { LabelledVectors } from "./vectors.ts";
 export const KNN_SCALE = 2 ** 40;
 const FLUSH_EVERY = 4096;
 export const MAX_K = 1024;
-export const MAX_DUPLICATE_L1 = 2 ** 40;
+/** Above any distance two vectors of the format can be apart (4096 · 65535² < 2^46). */
+export const MAX_DUPLICATE_DISTANCE = 2 ** 23;
 
 export interface KnnShapleyParams {
   /** Neighbours the classifier votes with, 1 ..= 1024. */
   k: number;
-  /** Points within this L1 distance of an earlier kept point are collapsed into it (0: exact copies only). */
-  duplicateL1: number;
+  /** Points within this Euclidean distance of an earlier kept point collapse into it (0: exact copies only). */
+  duplicateDistance: number;
   /** The feature files are the contributions' registered content (raw pixels), hashes checked. */
   rawFeatures: boolean;
 }
@@ -63,10 +64,14 @@ export function decodeKnnParams(bytes: Uint8Array): KnnShapleyParams {
 function checkKnnParams(p: KnnShapleyParams): void {
   if (!Number.isSafeInteger(p.k) || p.k < 1 || p.k > MAX_K)
     throw new MeasurementError("MEASUREMENT_PARAMS", `k = ${p.k} outside 1..${MAX_K}`);
-  if (!Number.isSafeInteger(p.duplicateL1) || p.duplicateL1 < 0 || p.duplicateL1 > MAX_DUPLICATE_L1)
+  if (
+    !Number.isSafeInteger(p.duplicateDistance) ||
+    p.duplicateDistance < 0 ||
+    p.duplicateDistance > MAX_DUPLICATE_DISTANCE
+  )
     throw new MeasurementError(
       "MEASUREMENT_PARAMS",
-      `duplicateL1 = ${p.duplicateL1} outside 0..2^40`,
+      `duplicateDistance = ${p.duplicateDistance} outside 0..2^23`,
     );
 }
 
@@ -138,7 +143,7 @@ export function knnShapley(
         "MEASUREMENT_INPUT",
         `query file ${i} has dimension ${q.dimension}, the contributions have ${dimension}`,
       );
-  const representative = collapseNearDuplicates(train.values, dimension, params.duplicateL1);
+  const representative = collapseNearDuplicates(train.values, dimension, params.duplicateDistance);
   const keptList: number[] = [];
   for (let j = 0; j < representative.length; j++) if (representative[j] === j) keptList.push(j);
   const kept = Int32Array.from(keptList);
@@ -152,6 +157,14 @@ export function knnShapley(
     );
     labels[i] = train.labels[kept[i]!]!;
   }
+  if (n === 0)
+    return {
+      values: Array.from({ length: contributions }, () => 0n),
+      representative,
+      pointValues: [],
+      kept,
+      queries: queries.reduce((sum, q) => sum + q.labels.length, 0),
+    };
   const { base, steps } = fractions(params.k, n);
   const sums = Array.from({ length: n }, () => 0n);
   const acc = new Float64Array(n);

@@ -12,7 +12,7 @@ import {
   knnShapley,
   trainingSet,
 } from "./knn-shapley.ts";
-import { decodeVectors } from "./vectors.ts";
+import { decodeVectors, VectorElement } from "./vectors.ts";
 
 export interface MethodInput {
   /** The parameter bytes registered on chain with the method. */
@@ -36,6 +36,8 @@ export interface MethodOutcome {
   /** Units of data each contribution had, and how many were valued (not collapsed). */
   points: { total: number; kept: number }[];
   collapsed: Collapsed[];
+  /** Contributions whose data could not be read as the method's format: no points, value 0. */
+  invalid: number[];
   queries: number;
 }
 
@@ -62,10 +64,33 @@ const knnShapleyV1: AttributionMethod = {
           "MEASUREMENT_INPUT",
           "contributions must be in ascending id order",
         );
-    const files = input.contributions.map((c) =>
-      decodeVectors(c.features, `contribution #${c.id}'s features`),
-    );
     const queries = input.queries.map((q, i) => decodeVectors(q, `query file ${i}`));
+    const dimension = queries[0]?.dimension;
+    if (dimension === undefined) throw new MeasurementError("MEASUREMENT_INPUT", "no query files");
+    for (const [i, q] of queries.entries())
+      if (q.dimension !== dimension)
+        throw new MeasurementError(
+          "MEASUREMENT_INPUT",
+          `query file ${i} has dimension ${q.dimension}, the first has ${dimension}`,
+        );
+    // A contribution whose file is not a labelled-vector file of the queries' dimension has no
+    // points: it is valued 0 and listed, and the others are valued as if it were absent.
+    const invalid: number[] = [];
+    const files = input.contributions.map((c) => {
+      try {
+        const f = decodeVectors(c.features, `contribution #${c.id}'s features`);
+        if (f.dimension === dimension) return f;
+      } catch (error) {
+        if (!(error instanceof MeasurementError)) throw error;
+      }
+      invalid.push(c.id);
+      return {
+        element: VectorElement.u8,
+        dimension,
+        labels: new Uint16Array(),
+        values: new Int32Array(),
+      };
+    });
     const train = trainingSet(files);
     const valuation = knnShapley(params, train, queries, files.length);
     const points = files.map((f) => ({ total: f.labels.length, kept: 0 }));
@@ -81,7 +106,7 @@ const knnShapleyV1: AttributionMethod = {
           into: { contribution: idOf(into), point: train.position[into]! },
         });
     }
-    return { values: valuation.values, points, collapsed, queries: valuation.queries };
+    return { values: valuation.values, points, collapsed, invalid, queries: valuation.queries };
   },
 };
 
@@ -92,7 +117,7 @@ export const METHODS: readonly AttributionMethod[] = [knnShapleyV1];
  * chain registers as its `specHash` (a unit test checks the two agree).
  */
 export const KNN_SHAPLEY_V1_SPEC_HASH = fromHex(
-  "0x8c4bf9afde647ef0a0c8f2f7a360704b4895dbc360194466a2b6735ef4932888",
+  "0x563747afded7d710330f4b71d8dfaccb71d179a0d23bf4de8d73523b5e7f166d",
 );
 
 export function findMethod(name: string, version: number): AttributionMethod | undefined {

@@ -31,7 +31,7 @@ import { TxDriver } from "./fixtures/registry-ledger.ts";
 
 const WAIT_MS = 120_000;
 const K = 5;
-const DUPLICATE_L1 = 1024;
+const DUPLICATE_DISTANCE = 192;
 const QUERIES = 100;
 const PRICE = UNIT / 100n;
 
@@ -69,7 +69,12 @@ const sloppy: Sample[][] = Array.from({ length: 6 }, (_, b) =>
     );
   }),
 );
-/** Copier: the careful one's first 60 images, two batches exact, two with a little noise. */
+/**
+ * Copier: the careful one's first 60 images in four batches: two exact, one with a little noise,
+ * and one nudged all over — 2 up or down on 560 pixels, invisible, yet 1,120 away in L1, more than
+ * the two closest distinct digits in the package (1,468 apart in L1, 268 in L2); in L2 it is 47.
+ */
+const nudge = (v: number, t: number) => (t % 7 < 5 ? (v >= 2 && t % 2 ? v - 2 : Math.min(255, v + 2)) : v);
 const copies: Sample[][] = Array.from({ length: 4 }, (_, b) =>
   careful
     .flat()
@@ -77,7 +82,10 @@ const copies: Sample[][] = Array.from({ length: 4 }, (_, b) =>
     .map((s) =>
       b < 2
         ? s
-        : { ...s, pixels: s.pixels.map((v, t) => (v > 0 && t % 5 === 0 ? Math.max(0, v - 2) : v)) },
+        : {
+            ...s,
+            pixels: s.pixels.map((v, t) => (b === 2 ? (v > 0 && t % 5 === 0 ? Math.max(0, v - 2) : v) : nudge(v, t))),
+          },
     ),
 );
 const queries = Array.from({ length: QUERIES }, (_, i) => sample(i % 10, 500 + Math.floor(i / 10)));
@@ -299,7 +307,9 @@ describe("measured attribution on a running node: MNIST, three attestors, claims
           "--rpc",
           node.url,
           "--report-dir",
-          join(dir.path, `attestor${i}`),
+          join(dir.path, `attestor${i}`, "reports"),
+          "--state-dir",
+          join(dir.path, `attestor${i}`, "state"),
           ...(i === 2 ? ["--fault", "wrong-root"] : []),
         ]),
       );
@@ -379,7 +389,7 @@ describe("measured attribution on a running node: MNIST, three attestors, claims
       points,
       queries.map((q) => ({ pixels: q.pixels, label: q.label })),
       K,
-      DUPLICATE_L1,
+      DUPLICATE_DISTANCE,
     );
     const byContribution = new Map<number, bigint>(ids.flat().map((id) => [id, 0n]));
     for (const [j, p] of points.entries())

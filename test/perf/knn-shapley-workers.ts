@@ -5,8 +5,8 @@
 // the same values, the same allocation, the same report root. Here for the bench for now; an
 // attestor with more than one core could value a window the same way.
 //
-// The kept points are valued as a training set of their own with duplicateL1 = 0. That changes
-// nothing: kept points are pairwise more than duplicateL1 ≥ 0 apart, so no two are equal and the
+// The kept points are valued as a training set of their own with duplicateDistance = 0. That changes
+// nothing: kept points are pairwise more than duplicateDistance ≥ 0 apart, so no two are equal and the
 // exact-copy collapse keeps them all (valuePoints checks it).
 import { Worker } from "node:worker_threads";
 import {
@@ -63,7 +63,7 @@ export function valuePoints(
   queries: LabelledVectors[],
 ): BigInt64Array<ArrayBuffer> {
   const set = pointSet(points.dimension, points.values, points.labels);
-  const params: KnnShapleyParams = { k, duplicateL1: 0, rawFeatures: false };
+  const params: KnnShapleyParams = { k, duplicateDistance: 0, rawFeatures: false };
   const valuation = knnShapley(params, set, queries, set.labels.length);
   if (valuation.kept.length !== set.labels.length)
     throw new Error("valuePoints was given two equal points: collapse them first");

@@ -2,8 +2,8 @@
 // and 100k contributions of one point each, on one thread and with the queries split over two
 // worker threads (knn-shapley-workers.ts). The data are synthetic 64-dimensional u8 embeddings
 // drawn around ten class centroids, 10% of the labels wrong and 1% of the contributions near
-// copies of an earlier one (every coordinate moved by at most one, within duplicateL1 = 64, so the
-// collapse has copies to find); queries are fresh points with their true labels. Real digits
+// copies of an earlier one (every coordinate moved by at most one: within Euclidean distance 8 of
+// it, and duplicateDistance = 16, so the collapse has copies to find); queries are fresh points with their true labels. Real digits
 // (test/fixtures/mnist.ts) hold only about 10,000 images, too few for the larger sizes.
 //
 // Each size is timed in stages on the main thread, with the method's own functions in its order:
@@ -96,7 +96,7 @@ const CLASSES = 10;
 const SPREAD = 48;
 const LABEL_NOISE = 0.1;
 const NEAR_COPIES = 0.01;
-const PARAMS: KnnShapleyParams = { k: 5, duplicateL1: DIMENSION, rawFeatures: false };
+const PARAMS: KnnShapleyParams = { k: 5, duplicateDistance: 16, rawFeatures: false };
 /** Contributions × queries per size: about 2 s of single-threaded valuation here. */
 const METHOD_WORK = 4_000_000;
 /**
@@ -181,7 +181,7 @@ async function measureSize(n: number, pool: KnnShapleyWorkers): Promise<MethodSi
   const decodeSeconds = seconds(start);
 
   start = performance.now();
-  const representative = collapseNearDuplicates(train.values, DIMENSION, PARAMS.duplicateL1);
+  const representative = collapseNearDuplicates(train.values, DIMENSION, PARAMS.duplicateDistance);
   const collapseSeconds = seconds(start);
 
   start = performance.now();
@@ -252,7 +252,7 @@ async function warmUp(pool: KnnShapleyWorkers): Promise<void> {
   const files = dataset(500, 200);
   const train = trainingSet(files.features.map((f) => decodeVectors(f)));
   const queries = files.queries.map((f) => decodeVectors(f));
-  const representative = collapseNearDuplicates(train.values, DIMENSION, PARAMS.duplicateL1);
+  const representative = collapseNearDuplicates(train.values, DIMENSION, PARAMS.duplicateDistance);
   const { points } = keptPoints(train, representative);
   valuePoints(PARAMS.k, points, queries);
   await pool.valuePoints(PARAMS.k, points, queries);

@@ -9,6 +9,14 @@ import { blake2b256 } from "../../../primitives/hash.ts";
 
 const COMMIT_DOMAIN = utf8("lineage/attestation/commit/v1");
 
+/**
+ * The root an attestor reveals (with total 0 and no leaves) when the window's inputs do not match
+ * what the chain committed: a query file that is not the one the log lists, an inputs index that
+ * is not the model's. With a quorum it is final like any root: the pot goes by the declared
+ * manifest, and the attestors who checked are paid.
+ */
+export const UNMEASURABLE_ROOT = blake2b256(utf8("lineage/attestation/unmeasurable/v1"));
+
 export interface CommittedReport {
   modelId: number;
   window: number;

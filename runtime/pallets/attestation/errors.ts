@@ -29,6 +29,7 @@ export const ATTESTATION_ERRORS = {
   CommitMismatch: "the reveal does not match the commitment",
   TotalMismatch: "a report allocates exactly the window's distributable pot, or nothing",
   ZeroLeaves: "a report has at least one leaf",
+  TooManyLeaves: "a report has one leaf per contribution of the manifest's versions, no more",
   AlreadyDisputed: "the round's result is disputed already",
 } as const;
 export type AttestationErrorName = keyof typeof ATTESTATION_ERRORS;

@@ -1,6 +1,6 @@
 // Attestation: bonded attestors, the selection of each measured window's rounds, commit–reveal,
 // quorum, disputes, escalation to the council and the fallback to the declared manifest.
-export { type CommittedReport, commitmentOf } from "./commitment.ts";
+export { type CommittedReport, commitmentOf, UNMEASURABLE_ROOT } from "./commitment.ts";
 export { ATTESTATION_ERRORS, type AttestationErrorName } from "./errors.ts";
 export { ATTESTATION_EVENTS, ATTESTATION_INDEX } from "./events.ts";
 export { attestation } from "./pallet.ts";

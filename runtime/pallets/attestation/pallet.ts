@@ -19,9 +19,10 @@ import {
 import type { RuntimeStorage, StorageRead } from "../../storage.ts";
 import { getModel, getWindowPot } from "../attribution/index.ts";
 import { param } from "../params.ts";
+import { getVersion } from "../registry/index.ts";
 import { storage as registryStorage } from "../registry/storage.ts";
 import { readAccount } from "../system.ts";
-import { commitmentOf } from "./commitment.ts";
+import { commitmentOf, UNMEASURABLE_ROOT } from "./commitment.ts";
 import { ATTESTATION_ERRORS, attestationError } from "./errors.ts";
 import { ATTESTATION_EVENTS, ATTESTATION_INDEX, emitEvent } from "./events.ts";
 import { hold, release } from "./ledger.ts";
@@ -68,13 +69,27 @@ interface ResolveArgs extends WindowArgs {
 const ref = (a: WindowArgs) => ({ modelId: a.modelId, window: a.window });
 const where = (a: WindowArgs) => `window ${a.window} of model #${a.modelId}`;
 
-function windowIn(s: StorageRead, a: WindowArgs, phases: readonly WindowPhase[]): WindowRecord {
-  const win = storage.windows.get(s, keys.window(a.modelId, a.window));
+/**
+ * The window, in one of `phases` and before that phase's deadline: a phase ends at the start of
+ * its deadline block even when the hook gets to it later (a full due queue), so a late call never
+ * counts.
+ */
+function windowIn(
+  ctx: RuntimeContext,
+  a: WindowArgs,
+  phases: readonly WindowPhase[],
+): WindowRecord {
+  const win = storage.windows.get(ctx.storage, keys.window(a.modelId, a.window));
   if (!win) throw attestationError("NotOpen", where(a));
   if (!phases.includes(win.phase))
     throw attestationError(
       "WrongPhase",
       `${where(a)} is in phase ${win.phase} (${PHASE_WORDS[win.phase]})`,
+    );
+  if (ctx.blockNumber >= win.deadline)
+    throw attestationError(
+      "WrongPhase",
+      `${where(a)}: its ${PHASE_WORDS[win.phase]} phase ended at block #${win.deadline}`,
     );
   return win;
 }
@@ -87,6 +102,7 @@ const PHASE_WORDS = [
   "council",
   "final",
   "settled by the declared manifest",
+  "selecting its attestors",
 ];
 
 function checkUriLength(s: StorageRead, uri: string): void {
@@ -95,15 +111,46 @@ function checkUriLength(s: StorageRead, uri: string): void {
     throw attestationError("TooLong", `the URI is longer than ${max} bytes`);
 }
 
-/** A report's claimed total must be the window's distributable pot, or nothing at all. */
-function checkReport(win: WindowRecord, total: bigint, leafCount: number, root: Uint8Array): void {
+/**
+ * A report allocates exactly the window's distributable pot (or nothing, when no contribution was
+ * valued above zero), over at most as many leaves as the manifest's versions hold contributions;
+ * or it is UNMEASURABLE_ROOT with total 0 and no leaves.
+ */
+function checkReport(
+  s: StorageRead,
+  a: WindowArgs,
+  win: WindowRecord,
+  total: bigint,
+  leafCount: number,
+  root: Uint8Array,
+): void {
   if (root.length !== 32) throw attestationError("BadHash", "root");
+  if (bytesEqual(root, UNMEASURABLE_ROOT)) {
+    if (total !== 0n || leafCount !== 0)
+      throw attestationError(
+        "TotalMismatch",
+        "an unmeasurable window's report has no total and no leaves",
+      );
+    return;
+  }
   if (total !== win.distributable && total !== 0n)
     throw attestationError(
       "TotalMismatch",
       `${total}, the distributable pot is ${win.distributable}`,
     );
   if (leafCount < 1) throw attestationError("ZeroLeaves");
+  const most = manifestContributions(s, a.modelId);
+  if (leafCount > most)
+    throw attestationError("TooManyLeaves", `${leafCount}, the manifest's versions hold ${most}`);
+}
+
+/** Contributions in all of a model's manifest versions, counted with repeats (a bound on leaves). */
+function manifestContributions(s: StorageRead, modelId: number): number {
+  const model = getModel(s, modelId);
+  return (model?.manifest ?? []).reduce(
+    (n, e) => n + (getVersion(s, e.datanetId, e.version)?.count ?? 0),
+    0,
+  );
 }
 
 function selectedIn(s: StorageRead, a: WindowArgs, round: number, who: Uint8Array): void {
@@ -177,15 +224,18 @@ export const attestation: Pallet = {
         emitEvent(ctx, "Unbonding", { account: who, amount: u128ToBytes(a.bond), block: at });
       },
     }),
-    defineCall<Record<string, never>>({
+    defineCall<{ account: Uint8Array }>({
       index: 2,
       name: "withdraw",
-      args: T("NoArgs"),
+      args: T("WithdrawArgs"),
       origin: "signed",
-      doc: "Returns an unbonded attestor's bond and removes it",
+      doc: "Returns an unbonded attestor's bond to it and removes it; `account` empty for the sender, or anyone's once its delay passed (frees its slot)",
       weight: () => W_BASE,
-      handler(ctx, origin) {
-        const who = ensureSignedBy(origin);
+      handler(ctx, origin, args) {
+        const sender = ensureSignedBy(origin);
+        if (args.account.length !== 0 && args.account.length !== 32)
+          throw attestationError("BadHash", "account is a 32-byte account id");
+        const who = args.account.length === 0 ? sender : args.account;
         const s = ctx.storage;
         const a = getAttestor(s, who);
         if (!a) throw attestationError("NotAttestor");
@@ -220,7 +270,7 @@ export const attestation: Pallet = {
         if (!m) throw attestationError("NotMeasured", `#${args.modelId}`);
         if (!bytesEqual(who, model.owner) && !(m.server.length > 0 && bytesEqual(who, m.server)))
           throw attestationError("NotServer");
-        const win = windowIn(s, args, [Phase.queryLog]);
+        const win = windowIn(ctx, args, [Phase.queryLog]);
         if (args.root.length !== 32) throw attestationError("BadHash", "root");
         checkUriLength(s, args.uri);
         const units = getWindowUnits(s, args);
@@ -242,7 +292,7 @@ export const attestation: Pallet = {
       handler(ctx, origin, args) {
         const who = ensureSignedBy(origin);
         const s = ctx.storage;
-        const win = windowIn(s, args, [Phase.commit]);
+        const win = windowIn(ctx, args, [Phase.commit]);
         if (args.round !== win.round)
           throw attestationError("WrongRound", `the window is in round ${win.round}`);
         selectedIn(s, args, args.round, who);
@@ -273,7 +323,7 @@ export const attestation: Pallet = {
       handler(ctx, origin, args) {
         const who = ensureSignedBy(origin);
         const s = ctx.storage;
-        const win = windowIn(s, args, [Phase.reveal]);
+        const win = windowIn(ctx, args, [Phase.reveal]);
         if (args.round !== win.round)
           throw attestationError("WrongRound", `the window is in round ${win.round}`);
         const key = keys.vote(args.modelId, args.window, args.round, who);
@@ -282,7 +332,7 @@ export const attestation: Pallet = {
         if (storage.reveals.has(s, key)) throw attestationError("AlreadyRevealed");
         if (args.salt.length !== 32) throw attestationError("BadHash", "salt");
         const total = u128FromBytes(args.total);
-        checkReport(win, total, args.leafCount, args.root);
+        checkReport(s, args, win, total, args.leafCount, args.root);
         checkUriLength(s, args.reportUri);
         const expected = commitmentOf({
           ...ref(args),
@@ -323,7 +373,7 @@ export const attestation: Pallet = {
       handler(ctx, origin, args) {
         const who = ensureSignedBy(origin);
         const s = ctx.storage;
-        const win = windowIn(s, args, [Phase.dispute]);
+        const win = windowIn(ctx, args, [Phase.dispute]);
         const key = keys.round(args.modelId, args.window, win.round);
         if (storage.disputes.has(s, key)) throw attestationError("AlreadyDisputed");
         const bond = param(s, "attestationDisputeBond");
@@ -332,7 +382,13 @@ export const attestation: Pallet = {
           throw attestationError("InsufficientBalance", `needs ${bond}, free is ${free}`);
 
         hold(ctx, who, bond);
-        storage.disputes.set(s, key, { disputer: who, bond, root: win.resultRoot });
+        storage.disputes.set(s, key, {
+          disputer: who,
+          bond,
+          root: win.resultRoot,
+          total: win.resultTotal,
+          leafCount: win.resultLeafCount,
+        });
         emitEvent(ctx, "Disputed", {
           ...ref(args),
           round: win.round,
@@ -352,9 +408,9 @@ export const attestation: Pallet = {
       handler(ctx, origin, args) {
         ensureRoot(attestation, origin);
         const s = ctx.storage;
-        const win = windowIn(s, args, [Phase.council]);
+        const win = windowIn(ctx, args, [Phase.council]);
         const total = u128FromBytes(args.total);
-        checkReport(win, total, args.leafCount, args.root);
+        checkReport(s, args, win, total, args.leafCount, args.root);
         finalize(ctx, ref(args), win, { root: args.root, total, leafCount: args.leafCount }, true);
       },
     }),

@@ -1,10 +1,12 @@
 // A measured window's life, from its opening to its settlement:
 //
-//   queryLog ──(owner commits the query log)──> commit ──(deadline, or all committed)──> reveal
-//   reveal ──(deadline, or all revealed)──> tally: a root with M_r reveals ─> dispute, else the
-//                                           next, larger round (or the council after the last)
-//   dispute ──(deadline)──> final      dispute ──(someone disputes)──> the next round
-//   council ──(root call)──> final     council ──(deadline)──> declared
+//   queryLog ──(owner commits the query log)──> selecting ──(next block)──> commit
+//   commit ──(deadline, or all committed)──> reveal
+//   reveal ──(deadline, or all revealed)──> tally: a root with M_r reveals ─> dispute, else
+//                                           selecting the next, larger round (or the council)
+//   dispute ──(deadline)──> final      dispute ──(someone disputes)──> selecting the next round
+//   council ──(root call)──> final     council ──(deadline)──> final by the last quorum root if a
+//                                      round had one (its disputers were wrong), else declared
 //   queryLog ──(deadline)──> declared
 //
 // Deadlines are kept in a due queue by block and acted on at the start of that block, at most
@@ -12,6 +14,10 @@
 // revealed) leaves its old entry stale, recognised because the window's deadline moved. At the end
 // every attestor selected in any round is judged against the final root: revealing it earns a
 // share of the fee, revealing another root or nothing costs `attestationSlashPpm` of the bond.
+// A window settled by the declared manifest has no verdict: nobody is slashed. One root is
+// reserved: UNMEASURABLE_ROOT, revealed when the inputs do not match the chain (a query file that
+// is not what the log commits to, say); with a quorum it is final like any root, the fee goes to
+// those who checked, and the pot goes by the declared manifest.
 import { u128ToBytes } from "../../../primitives/amount.ts";
 import { bytesEqual, concatBytes } from "../../../primitives/bytes.ts";
 import type { RuntimeContext } from "../../pallet.ts";
@@ -110,10 +116,15 @@ export function processDue(ctx: RuntimeContext, budget: number): number {
     const win = storage.windows.get(s, keys.window(at.modelId, at.window));
     if (!win || win.deadline !== block) continue;
     if (win.phase === WindowPhase.queryLog) fallBack(ctx, at, win, FallbackReason.noQueryLog);
+    else if (win.phase === WindowPhase.selecting) selectRound(ctx, at, win);
     else if (win.phase === WindowPhase.commit) toReveal(ctx, at, win);
     else if (win.phase === WindowPhase.reveal) tally(ctx, at, win);
     else if (win.phase === WindowPhase.dispute) finalize(ctx, at, win, result(win), false);
-    else if (win.phase === WindowPhase.council) fallBack(ctx, at, win, FallbackReason.noDecision);
+    else if (win.phase === WindowPhase.council) {
+      // A quorum root that disputes did not overturn stands; with none, nobody decided.
+      if (win.resultRoot.length > 0) finalize(ctx, at, win, result(win), false);
+      else fallBack(ctx, at, win, FallbackReason.noDecision);
+    }
   }
   return left;
 }
@@ -124,23 +135,35 @@ const result = (win: WindowRecord) => ({
   leafCount: win.resultLeafCount,
 });
 
-/** Selects round `round`'s attestors and opens its commit phase (the council past the last round). */
+/** Calls for round `round`: its attestors are selected at the start of the next block. */
 export function startRound(ctx: RuntimeContext, at: Ref, win: WindowRecord, round: number): void {
+  const next = schedule(
+    ctx,
+    at,
+    { ...win, phase: WindowPhase.selecting, round, commits: 0, reveals: 0 },
+    1n,
+  );
+  save(ctx.storage, at, next);
+}
+
+/** Selects the round's attestors and opens its commit phase (the council past the last round). */
+function selectRound(ctx: RuntimeContext, at: Ref, win: WindowRecord): void {
   const s = ctx.storage;
+  const round = win.round;
   const eligible = eligibleAttestors(s);
   const { size, quorum } = roundSize(s, round, eligible.length);
   if (BigInt(round) >= param(s, "attestationMaxRounds") || size === 0 || size < quorum) {
     const council = schedule(
       ctx,
       at,
-      { ...win, phase: WindowPhase.council, round },
+      { ...win, phase: WindowPhase.council },
       param(s, "attestationCouncilBlocks"),
     );
     save(s, at, council);
     emitEvent(ctx, "CouncilPhase", windowEvent(at, council));
     return;
   }
-  const seed = selectionSeed(s, at.modelId, at.window, round, win.queryRoot);
+  const seed = selectionSeed(s, at.modelId, at.window, round);
   const selected = select(seed, eligible, size);
   storage.rounds.set(s, keys.round(at.modelId, at.window, round), {
     selected,
@@ -155,7 +178,7 @@ export function startRound(ctx: RuntimeContext, at: Ref, win: WindowRecord, roun
   const next = schedule(
     ctx,
     at,
-    { ...win, phase: WindowPhase.commit, round, commits: 0, reveals: 0 },
+    { ...win, phase: WindowPhase.commit },
     param(s, "attestationCommitBlocks"),
   );
   save(s, at, next);
@@ -185,7 +208,8 @@ export function toReveal(ctx: RuntimeContext, at: Ref, win: WindowRecord): void 
   emitEvent(ctx, "RevealPhase", windowEvent(at, next));
 }
 
-const sameResult = (r: Reveal, x: { root: Uint8Array; total: bigint; leafCount: number }) =>
+type Result = { root: Uint8Array; total: bigint; leafCount: number };
+const sameResult = (r: Result, x: Result) =>
   bytesEqual(r.root, x.root) && r.total === x.total && r.leafCount === x.leafCount;
 
 /** Counts the round's reveals: a root with the round's quorum goes to dispute, else the next round. */
@@ -243,6 +267,8 @@ function judge(
 ): { agreed: Uint8Array[]; slashed: bigint } {
   const s = ctx.storage;
   const slashPpm = param(s, "attestationSlashPpm");
+  const minBond = param(s, "attestationMinBond");
+  const unbonding = Number(param(s, "attestationUnbondingBlocks"));
   const agreed: Uint8Array[] = [];
   let slashed = 0n;
   for (let r = 0; r <= win.round; r++) {
@@ -251,15 +277,23 @@ function judge(
     for (const who of round.selected) {
       const reveal = getReveal(s, at.modelId, at.window, r, who);
       const a = storage.attestors.get(s, who)!;
+      // Without a verdict (the declared fallback) nobody is judged at fault.
       const agrees = reveal !== undefined && verdict !== null && sameResult(reveal, verdict);
-      const faulty = !agrees && (reveal === undefined || verdict !== null);
+      const faulty = verdict !== null && !agrees;
       const penalty = faulty ? (a.bond * slashPpm) / PPM : 0n;
       if (agrees) agreed.push(who);
       slash(ctx, who, penalty);
       slashed += penalty;
+      // Slashed below the minimum: unbonded, so its slot can be freed once its windows settle.
+      const bond = a.bond - penalty;
+      const falls = penalty > 0n && bond < minBond && a.unbondingAt === 0;
+      const unbondingAt = falls ? ctx.blockNumber + unbonding : a.unbondingAt;
+      if (falls)
+        emitEvent(ctx, "Unbonding", { account: who, amount: minimal(bond), block: unbondingAt });
       storage.attestors.set(s, who, {
         ...a,
-        bond: a.bond - penalty,
+        unbondingAt,
+        bond,
         slashed: a.slashed + penalty,
         open: a.open - 1,
         agreed: a.agreed + (agrees ? 1 : 0),
@@ -287,7 +321,7 @@ function judge(
   for (let r = 0; r <= win.round; r++) {
     const d = getDispute(s, at.modelId, at.window, r);
     if (!d) continue;
-    const right = verdict === null || !bytesEqual(d.root, verdict.root);
+    const right = verdict === null || !sameResult(d, verdict);
     if (right) {
       release(ctx, d.disputer, d.bond);
       if (verdict !== null) winners.push({ who: d.disputer, bond: d.bond });

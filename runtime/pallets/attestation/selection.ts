@@ -1,9 +1,13 @@
-// Who attests a round, from chain data alone. The seed binds the selection to the model, window,
-// round and query log, and to the hash of the block before the one that starts the round, which
-// nobody knew when the window's payments were made:
+// Who attests a round, from chain data alone. A round is called for by an extrinsic or a deadline
+// (the query log, a dispute, a split tally) and selected at the start of the *next* block, seeded
+// by the hash of the block that called for it — which includes the calling extrinsic, so its
+// sender cannot know the seed when it sends it, and nothing in the seed is the sender's to choose:
 //
 //   seed = blake2b-256("lineage/attestation/select/v1" ‖ parentHash ‖ u64 model ‖ u32 window ‖
-//                      u32 round ‖ queryRoot)
+//                      u32 round)
+//
+// Only the author of the calling block could grind it (by what it includes); a VRF would remove
+// that too.
 //
 // Every eligible attestor (bond ≥ attestationMinBond, not unbonding) is ranked by
 // blake2b-256(seed ‖ account), lowest first, and the first N_r are selected, with
@@ -26,7 +30,6 @@ export function selectionSeed(
   modelId: number,
   window: number,
   round: number,
-  queryRoot: Uint8Array,
 ): Uint8Array {
   return blake2b256(
     concatBytes(
@@ -35,7 +38,6 @@ export function selectionSeed(
       u64be(modelId),
       u32be(window),
       u32be(round),
-      queryRoot,
     ),
   );
 }

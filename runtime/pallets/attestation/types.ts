@@ -22,6 +22,8 @@ export const WindowPhase = {
   final: 5,
   /** Settled by the declared manifest: nothing resolved it in time. */
   declared: 6,
+  /** A round is called for: its attestors are selected at the start of the next block. */
+  selecting: 7,
 } as const;
 export type WindowPhase = (typeof WindowPhase)[keyof typeof WindowPhase];
 
@@ -91,8 +93,10 @@ export interface Reveal {
 export interface Dispute {
   disputer: Uint8Array;
   bond: bigint;
-  /** The quorum root it disputed. */
+  /** The quorum result it disputed. */
   root: Uint8Array;
+  total: bigint;
+  leafCount: number;
 }
 
 export const attestorCodec = messageWithAmounts<Attestor>(T("Attestor"), [
@@ -108,4 +112,4 @@ export const windowCodec = messageWithAmounts<WindowRecord>(T("Window"), [
 ]);
 export const roundCodec = messageValue<RoundRecord>(T("Round"));
 export const revealCodec = messageWithAmounts<Reveal>(T("Reveal"), ["total"]);
-export const disputeCodec = messageWithAmounts<Dispute>(T("Dispute"), ["bond"]);
+export const disputeCodec = messageWithAmounts<Dispute>(T("Dispute"), ["bond", "total"]);

@@ -4,7 +4,7 @@
 // through `settleMeasured` and `settleDeclared` here, so money only ever moves in this pallet.
 // A window whose first payment arrives is queued by its end epoch; the attestation pallet opens it
 // once emission has minted every epoch of it, when its pot can no longer change.
-import { checkedAdd, checkedSub } from "../../../primitives/amount.ts";
+import { checkedAdd } from "../../../primitives/amount.ts";
 import type { RuntimeContext } from "../../pallet.ts";
 import { MARKER_VALUE, type StorageRead } from "../../storage.ts";
 import { currentEpoch } from "../authorities.ts";
@@ -100,18 +100,17 @@ export function mintIntoWindow(
   return value;
 }
 
-function potOf(s: StorageRead, modelId: number, window: number): WindowPot {
-  const pot = getWindowPot(s, modelId, window);
-  if (!pot) throw new Error(`window ${window} of model #${modelId} holds nothing`);
-  if (getSettlement(s, modelId, window))
-    throw new Error(`window ${window} of model #${modelId} is settled already`);
-  return pot;
+/** The pot of a window that is not settled yet; undefined otherwise (nothing to settle). */
+function openPot(s: StorageRead, modelId: number, window: number): WindowPot | undefined {
+  return getSettlement(s, modelId, window) ? undefined : getWindowPot(s, modelId, window);
 }
 
 /**
  * Settles a window by its final report: pays the attestors' fees out of the pot and leaves the
  * rest (`distributable`) for the leaves to claim. A report that allocates nothing (no contribution
- * had a positive value) is settled by the declared manifest instead, fees still paid.
+ * had a positive value, or the window was unmeasurable) is settled by the declared manifest
+ * instead, fees still paid. Runs in a block's hook: it never throws, and settles a window at most
+ * once.
  */
 export function settleMeasured(
   ctx: RuntimeContext,
@@ -121,24 +120,21 @@ export function settleMeasured(
   fees: { account: Uint8Array; amount: bigint }[],
 ): void {
   const s = ctx.storage;
-  const pot = potOf(s, modelId, window);
+  const pot = openPot(s, modelId, window);
+  if (!pot) return;
   let paid = 0n;
   for (const fee of fees) {
-    if (fee.amount === 0n) continue;
+    if (fee.amount === 0n || paid + fee.amount > pot.held) continue;
     moveOutOfPot(s, fee.amount);
     depositOrBurn(ctx, fee.account, fee.amount);
-    paid = checkedAdd(paid, fee.amount);
+    paid += fee.amount;
   }
-  const distributable = checkedSub(pot.held, paid);
-  if (report.allocated === 0n) {
+  const distributable = pot.held - paid;
+  if (report.allocated === 0n || report.allocated !== distributable) {
     payByManifest(ctx, modelId, distributable);
     record(ctx, modelId, window, { ...declared(ctx), fees: paid });
     return;
   }
-  if (report.allocated !== distributable)
-    throw new Error(
-      `a report allocating ${report.allocated} of ${distributable} reached settlement`,
-    );
   record(ctx, modelId, window, {
     measured: true,
     root: report.root,
@@ -152,7 +148,8 @@ export function settleMeasured(
 
 /** Settles a window by the declared manifest and weights: nothing is ever stuck in a window. */
 export function settleDeclared(ctx: RuntimeContext, modelId: number, window: number): void {
-  const pot = potOf(ctx.storage, modelId, window);
+  const pot = openPot(ctx.storage, modelId, window);
+  if (!pot) return;
   payByManifest(ctx, modelId, pot.held);
   record(ctx, modelId, window, declared(ctx));
 }
@@ -170,7 +167,7 @@ const declared = (ctx: RuntimeContext): Settlement => ({
 /** Splits funds already on the attribution account over the model's manifest pools. */
 function payByManifest(ctx: RuntimeContext, modelId: number, value: bigint): void {
   const model = getModel(ctx.storage, modelId);
-  if (!model) throw new Error(`model #${modelId} is gone`);
+  if (!model) return;
   const perEntry = splitManifest(value, model.manifest);
   for (const [j, e] of model.manifest.entries()) {
     if (creditPool(ctx.storage, e.datanetId, e.version, perEntry[j]!)) continue;

@@ -142,7 +142,7 @@ function facts(
     model,
     window,
     contributions,
-    params: knnShapleyParams({ k: 1, duplicateL1: 0, rawFeatures: true }),
+    params: knnShapleyParams({ k: 1, duplicateDistance: 0, rawFeatures: true }),
   };
 }
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { u128ToBytes } from "../../../primitives/amount.ts";
 import {
+  attestation,
   eligibleAttestors,
   getAttestor,
   getRound,
@@ -14,6 +15,7 @@ import {
   roundSize,
   select,
   selectionSeed,
+  UNMEASURABLE_ROOT,
   WindowPhase,
 } from "../../../runtime/pallets/attestation/index.ts";
 import {
@@ -23,6 +25,7 @@ import {
   leafClaimedAt,
 } from "../../../runtime/pallets/attribution/index.ts";
 import { freeBalance, reservedBalance } from "../../../runtime/pallets/balances.ts";
+import { storage as systemStorage } from "../../../runtime/pallets/system.ts";
 import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
 import { encodeCall } from "../../../runtime/signing.ts";
 import { StateOverlay } from "../../../state/overlay.ts";
@@ -40,13 +43,14 @@ import {
   QUERY_ROOT,
   report,
   revealArgs,
+  selected,
   selectedNames,
   settledAmount,
   submitQueryLog,
   until,
 } from "./fixtures/measured-market.ts";
 import { UNIT } from "./fixtures/registry-harness.ts";
-import { pub, type TestChain } from "./fixtures/test-chain.ts";
+import { contextOver, pub, type TestChain } from "./fixtures/test-chain.ts";
 
 /** A market with `units` paid in window 0 and the window opened; returns the chain. */
 function openedWindow(units = 10, params: Record<string, string> = {}): TestChain {
@@ -116,15 +120,19 @@ describe("attestation: a measured window", () => {
     const preview = new StateOverlay(chain.state);
     const ok = submitQueryLog(chain, 0, 10);
     assert.equal(ok.outcomes[0]!.success, true);
+    // Nobody is selected in the submitting block: its sender could have chosen the seed.
+    assert.equal(getRound(ok.overlay, MODEL, 0, 0), undefined);
+    assert.ok(ok.selection!.events.some((e) => e.name === "RoundStarted"));
     const round = getRound(chain.state, MODEL, 0, 0)!;
     assert.equal(round.quorum, 2);
     const expected = select(round.seed, eligibleAttestors(preview), roundSize(preview, 0, 3).size);
     assert.deepEqual(round.selected, expected);
     assert.deepEqual(
       round.seed,
-      selectionSeed(ok.overlay, MODEL, 0, 0, QUERY_ROOT),
-      "seeded by the parent hash, model, window, round and query root",
+      selectionSeed(ok.selection!.overlay, MODEL, 0, 0),
+      "seeded by the hash of the block with the query log, and the model, window and round",
     );
+    assert.deepEqual(systemStorage.parentHash.get(ok.selection!.overlay), chain.hashes.at(-2));
 
     const good = honest(chain);
     const [a, b, c] = selectedNames(chain, 0, 0);
@@ -329,6 +337,7 @@ describe("attestation: a measured window", () => {
     assert.equal(round0.length, 3);
     commitAndReveal(chain, 0, 0, Object.fromEntries(round0.map((n, i) => [n, reports[i]!])));
     // Three different roots: no quorum, round 1 selects min(3·2, 5) = 5 with quorum ⌈5·2/3⌉ = 4.
+    selected(chain, 0);
     const round1 = getRound(chain.state, MODEL, 0, 1)!;
     assert.equal(round1.selected.length, 5);
     assert.equal(round1.quorum, 4);
@@ -340,6 +349,7 @@ describe("attestation: a measured window", () => {
       Object.fromEntries(names1.map((n, i) => [n, i < 3 ? good : reports[1]!])),
     );
     // Three of five is below the quorum, and attestationMaxRounds = 2: the council decides.
+    selected(chain, 0);
     assert.equal(getWindow(chain.state, MODEL, 0)!.phase, WindowPhase.council);
     const resolve = encodeCall("Attestation.resolveByCouncil", {
       modelId: MODEL,
@@ -369,16 +379,17 @@ describe("attestation: a measured window", () => {
       [names[1]!]: report([good.total, 0n, 0n, 0n]),
     });
     until(chain, "CouncilPhase");
+    const bonds = names.map((n) => getAttestor(chain.state, pub(n))!.bond);
     const { event } = until(chain, "FellBack");
     assert.equal(event.data.reason, 1);
-    // Round 1 selected the same three (nobody else is bonded) and nobody committed. With no
-    // verdict, only not revealing is a fault: the silent one twice, the others once, and a
-    // revealed root counts as no dissent.
-    assert.equal(getAttestor(chain.state, pub(names[2]!))!.missed, 2);
-    for (const n of names.slice(0, 2)) {
+    // Round 1 selected the same three (nobody else is bonded) and nobody committed. A window paid
+    // by the declared manifest has no verdict: nobody is judged at fault, nobody is slashed (an
+    // owner whose inputs cannot be checked cannot drain honest attestors' bonds this way).
+    for (const [i, n] of names.entries()) {
       const a = getAttestor(chain.state, pub(n))!;
-      assert.equal(a.dissented, 0);
-      assert.equal(a.missed, 1);
+      assert.equal(a.bond, bonds[i]);
+      assert.equal(a.dissented + a.missed, 0);
+      assert.equal(a.open, 0);
     }
   });
 
@@ -482,5 +493,109 @@ describe("attestation: a measured window", () => {
       failed(small, "bob", "Attestation.bond", { amount: u128ToBytes(0n) }),
       "Attestation.ZeroAmount",
     );
+  });
+
+  it("a quorum on UNMEASURABLE_ROOT pays the checkers and the declared manifest; the silent are slashed", () => {
+    const chain = openedWindow(10, { attestationRevealBlocks: "10" });
+    submitQueryLog(chain, 0, 10);
+    const names = selectedNames(chain, 0, 0);
+    const unmeasurable = { root: UNMEASURABLE_ROOT, total: 0n, entries: [] };
+    // The unmeasurable root takes no total and no leaves; a report with leaves takes at most one
+    // per contribution of the manifest's versions (four here).
+    const five = report([distributable(chain, 0), 0n, 0n, 0n, 0n]);
+    chain.block(
+      names
+        .slice(0, 2)
+        .map((n) => chain.sign(n, "Attestation.commitReport", commitArgs(0, 0, n, unmeasurable))),
+    );
+    chain.block([
+      chain.sign(names[2]!, "Attestation.commitReport", commitArgs(0, 0, names[2]!, five)),
+    ]);
+    assert.equal(
+      failed(chain, names[2]!, "Attestation.revealReport", revealArgs(0, 0, five)),
+      "Attestation.TooManyLeaves",
+    );
+    const wrongShape = { ...revealArgs(0, 0, unmeasurable), total: u128ToBytes(1n) };
+    assert.equal(
+      failed(chain, names[0]!, "Attestation.revealReport", wrongShape),
+      "Attestation.TotalMismatch",
+    );
+    chain.block(
+      names
+        .slice(0, 2)
+        .map((n) => chain.sign(n, "Attestation.revealReport", revealArgs(0, 0, unmeasurable))),
+    );
+    const win = getWindow(chain.state, MODEL, 0)!;
+    until(chain, "Finalized");
+    const settlement = settledAmount(chain, 0)!;
+    assert.equal(settlement.measured, false, "paid by the declared manifest");
+    assert.equal(settlement.fees, win.fee);
+    const p0 = getPool(chain.state, 0, 1)!;
+    const p1 = getPool(chain.state, 1, 1)!;
+    assert.equal(p0.deposited + p1.deposited, win.distributable);
+    for (const n of names.slice(0, 2)) assert.equal(getAttestor(chain.state, pub(n))!.agreed, 1);
+    assert.equal(getAttestor(chain.state, pub(names[2]!))!.missed, 1);
+  });
+
+  it("a dispute the later rounds do not overturn leaves the quorum root final and costs its bond", () => {
+    const chain = openedWindow();
+    submitQueryLog(chain, 0, 10);
+    const good = honest(chain);
+    commitAndReveal(
+      chain,
+      0,
+      0,
+      Object.fromEntries(selectedNames(chain, 0, 0).map((n) => [n, good])),
+    );
+    chain.block([chain.sign("dave", "Attestation.dispute", { modelId: MODEL, window: 0 })]);
+    // Round 1 (the same three, nobody else is bonded) stays silent; the council does not act.
+    until(chain, "CouncilPhase");
+    const { event } = until(chain, "Finalized");
+    assert.deepEqual(event.data.root, good.root);
+    assert.equal(reservedBalance(chain.state, pub("dave")), 0n, "its bond is gone");
+    assert.equal(settledAmount(chain, 0)!.measured, true);
+  });
+
+  it("ends every phase at its deadline, even when the hook gets to it late", () => {
+    const chain = openedWindow();
+    submitQueryLog(chain, 0, 10);
+    const [first] = selectedNames(chain, 0, 0);
+    const win = getWindow(chain.state, MODEL, 0)!;
+    const commit = attestation.calls.find((c) => c.name === "commitReport")!;
+    const args = commitArgs(0, 0, first!, honest(chain));
+    // The commit call in the deadline block, before any hook ran (as when the due queue is full).
+    const attempt = (blockNumber: number) => {
+      const overlay = new StateOverlay(chain.state);
+      try {
+        commit.handler(
+          { ...contextOver(overlay), blockNumber },
+          { kind: "signed", account: pub(first!) },
+          args,
+        );
+        return "ok";
+      } catch (error) {
+        return `${(error as { code: string }).code}: ${(error as Error).message}`;
+      }
+    };
+    assert.equal(attempt(win.deadline - 1), "ok");
+    assert.match(
+      attempt(win.deadline),
+      /^Attestation\.WrongPhase: .*commit phase ended at block #\d+/,
+    );
+  });
+
+  it("unbonds an attestor slashed below the minimum; anyone may then return its bond and free its slot", () => {
+    const chain = openedWindow(10, { attestationSlashPpm: "1000000" });
+    submitQueryLog(chain, 0, 10);
+    const names = selectedNames(chain, 0, 0);
+    const good = honest(chain);
+    commitAndReveal(chain, 0, 0, { [names[0]!]: good, [names[1]!]: good });
+    until(chain, "Finalized");
+    const silent = getAttestor(chain.state, pub(names[2]!))!;
+    assert.equal(silent.bond, 0n, "all of it, at attestationSlashPpm = 100%");
+    assert.ok(silent.unbondingAt > 0);
+    while (chain.headNumber < silent.unbondingAt) chain.block();
+    assert.equal(failed(chain, "eve", "Attestation.withdraw", { account: pub(names[2]!) }), "ok");
+    assert.equal(getAttestor(chain.state, pub(names[2]!)), undefined);
   });
 });

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { toHex } from "../../../primitives/bytes.ts";
 import { blake2b256 } from "../../../primitives/hash.ts";
+import { integerSqrt } from "../../../runtime/measurement/duplicates.ts";
 import {
   allocate,
   collapseNearDuplicates,
@@ -109,7 +110,7 @@ function methodValues(
 ) {
   const files = points.map((p, i) => vectors([p], [labels[i]!]));
   return knnShapley(
-    { k, duplicateL1: 0, rawFeatures: false },
+    { k, duplicateDistance: 0, rawFeatures: false },
     trainingSet(files),
     [vectors([query], [queryLabel])],
     files.length,
@@ -207,7 +208,7 @@ describe("knn-shapley v1", () => {
     // With a copy in a later contribution, the copy's contribution earns exactly nothing and the
     // original earns what it earns alone.
     const alone = knnShapley(
-      { k: 1, duplicateL1: 3, rawFeatures: true },
+      { k: 1, duplicateDistance: 3, rawFeatures: true },
       trainingSet([vectors([original], [1]), vectors([[90, 0, 90]], [2])]),
       [
         vectors(
@@ -221,7 +222,7 @@ describe("knn-shapley v1", () => {
       2,
     ).values;
     const copied = knnShapley(
-      { k: 1, duplicateL1: 3, rawFeatures: true },
+      { k: 1, duplicateDistance: 3, rawFeatures: true },
       trainingSet([
         vectors([original], [1]),
         vectors([[90, 0, 90]], [2]),
@@ -260,8 +261,8 @@ describe("knn-shapley v1", () => {
           for (let j = 0; j < points.length; j++) {
             let into = j;
             for (let i = 0; i < j && into === j; i++) {
-              const l1 = points[i]!.reduce((s, x, t) => s + Math.abs(x - points[j]![t]!), 0);
-              if (want[i] === i && l1 <= delta) into = i;
+              const d2 = points[i]!.reduce((s, x, t) => s + (x - points[j]![t]!) ** 2, 0);
+              if (want[i] === i && d2 <= delta * delta) into = i;
             }
             want.push(into);
           }
@@ -272,9 +273,68 @@ describe("knn-shapley v1", () => {
     );
   });
 
+  it("values a contribution whose file is not the queries' format at zero, as if it were absent", () => {
+    const method = findMethod("knn-shapley", 1)!;
+    const params = knnShapleyParams({ k: 1, duplicateDistance: 0, rawFeatures: false });
+    const good = [
+      {
+        id: 1,
+        features: encodeVectors(
+          vectors(
+            [
+              [1, 2],
+              [7, 7],
+            ],
+            [0, 1],
+          ),
+        ),
+      },
+      { id: 4, features: encodeVectors(vectors([[2, 2]], [0])) },
+    ];
+    const queries = [
+      encodeVectors(
+        vectors(
+          [
+            [1, 1],
+            [8, 8],
+          ],
+          [0, 1],
+        ),
+      ),
+    ];
+    const alone = method.measure({ params, contributions: good, queries });
+    const withBad = method.measure({
+      params,
+      contributions: [
+        good[0]!,
+        { id: 2, features: new TextEncoder().encode("not vectors") },
+        { id: 3, features: encodeVectors(vectors([[1, 2, 3]], [0])) },
+        good[1]!,
+      ],
+      queries,
+    });
+    assert.deepEqual(withBad.invalid, [2, 3]);
+    assert.deepEqual(withBad.values, [alone.values[0], 0n, 0n, alone.values[1]]);
+    // The queries must be readable: without them there is nothing to measure.
+    assert.throws(
+      () => method.measure({ params, contributions: good, queries: [new Uint8Array(3)] }),
+      (e: MeasurementError) => e.code === "MEASUREMENT_FORMAT",
+    );
+  });
+
+  it("takes exact integer square roots for its pruning", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        const r = integerSqrt(n);
+        assert.ok(BigInt(r) * BigInt(r) <= BigInt(n) && BigInt(r + 1) * BigInt(r + 1) > BigInt(n));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("two independent runs give byte-identical roots", () => {
     const method = findMethod("knn-shapley", 1)!;
-    const params = knnShapleyParams({ k: 3, duplicateL1: 2, rawFeatures: false });
+    const params = knnShapleyParams({ k: 3, duplicateDistance: 2, rawFeatures: false });
     const input = () => ({
       params,
       contributions: [
@@ -421,10 +481,10 @@ describe("labelled-vector files and parameters", () => {
 
   it("refuses parameters out of range or not canonical with MEASUREMENT_PARAMS", () => {
     assert.deepEqual(
-      decodeKnnParams(knnShapleyParams({ k: 5, duplicateL1: 1024, rawFeatures: true })),
+      decodeKnnParams(knnShapleyParams({ k: 5, duplicateDistance: 192, rawFeatures: true })),
       {
         k: 5,
-        duplicateL1: 1024,
+        duplicateDistance: 192,
         rawFeatures: true,
       },
     );
