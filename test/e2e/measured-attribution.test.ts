@@ -74,7 +74,8 @@ const sloppy: Sample[][] = Array.from({ length: 6 }, (_, b) =>
  * and one nudged all over — 2 up or down on 560 pixels, invisible, yet 1,120 away in L1, more than
  * the two closest distinct digits in the package (1,468 apart in L1, 268 in L2); in L2 it is 47.
  */
-const nudge = (v: number, t: number) => (t % 7 < 5 ? (v >= 2 && t % 2 ? v - 2 : Math.min(255, v + 2)) : v);
+const nudge = (v: number, t: number) =>
+  t % 7 < 5 ? (v >= 2 && t % 2 ? v - 2 : Math.min(255, v + 2)) : v;
 const copies: Sample[][] = Array.from({ length: 4 }, (_, b) =>
   careful
     .flat()
@@ -84,7 +85,9 @@ const copies: Sample[][] = Array.from({ length: 4 }, (_, b) =>
         ? s
         : {
             ...s,
-            pixels: s.pixels.map((v, t) => (b === 2 ? (v > 0 && t % 5 === 0 ? Math.max(0, v - 2) : v) : nudge(v, t))),
+            pixels: s.pixels.map((v, t) =>
+              b === 2 ? (v > 0 && t % 5 === 0 ? Math.max(0, v - 2) : v) : nudge(v, t),
+            ),
           },
     ),
 );
