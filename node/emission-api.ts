@@ -31,6 +31,7 @@ export function healthJson(r: HealthRecord): RpcHealthRecord {
     volume: r.volume.toString(),
     selfDealing: r.selfDealing.toString(),
     eligibleFees: r.eligibleFees.toString(),
+    protocolFees: r.protocolFees.toString(),
     emissionPerVolumePpm: r.emissionPerVolumePpm?.toString() ?? null,
     payers: r.payers,
     activeContributors: r.activeContributors,

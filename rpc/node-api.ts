@@ -400,6 +400,8 @@ export interface RpcHealthRecord {
   selfDealing: string;
   /** Data fees the pools earned from payments that were not self-dealing. */
   eligibleFees: string;
+  /** Protocol fees those payments paid; contributors receive at most λ × this. */
+  protocolFees: string;
   /** emitted × 10⁶ / volume; null when there was no volume. */
   emissionPerVolumePpm: string | null;
   payers: number;

@@ -110,16 +110,18 @@ const CHART_SPECS: readonly ChartSpec[] = [
     id: "emission-volume",
     title: "Emission and marketplace volume",
     caption:
-      "New LIN minted each epoch (by recipient for a single run, the total per run in a sweep) against the LIN paid in the marketplace. Healthy: volume grows past emission, and contributors' emission stays under the k·volume cap.",
+      "New LIN minted each epoch (validators and treasury stacked, contributors as a line, for a single run; the total per run in a sweep) against the LIN paid in the marketplace. Healthy: volume grows past emission, and contributors' emission stays under its cap, min(k·volume, λ·protocol fees).",
     yTitle: "LIN per epoch",
     series: [
       figure("emittedValidators", "emitted to validators", "#0072B2", area),
-      figure("emittedContributors", "emitted to contributors", "#009E73", area),
       figure("emittedTreasury", "emitted to treasury", "#E69F00", area),
+      // A line, not a stacked area: it is bounded by λ × the protocol fees, a few percent of the
+      // volume, and would vanish as a sliver of the validators' and treasury's stack.
+      figure("emittedContributors", "emitted to contributors", "#009E73", { singleOnly: true }),
       figure("emitted", "emitted", "#0072B2", { unless: EMISSION_SHARES }),
       figure("volume", "marketplace volume", "#000000", { dash: "dashed" }),
       figure("scheduled", "scheduled emission", "#7F7F7F", { dash: "dotted", singleOnly: true }),
-      figure("contributorEmissionCap", "contributor cap k·volume", "#D55E00", {
+      figure("contributorEmissionCap", "contributor cap min(k·volume, λ·fees)", "#D55E00", {
         dash: "dotted",
         singleOnly: true,
       }),

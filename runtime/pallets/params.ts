@@ -373,6 +373,13 @@ export const PARAMS = {
     max: 1_000_000n,
     doc: "Share of a licence fee paid to the datanet's owner; the version's contributors get the rest",
   },
+  attributionManifestMaxFactorPpm: {
+    unit: "ppm",
+    default: 2_000_000n,
+    min: 1_000_000n,
+    max: 100_000_000n,
+    doc: "A manifest entry's weight may be at most this multiple of its version's share of the manifest's data (by registry weight, rounded up): a declared manifest cannot move value from other datanets' contributors beyond it",
+  },
   attributionMaxManifest: {
     unit: "count",
     default: 16n,
@@ -549,6 +556,13 @@ export const PARAMS = {
     min: 0n,
     max: 100_000_000n,
     doc: "k: contributors' emission is at most k × the epoch's marketplace volume (self-dealing excluded); 1,000,000 = 1×",
+  },
+  emissionFeeMultiplePpm: {
+    unit: "ppm",
+    default: 800_000n,
+    min: 0n,
+    max: 999_999n,
+    doc: "λ: contributors' emission is at most λ × the protocol fees real payments paid in the epoch, shared in proportion to them; below 1, so no payment draws as much emission as it gave up for good",
   },
   emissionPassiveEpochs: {
     unit: "count",

@@ -246,6 +246,7 @@ describe("emission health on a running node", () => {
       volume: r.volume.toString(),
       selfDealing: r.selfDealing.toString(),
       eligibleFees: r.eligibleFees.toString(),
+      protocolFees: r.protocolFees.toString(),
       emissionPerVolumePpm: r.emissionPerVolumePpm?.toString() ?? null,
       payers: r.payers,
       activeContributors: r.activeContributors,

@@ -67,6 +67,7 @@ export function checkManifest(
   let sum = 0n;
   let fees = 0n;
   const seen = new Set<string>();
+  const data: bigint[] = [];
   for (const e of manifest) {
     const key = `${e.datanetId}/${e.version}`;
     if (seen.has(key)) throw attributionError("DuplicateEntry", key);
@@ -74,12 +75,31 @@ export function checkManifest(
     if (e.weightPpm === 0) throw attributionError("ZeroWeight", key);
     sum += BigInt(e.weightPpm);
     const datanet = datanetOf(s, e.datanetId);
-    versionTotal(s, e.datanetId, e.version);
+    data.push(versionTotal(s, e.datanetId, e.version));
     checkAccess(datanet, owner, true, `datanet #${e.datanetId}`);
     fees += licenceFeeDue(s, datanet, e, owner);
   }
   if (sum !== PPM) throw attributionError("ManifestSum", `they sum to ${sum}`);
+  checkSkew(s, manifest, data);
   return fees;
+}
+
+/**
+ * No entry may weigh more than `attributionManifestMaxFactorPpm` times its version's share of the
+ * manifest's data (registry weight W): weight ≤ ⌈factor · W / ΣW⌉ ppm. A model owner can tilt its
+ * split at most by that factor, towards its own datanets or anyone's.
+ */
+function checkSkew(s: StorageRead, manifest: ManifestEntry[], data: bigint[]): void {
+  const factor = param(s, "attributionManifestMaxFactorPpm");
+  const total = data.reduce((a, b) => a + b, 0n);
+  for (const [j, e] of manifest.entries()) {
+    const most = (factor * data[j]! + total - 1n) / total;
+    if (BigInt(e.weightPpm) > most)
+      throw attributionError(
+        "ManifestSkew",
+        `datanet #${e.datanetId} v${e.version} takes ${e.weightPpm} ppm; its data is ${(data[j]! * PPM) / total} ppm of the manifest's, so at most ${most}`,
+      );
+  }
 }
 
 const METHOD_NAME = /^[a-z0-9-]{1,32}$/;

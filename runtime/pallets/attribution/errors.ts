@@ -9,6 +9,8 @@ export const ATTRIBUTION_ERRORS = {
   TooMany: "list too long",
   EmptyManifest: "a model's manifest lists at least one datanet version",
   ManifestSum: "manifest weights must sum to 1,000,000 ppm",
+  ManifestSkew:
+    "a manifest entry weighs more than attributionManifestMaxFactorPpm times its share of the manifest's data",
   DuplicateEntry: "a datanet version appears twice in the manifest",
   ZeroWeight: "a manifest entry has zero weight",
   DataShareTooLow: "the data share is below the protocol minimum",

@@ -44,6 +44,7 @@ export {
   epochCounters,
   epochEligibleFees,
   epochPoolFees,
+  epochProtocolFees,
   getModel,
   getPool,
   getPosition,

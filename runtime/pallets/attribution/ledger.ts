@@ -5,7 +5,7 @@ import { bytesEqual } from "../../../primitives/bytes.ts";
 import type { RuntimeContext } from "../../pallet.ts";
 import type { RuntimeStorage } from "../../storage.ts";
 import { currentEpoch } from "../authorities.ts";
-import { depositOrBurn, issue } from "../balances.ts";
+import { burn, depositOrBurn, issue } from "../balances.ts";
 import { getContribution } from "../registry/index.ts";
 import { readAccount, writeAccount } from "../system.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
@@ -30,9 +30,10 @@ export function moveOutOfPot(s: RuntimeStorage, value: bigint): void {
 }
 
 /**
- * Pays `value` into a version's pool; with no live weight left it goes to the treasury. Fees from
- * payments that are not self-dealing are also counted as the pool's eligible fees of the epoch:
- * emission is shared out in proportion to them.
+ * Pays `value` into a version's pool; with no live weight left it goes to the treasury. A payment
+ * that is not self-dealing also counts its data fee as the pool's eligible fee of the epoch (the
+ * health record's earnings), and `protocolFee`, its part of the protocol fee the payment paid, as
+ * the pool's weight in the epoch's contributor emission.
  */
 export function payPool(
   ctx: RuntimeContext,
@@ -40,6 +41,7 @@ export function payPool(
   version: number,
   value: bigint,
   selfDealing: boolean,
+  protocolFee: bigint,
 ): void {
   if (value === 0n) return;
   const s = ctx.storage;
@@ -62,6 +64,22 @@ export function payPool(
     s,
     epoch,
     checkedAdd(storage.epochEligibleTotal.get(s, epoch) ?? 0n, value),
+  );
+  if (protocolFee === 0n) return;
+  storage.epochProtocolFees.set(
+    s,
+    key,
+    checkedAdd(storage.epochProtocolFees.get(s, key) ?? 0n, protocolFee),
+  );
+  addProtocolWeight(s, epoch, protocolFee);
+}
+
+/** Adds to the epoch's total protocol-fee weight (pools and measured windows). */
+export function addProtocolWeight(s: RuntimeStorage, epoch: number, fee: bigint): void {
+  storage.epochProtocolTotal.set(
+    s,
+    epoch,
+    checkedAdd(storage.epochProtocolTotal.get(s, epoch) ?? 0n, fee),
   );
 }
 
@@ -132,10 +150,12 @@ export function grantLicence(
   fee: bigint,
 ) {
   const datanet = datanetOf(ctx.storage, datanetId);
-  const { toOwner, toPool } = splitLicence(ctx.storage, fee);
+  const { burned, toTreasury, toOwner, toPool } = splitLicence(ctx.storage, fee);
   const selfDealing = bytesEqual(datanet.owner, buyer);
+  burn(ctx, burned);
+  const treasury = depositOrBurn(ctx, TREASURY_ACCOUNT, toTreasury);
   depositOrBurn(ctx, datanet.owner, toOwner);
-  payPool(ctx, datanetId, version, toPool, selfDealing);
+  payPool(ctx, datanetId, version, toPool, selfDealing, burned + toTreasury);
   storage.licences.set(ctx.storage, keys.licence(datanetId, version, buyer), ctx.blockNumber);
   if (fee > 0n) recordPayment(ctx, buyer, fee, selfDealing);
   emitEvent(ctx, "LicencePurchased", {
@@ -146,6 +166,8 @@ export function grantLicence(
     toOwner: amount(toOwner),
     toPool: amount(toPool),
     selfDealing,
+    burned: amount(burned + (toTreasury - treasury)),
+    toTreasury: amount(treasury),
   });
 }
 

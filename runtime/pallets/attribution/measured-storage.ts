@@ -78,7 +78,7 @@ export const measuredStorage = {
     compositeKey("(Epoch, ModelId, Window)"),
     u128Value,
     Hasher.identity,
-    "Data shares measured windows received per epoch from payments that were not self-dealing: their shares of the epoch's contributor emission",
+    "Protocol fees that payments into measured windows paid per epoch, self-dealing excluded: the windows' weights in the epoch's contributor emission",
   ),
 };
 

@@ -11,7 +11,7 @@ import { currentEpoch } from "../authorities.ts";
 import { depositOrBurn, issue } from "../balances.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
 import { amount, emitEvent } from "./events.ts";
-import { creditPool, moveIntoPot, moveOutOfPot } from "./ledger.ts";
+import { addProtocolWeight, creditPool, moveIntoPot, moveOutOfPot } from "./ledger.ts";
 import {
   getSettlement,
   getWindowPot,
@@ -39,6 +39,7 @@ export function holdForWindow(
   value: bigint,
   units: number,
   selfDealing: boolean,
+  protocolFee: bigint,
 ): number {
   const s = ctx.storage;
   const epoch = currentEpoch(s);
@@ -60,18 +61,20 @@ export function holdForWindow(
     payments: pot.payments + 1,
   });
   moveIntoPot(s, value);
-  if (!selfDealing && value > 0n) {
-    const feeKey = measuredKeys.epochWindow(epoch, modelId, window);
-    measuredStorage.epochMeasuredFees.set(
-      s,
-      feeKey,
-      checkedAdd(measuredStorage.epochMeasuredFees.get(s, feeKey) ?? 0n, value),
-    );
+  if (!selfDealing && value > 0n)
     storage.epochEligibleTotal.set(
       s,
       epoch,
       checkedAdd(storage.epochEligibleTotal.get(s, epoch) ?? 0n, value),
     );
+  if (!selfDealing && protocolFee > 0n) {
+    const feeKey = measuredKeys.epochWindow(epoch, modelId, window);
+    measuredStorage.epochMeasuredFees.set(
+      s,
+      feeKey,
+      checkedAdd(measuredStorage.epochMeasuredFees.get(s, feeKey) ?? 0n, protocolFee),
+    );
+    addProtocolWeight(s, epoch, protocolFee);
   }
   return window;
 }

@@ -41,7 +41,7 @@ import {
   measuredStorage,
 } from "./measured-storage.ts";
 import { claim as claimFromPool } from "./pool.ts";
-import { splitInference } from "./split.ts";
+import { splitInference, splitManifest } from "./split.ts";
 import { getPool, getPosition, hasLicence, keys, storage } from "./storage.ts";
 import { type ManifestEntry, PPM } from "./types.ts";
 
@@ -252,6 +252,9 @@ export const attribution: Pallet = {
         burn(ctx, split.burned);
         const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, split.toTreasury);
         const toOwner = depositOrBurn(ctx, model.owner, split.toOwner);
+        // The protocol fee is the payment's weight in contributor emission: split over the
+        // manifest like the data share, or all of it to a measured window.
+        const protocol = split.burned + split.toTreasury;
         const window = model.measurement
           ? holdForWindow(
               ctx,
@@ -260,11 +263,14 @@ export const attribution: Pallet = {
               split.dataShare,
               args.units,
               selfDealing,
+              protocol,
             )
           : 0;
-        if (!model.measurement)
+        if (!model.measurement) {
+          const weights = splitManifest(protocol, model.manifest);
           for (const [j, e] of model.manifest.entries())
-            payPool(ctx, e.datanetId, e.version, split.perEntry[j]!, selfDealing);
+            payPool(ctx, e.datanetId, e.version, split.perEntry[j]!, selfDealing, weights[j]!);
+        }
         recordPayment(ctx, who, split.total, selfDealing);
         emitEvent(ctx, "InferencePaid", {
           modelId: args.modelId,

@@ -38,8 +38,17 @@ export function splitManifest(value: bigint, manifest: ManifestEntry[]): bigint[
   return perEntry;
 }
 
-/** A licence fee's split: the datanet owner's cut and what the version's contributors share. */
-export function splitLicence(s: StorageRead, fee: bigint): { toOwner: bigint; toPool: bigint } {
-  const toOwner = ppmOf(fee, param(s, "attributionLicenceOwnerPpm"));
-  return { toOwner, toPool: fee - toOwner };
+/**
+ * A licence fee's split: the protocol fee (burned and the treasury's, as for inference), then of
+ * the rest the datanet owner's cut and what the version's contributors share. Every paid use pays
+ * the protocol fee, so none can draw contributor emission for free.
+ */
+export function splitLicence(
+  s: StorageRead,
+  fee: bigint,
+): { burned: bigint; toTreasury: bigint; toOwner: bigint; toPool: bigint } {
+  const protocol = ppmOf(fee, param(s, "attributionProtocolFeePpm"));
+  const burned = ppmOf(protocol, param(s, "attributionFeeBurnPpm"));
+  const toOwner = ppmOf(fee - protocol, param(s, "attributionLicenceOwnerPpm"));
+  return { burned, toTreasury: protocol - burned, toOwner, toPool: fee - protocol - toOwner };
 }

@@ -103,6 +103,22 @@ export const storage = {
     Hasher.identity,
     "Data fees each version pool earned per epoch from payments that were not self-dealing: the shares of the epoch's contributor emission",
   ),
+  epochProtocolFees: storageMap<Uint8Array, bigint>(
+    NAME,
+    "EpochProtocolFees",
+    compositeKey("(Epoch, DatanetId, VersionNumber)"),
+    u128Value,
+    Hasher.identity,
+    "The protocol fees that payments into each version pool paid per epoch, self-dealing excluded: the weights of the epoch's contributor emission",
+  ),
+  epochProtocolTotal: storageMap<number, bigint>(
+    NAME,
+    "EpochProtocolTotal",
+    u64Value,
+    u128Value,
+    Hasher.identity,
+    "The sum of an epoch's protocol-fee weights, pools and measured windows: λ × this caps contributors' emission",
+  ),
   epochEligibleTotal: storageMap<number, bigint>(
     NAME,
     "EpochEligibleTotal",
@@ -228,6 +244,8 @@ export interface EpochCounters {
   distinctPayers: number;
   /** Data fees paid into pools by payments that were not self-dealing. */
   eligibleFees: bigint;
+  /** Protocol fees those payments paid: the weights (and, × λ, the cap) of contributor emission. */
+  protocolFees: bigint;
 }
 
 export function epochCounters(s: StorageRead, epoch: number): EpochCounters {
@@ -236,6 +254,7 @@ export function epochCounters(s: StorageRead, epoch: number): EpochCounters {
     selfDealing: storage.epochSelfDealing.get(s, epoch) ?? 0n,
     distinctPayers: storage.epochPayerCount.get(s, epoch) ?? 0,
     eligibleFees: storage.epochEligibleTotal.get(s, epoch) ?? 0n,
+    protocolFees: storage.epochProtocolTotal.get(s, epoch) ?? 0n,
   };
 }
 
@@ -257,6 +276,25 @@ export function epochEligibleFees(
   limit: number,
 ): EpochPoolFee[] {
   const prefix = concatBytes(storage.epochEligibleFees.prefix, u64be(epoch));
+  const cursor = after ? keys.pool(after.datanetId, after.version) : null;
+  return rangeAfter(s, prefix, cursor, limit).map(([pool, value]) => {
+    const view = new DataView(pool.buffer, pool.byteOffset, 12);
+    return {
+      datanetId: Number(view.getBigUint64(0)),
+      version: view.getUint32(8),
+      fees: u128Value.decode(value),
+    };
+  });
+}
+
+/** An epoch's pools' protocol-fee weights in (datanet, version) order, after `after`, at most `limit`. */
+export function epochProtocolFees(
+  s: StorageScan,
+  epoch: number,
+  after: { datanetId: number; version: number } | null,
+  limit: number,
+): EpochPoolFee[] {
+  const prefix = concatBytes(storage.epochProtocolFees.prefix, u64be(epoch));
   const cursor = after ? keys.pool(after.datanetId, after.version) : null;
   return rangeAfter(s, prefix, cursor, limit).map(([pool, value]) => {
     const view = new DataView(pool.buffer, pool.byteOffset, 12);

@@ -6,8 +6,9 @@
 // written by the block that finishes the last phase.
 //
 //   validators       the validators' share, split by blocks authored (exact cumulative split)
-//   distribute       the contributors' emission into version pools, by eligible fees (same split)
-//   distributeMeasured  the rest of the same split into measured windows' pots, by theirs
+//   distribute       the contributors' emission into version pools, by the protocol fees their
+//                    real payments paid (a floor per pool: never more than λ × those fees)
+//   distributeMeasured  the same into measured windows' pots
 //   newContributors  accounts whose first contribution was accepted join the population
 //   earners          each live contribution of each earning pool: its earnings this epoch
 //                    (pool income × weight / live weight), summed per account and indexed in
@@ -23,6 +24,7 @@ import {
   epochCounters,
   epochEligibleFees,
   epochMeasuredFees,
+  epochProtocolFees,
   getPool,
   measuredKeys,
   mintIntoPool,
@@ -43,7 +45,15 @@ import {
 } from "../registry/index.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
 import { emitEvent } from "./events.ts";
-import { epochEmission, giniPpm, minOf, PPM, proportionalShare, scheduleFor } from "./schedule.ts";
+import {
+  epochEmission,
+  floorShare,
+  giniPpm,
+  minOf,
+  PPM,
+  proportionalShare,
+  scheduleFor,
+} from "./schedule.ts";
 import {
   type CloseJob,
   emissionParams,
@@ -99,7 +109,7 @@ function openJob(ctx: RuntimeContext, epoch: number): CloseJob {
   const scheduled = scheduleFor(p, before);
   storage.scheduled.set(s, checkedAdd(before, scheduled));
   const counters = epochCounters(s, epoch);
-  const e = epochEmission(p, scheduled, counters.volume, counters.eligibleFees);
+  const e = epochEmission(p, scheduled, counters.volume, counters.protocolFees);
   const treasuryMinted = mint(ctx, TREASURY_ACCOUNT, capped(s, e.treasury));
   return {
     epoch,
@@ -111,6 +121,7 @@ function openJob(ctx: RuntimeContext, epoch: number): CloseJob {
     contributorCap: e.contributorCap,
     contributorEmission: e.contributors,
     eligibleFees: counters.eligibleFees,
+    protocolFees: counters.protocolFees,
     cumulative: 0n,
     validatorsMinted: 0n,
     contributorsMinted: 0n,
@@ -143,10 +154,7 @@ function step(ctx: RuntimeContext, job: CloseJob, budget: number): number {
       finish(ctx, j);
       return left;
     }
-    // The measured windows' split continues the pools' (one proportional split over both).
-    const next = (j.phase + 1) as Phase;
-    const cumulative = next === Phase.distributeMeasured ? j.cumulative : 0n;
-    j = { ...j, phase: next, cursor: EMPTY, entryCursor: 0, cumulative };
+    j = { ...j, phase: (j.phase + 1) as Phase, cursor: EMPTY, entryCursor: 0, cumulative: 0n };
     if (j.phase === Phase.newContributors) {
       // Minting is complete: the statistics continue when the earlier epochs' are done.
       storage.job.set(ctx.storage, j.epoch, j);
@@ -210,18 +218,18 @@ function readPoolCursor(cursor: Uint8Array): { datanetId: number; version: numbe
   return { datanetId: Number(view.getBigUint64(0)), version: view.getUint32(8) };
 }
 
+/**
+ * The contributors' emission into version pools: each pool ⌊E · f / F⌋, f the protocol fees its
+ * real payments paid and F all of them (pools and windows). The floor never rounds up, so a pool
+ * never draws more than λ × its own payments' protocol fees (what the floors leave is not minted).
+ */
 const distributePhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
   if (job.contributorEmission === 0n) return { job, left: budget, done: true };
-  const batch = epochEligibleFees(s, job.epoch, readPoolCursor(job.cursor), budget);
+  const batch = epochProtocolFees(s, job.epoch, readPoolCursor(job.cursor), budget);
   let j = job;
   for (const pool of batch) {
-    const share = proportionalShare(
-      j.contributorEmission,
-      j.cumulative,
-      j.cumulative + pool.fees,
-      j.eligibleFees,
-    );
+    const share = floorShare(j.contributorEmission, pool.fees, j.protocolFees);
     const minted = mintIntoPool(ctx, pool.datanetId, pool.version, capped(s, share));
     if (minted > 0n) {
       storage.poolEmission.set(s, keys.epochPool(j.epoch, pool.datanetId, pool.version), minted);
@@ -235,14 +243,13 @@ const distributePhase: PhaseStep = (ctx, job, budget) => {
     j = {
       ...j,
       cursor: poolCursor(pool.datanetId, pool.version),
-      cumulative: j.cumulative + pool.fees,
       contributorsMinted: j.contributorsMinted + minted,
     };
   }
   return { job: j, left: budget - batch.length, done: batch.length < budget };
 };
 
-/** The measured windows' part of the contributors' emission, into their pots by eligible fees. */
+/** The measured windows' part of the contributors' emission, into their pots, the same way. */
 const distributeMeasuredPhase: PhaseStep = (ctx, job, budget) => {
   const s = ctx.storage;
   if (job.contributorEmission === 0n) return { job, left: budget, done: true };
@@ -250,12 +257,7 @@ const distributeMeasuredPhase: PhaseStep = (ctx, job, budget) => {
   const batch = epochMeasuredFees(s, job.epoch, after, budget);
   let j = job;
   for (const w of batch) {
-    const share = proportionalShare(
-      j.contributorEmission,
-      j.cumulative,
-      j.cumulative + w.fees,
-      j.eligibleFees,
-    );
+    const share = floorShare(j.contributorEmission, w.fees, j.protocolFees);
     const minted = mintIntoWindow(ctx, w.modelId, w.window, capped(s, share));
     if (minted > 0n)
       emitEvent(ctx, "WindowRewarded", {
@@ -267,7 +269,6 @@ const distributeMeasuredPhase: PhaseStep = (ctx, job, budget) => {
     j = {
       ...j,
       cursor: measuredKeys.window(w.modelId, w.window),
-      cumulative: j.cumulative + w.fees,
       contributorsMinted: j.contributorsMinted + minted,
     };
   }
@@ -469,6 +470,7 @@ function finish(ctx: RuntimeContext, job: CloseJob): void {
     volume: counters.volume,
     selfDealing: counters.selfDealing,
     eligibleFees: counters.eligibleFees,
+    protocolFees: counters.protocolFees,
     emissionPerVolumePpm: counters.volume > 0n ? (minted * PPM) / counters.volume : null,
     payers: counters.distinctPayers,
     activeContributors: job.earners,

@@ -22,6 +22,7 @@ export interface EmissionParams {
   contributorPpm: bigint;
   treasuryPpm: bigint;
   volumeFactorPpm: bigint;
+  feeMultiplePpm: bigint;
 }
 
 /** The schedule of the next epoch given what has been scheduled so far. */
@@ -33,37 +34,48 @@ export function scheduleFor(p: EmissionParams, scheduledSoFar: bigint): bigint {
 export interface EpochEmission {
   scheduled: bigint;
   validators: bigint;
-  /** The contributors' share of the schedule, before the volume cap. */
+  /** The contributors' share of the schedule, before the use caps. */
   contributorShare: bigint;
-  /** k × volume. */
+  /** min(k × volume, λ × protocol fees): the most contributors can receive from the use side. */
   contributorCap: bigint;
-  /** min(contributorShare, contributorCap), or 0 when no pool earned eligible fees. */
+  /** min(contributorShare, contributorCap). */
   contributors: bigint;
   treasury: bigint;
 }
 
 /**
  * What an epoch emits by share: validators and treasury their shares of the schedule, contributors
- * min(share, k · volume) — nothing when no pool earned fees that were not self-dealing, since the
- * contributors' emission follows those fees.
+ * min(share, k · volume, λ · protocol fees) — shared by the protocol fees each pool's (or measured
+ * window's) payments paid, so nothing when no real payment paid a protocol fee.
+ *
+ * Why payments cannot farm it: a payer who owns the model and all its data gets back everything it
+ * pays except the protocol fee f (burned or the treasury's). Its pools' emission is at most
+ * ⌊E · f / F⌋ ≤ λ · f with λ < 1, so each payment returns less than it gave up, whatever the data
+ * share, the manifest or the number of paying accounts.
  */
 export function epochEmission(
   p: EmissionParams,
   scheduled: bigint,
   volume: bigint,
-  eligibleFees: bigint,
+  protocolFees: bigint,
 ): EpochEmission {
   const contributorShare = ppmOf(scheduled, p.contributorPpm);
-  const contributorCap = ppmOf(volume, p.volumeFactorPpm);
-  const capped = minOf(contributorShare, contributorCap);
+  const byVolume = ppmOf(volume, p.volumeFactorPpm);
+  const byFees = ppmOf(protocolFees, p.feeMultiplePpm);
+  const contributorCap = minOf(byVolume, byFees);
   return {
     scheduled,
     validators: ppmOf(scheduled, p.validatorPpm),
     contributorShare,
     contributorCap,
-    contributors: eligibleFees > 0n ? capped : 0n,
+    contributors: minOf(contributorShare, contributorCap),
     treasury: ppmOf(scheduled, p.treasuryPpm),
   };
+}
+
+/** ⌊total · weight / sum⌋: a share that never rounds up (what the floors leave is not minted). */
+export function floorShare(total: bigint, weight: bigint, sum: bigint): bigint {
+  return sum === 0n ? 0n : (total * weight) / sum;
 }
 
 /**

@@ -46,9 +46,11 @@ export interface CloseJob {
   scheduled: bigint;
   validatorShare: bigint;
   contributorCap: bigint;
-  /** What contributors receive in all this epoch (min(share, k·volume), 0 without fees). */
+  /** What contributors receive in all this epoch (min(share, k·volume, λ·protocol fees)). */
   contributorEmission: bigint;
   eligibleFees: bigint;
+  /** The protocol fees real payments paid: the weights of the contributors' split. */
+  protocolFees: bigint;
   /** The weight already paid in the current proportional split (blocks, then eligible fees). */
   cumulative: bigint;
   validatorsMinted: bigint;
@@ -78,6 +80,8 @@ export interface HealthRecord {
   selfDealing: bigint;
   /** Data fees pools earned from payments that were not self-dealing. */
   eligibleFees: bigint;
+  /** Protocol fees those payments paid (burned or the treasury's): λ × this caps contributors. */
+  protocolFees: bigint;
   /** Minted (all shares) × 10⁶ / volume; null when there was no volume. */
   emissionPerVolumePpm: bigint | null;
   payers: number;
@@ -101,6 +105,7 @@ const jobCodec = messageWithAmounts<CloseJob>(T("EmissionJob"), [
   "contributorCap",
   "contributorEmission",
   "eligibleFees",
+  "protocolFees",
   "cumulative",
   "validatorsMinted",
   "contributorsMinted",
@@ -120,6 +125,7 @@ const healthCodec = messageWithAmounts<HealthRecord>(
     "volume",
     "selfDealing",
     "eligibleFees",
+    "protocolFees",
     "totalIssuance",
   ],
   {
@@ -276,6 +282,7 @@ export function emissionParams(s: StorageRead): EmissionParams {
     contributorPpm: param(s, "emissionContributorPpm"),
     treasuryPpm: param(s, "emissionTreasuryPpm"),
     volumeFactorPpm: param(s, "emissionVolumeFactorPpm"),
+    feeMultiplePpm: param(s, "emissionFeeMultiplePpm"),
   };
 }
 

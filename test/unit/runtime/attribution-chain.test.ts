@@ -93,9 +93,10 @@ describe("attribution in blocks", () => {
     });
     const refused = blocks[4]!.outcomes[1]!;
     assert.equal(refused.success ? "ok" : refused.error, "Attribution.PriceAboveMax");
-    // Two licences (45 LIN each to the pool) and 100 LIN of inference: 5 protocol fee, 47.5 data.
+    // Two licences (42.75 LIN each to the pool: 50 less 5% protocol fee and the owner's 10%) and
+    // 100 LIN of inference: 5 protocol fee, 47.5 data.
     const pool = getPool(chain.state, 0, 1)!;
-    assert.equal(pool.deposited, 90n * UNIT + 47_500_000_000_000n);
+    assert.equal(pool.deposited, 85_500_000_000_000n + 47_500_000_000_000n);
     const before = {
       bob: readAccount(chain.state, bob).free,
       charlie: readAccount(chain.state, charlie).free,
@@ -110,10 +111,10 @@ describe("attribution in blocks", () => {
     ]);
     assert.ok(claims.outcomes.every((o) => o.success));
     const fee = (who: Uint8Array) => sumOf(claims.events, "TransactionFeePaid", "fee", who);
-    assert.equal(readAccount(chain.state, bob).free, before.bob + 34_375_000_000_000n - fee(bob));
+    assert.equal(readAccount(chain.state, bob).free, before.bob + 33_250_000_000_000n - fee(bob));
     assert.equal(
       readAccount(chain.state, charlie).free,
-      before.charlie + 103_125_000_000_000n - fee(charlie),
+      before.charlie + 99_750_000_000_000n - fee(charlie),
     );
     assert.equal(readAccount(chain.state, ATTRIBUTION_ACCOUNT).free, 0n);
     const burnedFees = [...blocks, claims].reduce(
@@ -121,10 +122,14 @@ describe("attribution in blocks", () => {
       0n,
     );
     const burnedByAttribution = [...blocks, claims].reduce(
-      (sum, b) => sum + sumOf(b.events, "InferencePaid", "burned"),
+      (sum, b) =>
+        sum +
+        sumOf(b.events, "InferencePaid", "burned") +
+        sumOf(b.events, "LicencePurchased", "burned"),
       0n,
     );
-    assert.equal(burnedByAttribution, 2_500_000_000_000n);
+    // Half of each protocol fee: 2.5 LIN of inference, 1.25 LIN of each licence.
+    assert.equal(burnedByAttribution, 5_000_000_000_000n);
     assert.equal(totalIssuance(chain.state), issuance - burnedFees - burnedByAttribution);
   });
 });

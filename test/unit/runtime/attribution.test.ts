@@ -73,6 +73,9 @@ function populated(): Harness {
   return h;
 }
 
+/** What a 50 LIN licence pays its version's pool: the fee less 5% protocol fee and the owner's 10%. */
+const L = 42_750_000_000_000n;
+
 const manifest = [
   { datanetId: 0, version: 1, weightPpm: 700_000 },
   { datanetId: 1, version: 1, weightPpm: 300_000 },
@@ -96,17 +99,18 @@ describe("attribution pallet", () => {
     h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 });
     assert.ok(hasLicence(h.overlay, 0, 1, ferdie));
     assert.equal(h.free(ferdie), before.ferdie - 50n * UNIT);
-    assert.equal(h.free(alice), before.alice + 5n * UNIT); // 10% owner's cut by default
-    assert.equal(claimableFor(h.overlay, 0, 1, 0), 7_500_000_000_000n); // 45 LIN · 10/60
-    assert.equal(claimableFor(h.overlay, 0, 1, 1), 15n * UNIT);
-    assert.equal(claimableFor(h.overlay, 0, 1, 2), 22_500_000_000_000n);
-    assert.equal(totalIssuance(h.overlay), before.issuance);
+    // 5% protocol fee (2.5 LIN, half burned), then the owner's 10% of the rest: 4.75 LIN.
+    assert.equal(h.free(alice), before.alice + 4_750_000_000_000n);
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), 7_125_000_000_000n); // 42.75 LIN · 10/60
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), 14_250_000_000_000n);
+    assert.equal(claimableFor(h.overlay, 0, 1, 2), 21_375_000_000_000n);
+    assert.equal(totalIssuance(h.overlay), before.issuance - 1_250_000_000_000n);
     assert.equal(
       h.attr(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }),
       "Attribution.AlreadyLicensed",
     );
     assert.equal(epochCounters(h.overlay, 0).volume, 50n * UNIT);
-    assert.equal(epochPoolFees(h.overlay, 0, 0, 1), 45n * UNIT);
+    assert.equal(epochPoolFees(h.overlay, 0, 0, 1), 42_750_000_000_000n);
   });
 
   it("registerModel checks the manifest and pays the licence fees the owner lacks", () => {
@@ -132,6 +136,23 @@ describe("attribution pallet", () => {
     assert.equal(h.free(ferdie), free - 50n * UNIT); // datanet 0's fee; datanet 1 is open
     assert.ok(hasLicence(h.overlay, 0, 1, ferdie));
     assert.equal(getModel(h.overlay, 0)?.dataSharePpm, 400_000);
+  });
+
+  it("refuses a self-serving manifest: no entry above twice its version's share of the data", () => {
+    const h = populated();
+    // Datanet 0's version holds weight 60, datanet 1's 40: at most 2 × 40% = 800,000 ppm for it.
+    const split = (a: number) => [
+      { datanetId: 0, version: 1, weightPpm: 1_000_000 - a },
+      { datanetId: 1, version: 1, weightPpm: a },
+    ];
+    const free = h.free(ferdie);
+    for (const a of [999_999, 800_001])
+      assert.equal(
+        h.attr(ferdie, "registerModel", modelArgs({ manifest: split(a) })),
+        "Attribution.ManifestSkew",
+      );
+    assert.equal(h.free(ferdie), free, "nothing moved");
+    h.attrOk(ferdie, "registerModel", modelArgs({ manifest: split(800_000) }));
   });
 
   it("restricted and non-commercial datanets refuse models of others", () => {
@@ -187,8 +208,9 @@ describe("attribution pallet", () => {
     );
     const charlieFree = h.free(charlie);
     h.attrOk(charlie, "claim", { datanetId: 0, version: 1, contributionIds: [1] });
-    // Licence 45 LIN and 266 LIN of data share over weight 60: charlie's 20 get a third.
-    assert.equal(h.free(charlie), charlieFree + (311n * UNIT) / 3n);
+    // Licence 42.75 LIN and 266 LIN of data share over weight 60: charlie's 20 get a third.
+    const vision = 42_750_000_000_000n + 266n * UNIT;
+    assert.equal(h.free(charlie), charlieFree + vision / 3n);
     const eveFree = h.free(eve);
     h.attrOk(eve, "claim", { datanetId: 1, version: 1, contributionIds: [3] });
     assert.equal(h.free(eve), eveFree + 114n * UNIT);
@@ -196,8 +218,8 @@ describe("attribution pallet", () => {
     assert.deepEqual(
       claimableByContributor(h.overlay, bob).map((e) => [e.contributionId, e.amount]),
       [
-        [0, (311n * UNIT) / 6n],
-        [2, (311n * UNIT) / 2n],
+        [0, vision / 6n],
+        [2, vision / 2n],
       ],
     );
     assert.deepEqual(quoteInference(h.overlay, 0, 1_000n), split);
@@ -218,7 +240,7 @@ describe("attribution pallet", () => {
 
   it("a slashed contribution forfeits what it has not claimed to the rest", () => {
     const h = populated();
-    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN: 7.5, 15, 22.5
+    h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // L to the pool: L/6, L/3, L/2
     h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
     h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
     assert.equal(claimableFor(h.overlay, 0, 1, 2), 0n);
@@ -228,16 +250,16 @@ describe("attribution pallet", () => {
     );
     h.attrOk(charlie, "noteSlash", { datanetId: 0, version: 1, contributionId: 2 });
     assert.equal(getPool(h.overlay, 0, 1)?.liveWeight, 30n);
-    // #2's 22.5 LIN went to #0 (weight 10) and #1 (20).
-    assert.equal(claimableFor(h.overlay, 0, 1, 0), 15n * UNIT);
-    assert.equal(claimableFor(h.overlay, 0, 1, 1), 30n * UNIT);
-    h.attrOk(eve, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN more, over weight 30
-    assert.equal(claimableFor(h.overlay, 0, 1, 0), 30n * UNIT);
-    assert.equal(claimableFor(h.overlay, 0, 1, 1), 60n * UNIT);
+    // #2's L/2 went to #0 (weight 10) and #1 (20).
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), L / 3n);
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), (2n * L) / 3n);
+    h.attrOk(eve, "purchaseLicence", { datanetId: 0, version: 1 }); // L more, over weight 30
+    assert.equal(claimableFor(h.overlay, 0, 1, 0), (2n * L) / 3n);
+    assert.equal(claimableFor(h.overlay, 0, 1, 1), (4n * L) / 3n);
     const bobFree = h.free(bob);
     h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [0, 2] });
-    assert.equal(h.free(bob), bobFree + 30n * UNIT);
-    assert.equal(h.free(ATTRIBUTION_ACCOUNT), 60n * UNIT);
+    assert.equal(h.free(bob), bobFree + (2n * L) / 3n);
+    assert.equal(h.free(ATTRIBUTION_ACCOUNT), (4n * L) / 3n);
   });
 
   it("a claim notes a pending slash first, so the slashed contribution gets nothing", () => {
@@ -247,7 +269,7 @@ describe("attribution pallet", () => {
     h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
     const bobFree = h.free(bob);
     h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [2, 0] });
-    assert.equal(h.free(bob), bobFree + 15n * UNIT); // #0's 7.5 and its half of #2's forfeit
+    assert.equal(h.free(bob), bobFree + L / 3n); // #0's L/6 and its third of #2's L/2
     assert.equal(h.named("SlashNoted").length, 1);
   });
 });

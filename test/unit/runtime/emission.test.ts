@@ -105,19 +105,21 @@ describe("emission", () => {
     }
   });
 
-  it("never mints more than the schedule, nor more than k × volume to contributors", () => {
+  it("never mints more than the schedule, nor more than k × volume or λ × protocol fees to contributors", () => {
     fc.assert(
       fc.property(
         fc.record({
           k: fc.bigInt({ min: 0n, max: 3_000_000n }),
+          lambda: fc.bigInt({ min: 0n, max: 999_999n }),
           rate: fc.bigInt({ min: 0n, max: 1_000_000n }),
           maxSupplyLin: fc.bigInt({ min: 1n, max: 20_000_000n }),
           units: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 2, maxLength: 2 }),
         }),
-        ({ k, rate, maxSupplyLin, units }) => {
+        ({ k, lambda, rate, maxSupplyLin, units }) => {
           const chain = chainWith({
             epochLength: String(EPOCH),
             emissionVolumeFactorPpm: String(k),
+            emissionFeeMultiplePpm: String(lambda),
             emissionRatePpm: String(rate),
             emissionMaxSupply: String(maxSupplyLin * 10n ** 12n),
           });
@@ -132,11 +134,13 @@ describe("emission", () => {
             const r = healthRecord(chain.state, epoch)!;
             assert.ok(r.validators + r.contributors + r.treasury <= r.scheduled);
             assert.ok(r.contributors <= r.contributorCap);
-            assert.equal(r.contributorCap, (r.volume * k) / PPM);
+            const byVolume = (r.volume * k) / PPM;
+            const byFees = (r.protocolFees * lambda) / PPM;
+            assert.equal(r.contributorCap, byVolume < byFees ? byVolume : byFees);
+            assert.ok(r.contributors < r.protocolFees || r.protocolFees === 0n);
             const share = (r.scheduled * defaults.contributors) / PPM;
-            // Bob pays eve's model, which earns its pool eligible fees: the cap is exact.
-            const expected =
-              r.eligibleFees > 0n ? (share < r.contributorCap ? share : r.contributorCap) : 0n;
+            // Bob pays eve's model, one pool with all the epoch's protocol fees: the cap is exact.
+            const expected = share < r.contributorCap ? share : r.contributorCap;
             assert.equal(r.contributors, expected);
             assert.ok(
               totalIssuance(chain.state) <= maxSupplyLin * 10n ** 12n || r.scheduled === 0n,

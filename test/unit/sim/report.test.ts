@@ -33,14 +33,26 @@ describe("buildCharts", () => {
     }
   });
 
-  it("stacks the emission shares and keeps volume, schedule and cap unstacked", () => {
+  it("stacks the validators' and treasury's emission; contributors, volume, schedule and cap are lines", () => {
     const chart = buildCharts(syntheticSingle(10)).find((c) => c.id === "emission-volume")!;
-    const stacks = chart.config.data.datasets.map((d) => d.stack);
-    assert.deepEqual(stacks.slice(0, 3), ["areas", "areas", "areas"]);
-    assert.equal(new Set(stacks.slice(3)).size, 3);
+    const datasets = chart.config.data.datasets;
     assert.deepEqual(
-      chart.config.data.datasets.map((d) => d.fill),
-      ["origin", "-1", "-1", false, false, false],
+      datasets.map((d) => d.label),
+      [
+        "emitted to validators",
+        "emitted to treasury",
+        "emitted to contributors",
+        "marketplace volume",
+        "scheduled emission",
+        "contributor cap min(k·volume, λ·fees)",
+      ],
+    );
+    const stacks = datasets.map((d) => d.stack);
+    assert.deepEqual(stacks.slice(0, 2), ["areas", "areas"]);
+    assert.equal(new Set(stacks.slice(2)).size, 4);
+    assert.deepEqual(
+      datasets.map((d) => d.fill),
+      ["origin", "-1", false, false, false, false],
     );
   });
 
