@@ -14,7 +14,8 @@
 //                    (pool income × weight / live weight), summed per account and indexed in
 //                    ascending order of amount (a storage key ordered by amount)
 //   gini             walks that index in order: Σ i·xᵢ gives the Gini coefficient exactly
-//   retention        the high-quality cohort of R epochs ago: who submitted or earned this epoch
+//   retention        the high-quality cohort of R epochs ago: who submitted this epoch (earnings
+//                    do not count: a trickle from old data is not a contributor who stayed)
 //   prune            the epoch's per-account entries, no longer read, are deleted
 import { checkedAdd, u128ToBytes } from "../../../primitives/amount.ts";
 import { concatBytes, u32be, u64be } from "../../../primitives/bytes.ts";
@@ -403,8 +404,7 @@ const retentionPhase: PhaseStep = (ctx, job, budget) => {
   let { cohort, retained } = job;
   for (const who of batch) {
     cohort++;
-    const earned = storage.earned.has(s, keys.epochAccount(job.epoch, who));
-    if (earned || submittedIn(s, job.epoch, who)) retained++;
+    if (submittedIn(s, job.epoch, who)) retained++;
   }
   const cursor = batch.length > 0 ? batch[batch.length - 1]! : job.cursor;
   return {

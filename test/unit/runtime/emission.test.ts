@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { u128FromBytes } from "../../../primitives/amount.ts";
 import { bytesEqual, concatBytes, toHex, u64be } from "../../../primitives/bytes.ts";
+import type { DevAccountName } from "../../../primitives/dev-accounts.ts";
 import {
   storage as attributionStorage,
   claimableFor,
@@ -30,6 +31,7 @@ import { readAccount } from "../../../runtime/pallets/system.ts";
 import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
 import { defaultModelParams, HealthModel } from "./fixtures/health-model.ts";
 import { buildMarketplace, chainWith, PRICE, pay } from "./fixtures/marketplace.ts";
+import { contentHash } from "./fixtures/registry-harness.ts";
 import { type DecodedEvent, pub, type TestChain } from "./fixtures/test-chain.ts";
 
 const PPM = 1_000_000n;
@@ -284,9 +286,18 @@ describe("emission", () => {
     );
     observe(model, 0, buildMarketplace(chain)); // epoch 0: 4 accepted, charlie's at 90
     const plan: ((c: TestChain) => Uint8Array[])[] = [
-      (c) => [pay(c, "ferdie", 0, 30), pay(c, "bob", 1, 7), pay(c, "dave", 0, 5)],
+      // Epoch 1: bob's contribution 4 accepted at 95 puts him in epoch 1's high-quality cohort.
+      (c) => [
+        pay(c, "ferdie", 0, 30),
+        pay(c, "bob", 1, 7),
+        pay(c, "dave", 0, 5),
+        submit(c, "bob", 10, 1),
+        c.sign("alice", "Registry.acceptContribution", { contributionId: 4, quality: 95 }),
+      ],
+      // Epoch 2: charlie (epoch 0's cohort) earns a trickle but submits nothing: not retained.
       (c) => [pay(c, "ferdie", 0, 3)],
-      () => [],
+      // Epoch 3: bob (epoch 1's cohort) submits again: retained.
+      (c) => [submit(c, "bob", 11)],
       (c) => [pay(c, "bob", 1, 2), pay(c, "charlie", 1, 2)],
     ];
     for (const [i, step] of plan.entries()) {
@@ -333,7 +344,10 @@ describe("emission", () => {
     // The scenario exercises what it should: several earners, a passive spell, a retained cohort.
     assert.ok(records.some((r) => r.earners >= 2 && r.giniPpm > 0));
     assert.ok(records.some((r) => r.passiveContributors > 0));
-    assert.ok(records.some((r) => r.retentionPpm === 1_000_000));
+    // Retention counts submissions, not earnings: a trickle does not keep charlie retained.
+    assert.ok(records[2]!.earners > 0);
+    assert.deepEqual([records[2]!.cohort, records[2]!.retained], [1, 0]);
+    assert.deepEqual([records[3]!.cohort, records[3]!.retained], [1, 1]);
     assert.ok(records.some((r) => r.selfDealing > 0n));
   });
 });
@@ -362,4 +376,12 @@ function observe(model: HealthModel, epoch: number, blocks: { events: DecodedEve
 }
 
 /** The contributor of each contribution id the marketplace creates. */
-const CONTRIBUTORS = (["bob", "charlie", "dave", "eve"] as const).map((n) => toHex(pub(n)));
+const CONTRIBUTORS = (["bob", "charlie", "dave", "eve", "bob"] as const).map((n) => toHex(pub(n)));
+
+/** A submission to datanet 0 with content `n`, after `before` other transactions of `who`. */
+function submit(chain: TestChain, who: DevAccountName, n: number, before = 0): Uint8Array {
+  const args = { datanetId: 0, contentHash: contentHash(n), size: 1, metadataUri: "" };
+  return chain.sign(who, "Registry.submitContribution", args, {
+    nonce: chain.nonceOf(who) + before,
+  });
+}
