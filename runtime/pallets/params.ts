@@ -350,7 +350,7 @@ export const PARAMS = {
     default: 50_000n,
     min: 0n,
     max: 500_000n,
-    doc: "Share of every inference payment taken as protocol fee (before owner and data shares)",
+    doc: "Share of every inference and licence payment taken as protocol fee (before owner and data shares)",
   },
   attributionFeeBurnPpm: {
     unit: "ppm",
