@@ -220,7 +220,7 @@ describe("attribution pallet", () => {
     const h = populated();
     h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // 45 LIN: 7.5, 15, 22.5
     h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
-    h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    h.ok("root", "forceResolveChallenge", { contributionId: 2, uphold: true }); // alice accepted it
     assert.equal(claimableFor(h.overlay, 0, 1, 2), 0n);
     assert.equal(
       h.attr(bob, "noteSlash", { datanetId: 0, version: 1, contributionId: 1 }),
@@ -244,7 +244,7 @@ describe("attribution pallet", () => {
     const h = populated();
     h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 });
     h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
-    h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    h.ok("root", "forceResolveChallenge", { contributionId: 2, uphold: true }); // alice accepted it
     const bobFree = h.free(bob);
     h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [2, 0] });
     assert.equal(h.free(bob), bobFree + 15n * UNIT); // #0's 7.5 and its half of #2's forfeit
