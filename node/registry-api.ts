@@ -1,12 +1,13 @@
 // registry_* answers: the registry pallet's records read from a block's state and turned into
 // JSON (amounts as decimal strings, accounts as SS58, hashes as hex).
-import { toHex } from "../primitives/bytes.ts";
+import { bytesEqual, toHex } from "../primitives/bytes.ts";
 import { parseAccountId, ss58Encode } from "../primitives/ss58.ts";
 import type {
   Hex,
   NodeApi,
   RpcContribution,
   RpcContributionStatus,
+  RpcCurator,
   RpcDatanet,
 } from "../rpc/node-api.ts";
 import {
@@ -16,14 +17,18 @@ import {
   type Datanet,
   getChallenge,
   getContribution,
+  getCurator,
   getDatanet,
   getReputation,
   getVersion,
+  inStanding,
+  isListedCurator,
   keys,
   LicenceKind,
   listContributions,
   listDatanets,
   Modality,
+  stakeOf,
   storage,
 } from "../runtime/pallets/registry/index.ts";
 import type { StorageScan } from "../runtime/storage.ts";
@@ -43,7 +48,25 @@ export function registryApi(
   ss58Prefix: number,
 ): NodeApi["registry"] {
   const address = (who: Uint8Array) => ss58Encode(who, ss58Prefix);
-  const datanetJson = (id: number, d: Datanet): RpcDatanet => ({
+  const curatorJson = (s: StorageScan, id: number, d: Datanet, who: Uint8Array): RpcCurator => {
+    const r = getCurator(s, id, who);
+    return {
+      datanetId: id,
+      account: address(who),
+      role: bytesEqual(d.owner, who) && !isListedCurator(d, who) ? "owner" : "curator",
+      listed: isListedCurator(d, who),
+      bond: r.bond.toString(),
+      stake: stakeOf(s, id, d, who).toString(),
+      standing: inStanding(s, id, d, who),
+      open: r.open,
+      decisions: r.decisions,
+      stood: r.stood,
+      overturned: r.overturned,
+      slashed: r.slashed.toString(),
+      earned: r.earned.toString(),
+    };
+  };
+  const datanetJson = (s: StorageScan, id: number, d: Datanet): RpcDatanet => ({
     id,
     owner: address(d.owner),
     name: d.name,
@@ -71,6 +94,9 @@ export function registryApi(
     pendingCount: d.pendingCount,
     openChallenges: d.openChallenges,
     versionCount: d.versionCount,
+    curation: [d.owner, ...d.policy.curators.filter((c) => !bytesEqual(c, d.owner))].map((who) =>
+      curatorJson(s, id, d, who),
+    ),
   });
   const contributionJson = (s: StorageScan, id: number, c: Contribution): RpcContribution => {
     const challenge = getChallenge(s, id);
@@ -90,8 +116,12 @@ export function registryApi(
       releaseAt: c.releaseAt,
       reviewer: c.reviewer.length === 32 ? address(c.reviewer) : null,
       reason: c.reason,
+      reviewFee: c.reviewFee.toString(),
+      decisionOpen: c.decisionOpen,
+      appealed: c.appealed,
       challenge: challenge
         ? {
+            kind: challenge.appeal ? "appeal" : "challenge",
             challenger: address(challenge.challenger),
             bond: challenge.bond.toString(),
             evidenceUri: challenge.evidenceUri,
@@ -103,13 +133,14 @@ export function registryApi(
   };
   return {
     datanet: (id, at) => {
-      const datanet = getDatanet(stateAt(at), id);
-      return datanet ? datanetJson(id, datanet) : null;
+      const s = stateAt(at);
+      const datanet = getDatanet(s, id);
+      return datanet ? datanetJson(s, id, datanet) : null;
     },
     datanets: (start, count, at) => {
       const s = stateAt(at);
       const page = listDatanets(s, start, count + 1);
-      const items = page.slice(0, count).map(({ id, datanet }) => datanetJson(id, datanet));
+      const items = page.slice(0, count).map(({ id, datanet }) => datanetJson(s, id, datanet));
       return { items, next: page.length > count ? page[count]!.id : null };
     },
     contribution: (id, at) => {
@@ -173,6 +204,11 @@ export function registryApi(
       const who = parseAccountId(account);
       const r = getReputation(stateAt(at), who);
       return { account: address(who), ...r };
+    },
+    curator: (datanetId, account, at) => {
+      const s = stateAt(at);
+      const datanet = getDatanet(s, datanetId);
+      return datanet ? curatorJson(s, datanetId, datanet, parseAccountId(account)) : null;
     },
   };
 }

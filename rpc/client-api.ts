@@ -9,6 +9,7 @@ import type {
   RpcContribution,
   RpcContributionFilter,
   RpcCouncil,
+  RpcCurator,
   RpcDatanet,
   RpcDatanetVersion,
   RpcFeeInfo,
@@ -65,6 +66,7 @@ export interface RegistryRpc {
     at?: Hex,
   ): Promise<RpcVersionProof | null>;
   reputation(account: string, at?: Hex): Promise<RpcReputation>;
+  curator(datanet: number, account: string, at?: Hex): Promise<RpcCurator | null>;
 }
 
 export interface AttributionRpc {
@@ -216,6 +218,7 @@ export function bindRpcApi(request: RequestFn): LineageRpcApi {
       proof: (datanet, version, contribution, at) =>
         call("registry_proof", datanet, version, contribution, at),
       reputation: (account, at) => call("registry_reputation", account, at),
+      curator: (datanet, account, at) => call("registry_curator", datanet, account, at),
     },
     attribution: {
       model: (id, at) => call("attribution_model", id, at),

@@ -87,8 +87,33 @@ export interface RpcDatanet {
   createdAt: number;
   contributionCount: number;
   pendingCount: number;
+  /** Open challenges and appeals. */
   openChallenges: number;
   versionCount: number;
+  /** The curators' records: the owner's first, then each listed curator's, in policy order. */
+  curation: RpcCurator[];
+}
+
+/** A curator's (or owner's) stake and record in one datanet. */
+export interface RpcCurator {
+  datanetId: number;
+  account: string;
+  /** "owner" (curating with the deposit as stake when the policy lists nobody) or "curator". */
+  role: "owner" | "curator";
+  /** Listed in the datanet's policy now. */
+  listed: boolean;
+  bond: string;
+  /** What an overturned decision is slashed from: the bond, or an owner's deposit. */
+  stake: string;
+  /** May review now: a curator of the datanet with at least the minimum stake. */
+  standing: boolean;
+  /** Decisions still open to challenge or appeal. */
+  open: number;
+  decisions: number;
+  stood: number;
+  overturned: number;
+  slashed: string;
+  earned: string;
 }
 
 export type RpcContributionStatus = "pending" | "accepted" | "rejected" | "slashed" | "withdrawn";
@@ -109,7 +134,14 @@ export interface RpcContribution {
   releaseAt: number;
   reviewer: string | null;
   reason: string;
+  /** The review fee still reserved (0 once paid or refunded). */
+  reviewFee: string;
+  /** The review decision may still be challenged or appealed. */
+  decisionOpen: boolean;
+  appealed: boolean;
+  /** The open challenge (of an acceptance) or appeal (of a rejection; `challenger` is the appellant). */
   challenge: {
+    kind: "challenge" | "appeal";
     challenger: string;
     bond: string;
     evidenceUri: string;
@@ -575,6 +607,8 @@ export interface NodeApi {
     /** Null when the contribution is not in that version. */
     proof(datanet: number, version: number, contribution: number, at?: Hex): RpcVersionProof | null;
     reputation(account: string, at?: Hex): RpcReputation;
+    /** Null for an unknown datanet; a record of zeros for an account that never bonded or decided. */
+    curator(datanet: number, account: string, at?: Hex): RpcCurator | null;
   };
   attribution: {
     model(id: number, at?: Hex): RpcModel | null;

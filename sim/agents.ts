@@ -16,6 +16,7 @@ import {
   ContributionStatus,
   datanetContributionIds,
   getContribution,
+  getCurator,
   getDatanet,
   getReputation,
   LicenceKind,
@@ -36,7 +37,7 @@ const PPM = 1_000_000;
 export const PHASE = {
   /** Epoch 0: datanets are created. Every epoch: submissions, challenges, claims. */
   submit: 1,
-  /** Curators review what is pending; owners and curators resolve open challenges. */
+  /** Curators (topped up to the curator bond) review what is pending; owners resolve open challenges. */
   review: 2,
   /** Datanet owners publish versions. */
   publish: 3,
@@ -462,6 +463,11 @@ export function reviewActions(
   return out;
 }
 
+/**
+ * The owner judges open challenges of its curators' acceptances, with the curators' error rate:
+ * upheld when the contribution is junk. Its own acceptances (a datanet with no curators) are for
+ * root to judge, and the simulated chain has none: those challenges expire.
+ */
 export function resolveActions(
   world: World,
   datanetId: number,
@@ -470,16 +476,35 @@ export function resolveActions(
   errorRate: number,
   openChallenges: Set<number>,
 ): Call[] {
+  if (curators.length === 0) return [];
   const out: Call[] = [];
   for (const id of [...openChallenges].sort((a, b) => a - b)) {
     const c = getContribution(world.state, id);
     if (!c || c.datanetId !== datanetId) continue;
     const q = trueQuality(world, c.contentHash);
-    const reviewer = reviewerOf(id, owner, curators);
     out.push({
-      who: reviewer,
+      who: owner,
       call: "Registry.resolveChallenge",
       args: { contributionId: id, uphold: !verdict(world, q, errorRate) },
+    });
+  }
+  return out;
+}
+
+/**
+ * A curator keeps its stake in each datanet at the curator bond: it bonds the shortfall (its
+ * first bond, or a top-up after a slash) when it can pay for it.
+ */
+export function curatorBondActions(world: World, curator: Agent, datanets: number[]): Call[] {
+  const min = param(world.state, "registryCuratorBond");
+  const out: Call[] = [];
+  for (const datanetId of datanets) {
+    const bond = getCurator(world.state, datanetId, curator.account).bond;
+    if (bond >= min) continue;
+    out.push({
+      who: curator,
+      call: "Registry.bondCurator",
+      args: { datanetId, amount: u128ToBytes(min - bond) },
     });
   }
   return out;

@@ -10,6 +10,7 @@ import {
   copierActions,
   copyCandidates,
   createDatanet,
+  curatorBondActions,
   honestActions,
   licenceBuyerActions,
   liveModels,
@@ -84,6 +85,8 @@ export function phaseCalls(
           createDatanet(t, `own-data-${i}`, scenario.datanets, [], epochLength, minBond, true),
         );
       for (const a of pops.attestors) out.push(bondCall(a, p.attestors!.bond));
+      // The datanets exist by now (calls apply in order): the curators bond before reviewing.
+      for (const c of curators) out.push(...curatorBondActions(w, c, ids.main));
     }
     const fee = param(w.state, "baseFee");
     for (const a of pops.honest)
@@ -105,6 +108,8 @@ export function phaseCalls(
     }
   } else if (offset === PHASE.review) {
     const errorRate = p.curators?.errorRate ?? 0;
+    // A curator slashed below the curator bond tops up before it reviews.
+    for (const c of curators) out.push(...curatorBondActions(w, c, ids.main));
     for (const [i, o] of pops.owners.entries()) {
       out.push(...reviewActions(w, i, o, curators, errorRate));
       out.push(...resolveActions(w, i, o, curators, errorRate, market.openChallenges));

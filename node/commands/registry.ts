@@ -53,6 +53,12 @@ function contentHash(text: string): Uint8Array {
   return fromHex(text.trim());
 }
 
+function positiveLin(flag: string, text: string): bigint {
+  const amount = linFlag(flag, text);
+  if (amount === 0n) invalidFlag(flag, "must be positive");
+  return amount;
+}
+
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text))
     invalidFlag(flag, `expected ${allowed.join(", ")}; got ${text}`);
@@ -100,7 +106,7 @@ const explain = errorExplainer("Registry", REGISTRY_ERRORS);
 export function registryTxCommand(print: Print): Command {
   const { group, call } = txGroup(
     "registry",
-    "Data registry calls: datanets, contributions, curation, challenges, versions.",
+    "Data registry calls: datanets, contributions, curation (bonds, reviews), challenges, appeals, versions.",
     print,
     explain,
   );
@@ -201,16 +207,49 @@ export function registryTxCommand(print: Print): Command {
   );
   call<{ datanet: string }>(
     "close",
-    "The owner closes a datanet with nothing pending or challenged; the deposit is returned.",
+    "The owner closes a datanet with nothing pending, challenged or appealed and none of its own decisions open; the deposit is returned.",
     datanet,
     (o) => ({
       call: "Registry.closeDatanet",
       args: { datanetId: uintFlag("--datanet", o.datanet) },
     }),
   );
+  call<{ datanet: string; amount: string }>(
+    "top-up-deposit",
+    "The owner adds to the datanet deposit that stakes its own curation (after a slash).",
+    (c) => datanet(c).requiredOption("--amount <LIN>", "amount to add"),
+    (o) => ({
+      call: "Registry.topUpDeposit",
+      args: {
+        datanetId: uintFlag("--datanet", o.datanet),
+        amount: u128ToBytes(positiveLin("--amount", o.amount)),
+      },
+    }),
+  );
+  call<{ datanet: string; amount: string }>(
+    "bond-curator",
+    "A listed curator adds to its curator bond in a datanet (it reviews only at the minimum bond).",
+    (c) => datanet(c).requiredOption("--amount <LIN>", "amount to bond"),
+    (o) => ({
+      call: "Registry.bondCurator",
+      args: {
+        datanetId: uintFlag("--datanet", o.datanet),
+        amount: u128ToBytes(positiveLin("--amount", o.amount)),
+      },
+    }),
+  );
+  call<{ datanet: string }>(
+    "unbond-curator",
+    "A curator takes back its whole bond once none of its decisions is open to challenge or appeal.",
+    datanet,
+    (o) => ({
+      call: "Registry.unbondCurator",
+      args: { datanetId: uintFlag("--datanet", o.datanet) },
+    }),
+  );
   call<{ datanet: string; contentHash: string; size: string; metadataUri: string }>(
     "submit",
-    "Submit a contribution, reserving a bond scaled by --from's reputation.",
+    "Submit a contribution, reserving a bond scaled by --from's reputation and the review fee.",
     (c) =>
       datanet(c)
         .requiredOption("--content-hash <0x…>", "Merkle root of the data object (32 bytes)")
@@ -232,7 +271,7 @@ export function registryTxCommand(print: Print): Command {
   );
   call<{ contribution: string }>(
     "withdraw",
-    "The contributor withdraws a pending contribution; the bond is returned.",
+    "The contributor withdraws a pending contribution; the bond and review fee are returned.",
     contribution,
     (o) => ({
       call: "Registry.withdrawContribution",
@@ -241,7 +280,7 @@ export function registryTxCommand(print: Print): Command {
   );
   call<{ contribution: string; quality: string }>(
     "accept",
-    "A curator accepts a pending contribution with a quality score (its weight in versions).",
+    "A bonded curator accepts a pending contribution with a quality score (its weight in versions).",
     (c) => contribution(c).requiredOption("--quality <score>", "quality score, 1..max"),
     (o) => {
       const quality = uintFlag("--quality", o.quality, 0xffff_ffff);
@@ -254,7 +293,7 @@ export function registryTxCommand(print: Print): Command {
   );
   call<{ contribution: string; reason: string }>(
     "reject",
-    "A curator rejects a pending contribution; part of its bond is slashed.",
+    "A bonded curator rejects a pending contribution; part of its bond is slashed once the rejection stands.",
     (c) => contribution(c).requiredOption("--reason <text>", "why"),
     (o) => ({
       call: "Registry.rejectContribution",
@@ -278,11 +317,13 @@ export function registryTxCommand(print: Print): Command {
   );
   call<{ contribution: string; uphold?: boolean; dismiss?: boolean }>(
     "resolve",
-    "The owner or a curator upholds or dismisses an open challenge.",
+    "The datanet's owner upholds or dismisses an open challenge of a curator's acceptance.",
     (c) =>
       contribution(c)
         .addOption(
-          new Option("--uphold", "uphold: the contributor is slashed").conflicts("dismiss"),
+          new Option("--uphold", "uphold: the contributor and the curator are slashed").conflicts(
+            "dismiss",
+          ),
         )
         .addOption(new Option("--dismiss", "dismiss: the challenger is slashed")),
     (o) => {
@@ -293,6 +334,57 @@ export function registryTxCommand(print: Print): Command {
         args: {
           contributionId: uintFlag("--contribution", o.contribution),
           uphold: o.uphold === true,
+        },
+      };
+    },
+  );
+  call<{ contribution: string; evidenceUri: string }>(
+    "appeal",
+    "The contributor appeals the rejection of its contribution inside its window, reserving the challenge bond.",
+    (c) => contribution(c).requiredOption("--evidence-uri <uri>", "reference to the evidence"),
+    (o) => {
+      if (o.evidenceUri === "") invalidFlag("--evidence-uri", "an evidence reference is required");
+      return {
+        call: "Registry.appealRejection",
+        args: {
+          contributionId: uintFlag("--contribution", o.contribution),
+          evidenceUri: o.evidenceUri,
+        },
+      };
+    },
+  );
+  call<{ contribution: string; overturn?: boolean; dismiss?: boolean; quality?: string }>(
+    "resolve-appeal",
+    "The datanet's owner overturns an appealed rejection (accepting the contribution at --quality) or dismisses the appeal.",
+    (c) =>
+      contribution(c)
+        .addOption(
+          new Option(
+            "--overturn",
+            "overturn: accept at --quality; the curator is slashed",
+          ).conflicts("dismiss"),
+        )
+        .addOption(
+          new Option("--dismiss", "dismiss: the appellant is slashed, the rejection stands"),
+        )
+        .option("--quality <score>", "quality score of the overturned rejection, 1..max"),
+    (o) => {
+      if (o.overturn !== true && o.dismiss !== true)
+        invalidFlag("resolve-appeal", "give --overturn --quality <score> or --dismiss");
+      let quality = 0;
+      if (o.overturn === true) {
+        if (o.quality === undefined) invalidFlag("--quality", "--overturn needs a quality score");
+        quality = uintFlag("--quality", o.quality, 0xffff_ffff);
+        if (quality === 0) invalidFlag("--quality", "scores start at 1");
+      } else if (o.quality !== undefined) {
+        invalidFlag("--quality", "a dismissal takes no quality");
+      }
+      return {
+        call: "Registry.resolveAppeal",
+        args: {
+          contributionId: uintFlag("--contribution", o.contribution),
+          overturn: o.overturn === true,
+          quality,
         },
       };
     },
@@ -454,6 +546,19 @@ export function registryQueryCommand(print: Print): Command {
       }
       if (!verifies)
         throw new LineageError("PROOF_INVALID", "the proof does not verify against the root");
+    });
+  query("curator", "A curator's (or owner's) stake, standing and record in a datanet.")
+    .argument("<datanet>", "datanet id")
+    .argument("<account>", "SS58 address, 0x account id or dev account name")
+    .action(async (d: string, who: string, o: At) => {
+      const datanetId = uintFlag("<datanet>", d);
+      const address = ss58Encode(account("<account>", who));
+      await run(
+        o.rpc,
+        async (c) =>
+          (await c.registry.curator(datanetId, address, at(o))) ??
+          notFound(`datanet #${datanetId}`),
+      );
     });
   query("reputation", "An account's registry reputation.")
     .argument("<account>", "SS58 address, 0x account id or dev account name")

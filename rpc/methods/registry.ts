@@ -1,4 +1,4 @@
-// registry_*: datanets, contributions, versions with inclusion proofs, and reputation.
+// registry_*: datanets, contributions, versions with inclusion proofs, reputation and curators.
 import * as v from "valibot";
 import type { MethodRegistry } from "../method-registry.ts";
 import type { NodeApi } from "../node-api.ts";
@@ -71,5 +71,10 @@ export function registerRegistryMethods(registry: MethodRegistry, api: NodeApi):
       name: "registry_reputation",
       params: params([accountId, optional(blockHash)]),
       handler: ([account, at]) => api.registry.reputation(account, at),
+    })
+    .method({
+      name: "registry_curator",
+      params: params([id, accountId, optional(blockHash)]),
+      handler: ([datanet, account, at]) => api.registry.curator(datanet, account, at),
     });
 }

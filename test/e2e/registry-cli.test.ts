@@ -1,7 +1,9 @@
 // `lineage tx registry …` and `lineage query registry …` as child processes against a dev node:
 // alice creates a paid vision datanet, bob submits a contribution, alice accepts it and publishes a
 // version; the queries print JSON records that show it, and the proof query checks the inclusion
-// proof against the version root read by a state proof. Mistakes: one line, a code, exit 1.
+// proof against the version root read by a state proof. Curation: a curator bonds, rejects, the
+// contributor appeals, the owner overturns, the curator's record shows it. Mistakes: one line, a
+// code, exit 1.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { UNIT } from "../../primitives/amount.ts";
@@ -11,6 +13,7 @@ import { hash } from "../../primitives/hash.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
 import type {
   RpcContribution,
+  RpcCurator,
   RpcDatanet,
   RpcDatanetVersion,
   RpcPage,
@@ -30,6 +33,7 @@ const CLI_TIMEOUT_MS = 30_000;
 
 const ALICE = ss58Encode(devKeypair("alice").publicKey);
 const BOB = ss58Encode(devKeypair("bob").publicKey);
+const CHARLIE = ss58Encode(devKeypair("charlie").publicKey);
 const CONTENT = toHex(hash(new TextEncoder().encode("pallet-picking frames, batch 1")));
 
 describe("lineage tx/query registry against a dev node", () => {
@@ -206,6 +210,82 @@ describe("lineage tx/query registry against a dev node", () => {
     assert.match(proof.checkedAgainst.trust, /same node/);
   });
 
+  it("curation: bond-curator, reject, appeal, resolve-appeal, unbond-curator, top-up-deposit; query curator", async () => {
+    const created = await tx(
+      [
+        "create-datanet",
+        "--from",
+        "alice",
+        "--name",
+        "curated-frames",
+        "--modality",
+        "image",
+        "--curator",
+        "charlie",
+        "--review-window",
+        "1000",
+        "--challenge-window",
+        "1000",
+      ],
+      "DatanetCreated",
+    );
+    const datanet = created.match(/datanetId: (\d+)/)![1]!;
+    const bonded = await tx(
+      ["bond-curator", "--from", "charlie", "--datanet", datanet, "--amount", "10"],
+      "CuratorBonded",
+    );
+    assert.match(bonded, /stake: 10 LIN/);
+    const submitted = await tx(
+      [
+        "submit",
+        "--from",
+        "bob",
+        "--datanet",
+        datanet,
+        "--content-hash",
+        toHex(hash(new TextEncoder().encode("curated frames, batch 1"))),
+        "--size",
+        "1000",
+      ],
+      "ContributionSubmitted",
+    );
+    const id = submitted.match(/contributionId: (\d+)/)![1]!;
+    await tx(
+      ["reject", "--from", "charlie", "--contribution", id, "--reason", "blurry"],
+      "ContributionRejected",
+    );
+    await tx(
+      ["appeal", "--from", "bob", "--contribution", id, "--evidence-uri", "ipfs://sharp"],
+      "AppealOpened",
+    );
+    const appealed = await query<RpcContribution>(["contribution", id]);
+    assert.equal(appealed.challenge?.kind, "appeal");
+    await tx(
+      ["resolve-appeal", "--from", "alice", "--contribution", id, "--overturn", "--quality", "60"],
+      "CuratorSlashed",
+    );
+    const overturned = await query<RpcContribution>(["contribution", id]);
+    assert.deepEqual([overturned.status, overturned.quality], ["accepted", 60]);
+    const record = await query<RpcCurator>(["curator", datanet, "charlie"]);
+    assert.equal(record.account, CHARLIE);
+    assert.deepEqual(
+      [record.decisions, record.overturned, record.open, record.standing],
+      [1, 1, 0, false],
+    );
+    assert.equal(record.bond, (5n * UNIT).toString());
+    const unbonded = await tx(
+      ["unbond-curator", "--from", "charlie", "--datanet", datanet],
+      "CuratorUnbonded",
+    );
+    assert.match(unbonded, /amount: 5 LIN/);
+    await tx(
+      ["top-up-deposit", "--from", "alice", "--datanet", datanet, "--amount", "1"],
+      "DepositToppedUp",
+    );
+    const owner = await query<RpcCurator>(["curator", datanet, "alice"]);
+    assert.deepEqual([owner.role, owner.stake, owner.open], ["owner", (11n * UNIT).toString(), 1]);
+  });
+
   it("bad flags and missing records: one line, a code, exit 1", async () => {
     const base = ["tx", "registry"];
     assert.match(
@@ -271,7 +351,31 @@ describe("lineage tx/query registry against a dev node", () => {
       await cli([...base, "accept", "--from", "alice", "--contribution", "-1", "--quality", "5"]),
       "INVALID_CLI",
     );
+    assert.match(
+      expectCliMistake(
+        await cli([...base, "resolve-appeal", "--from", "alice", "--contribution", "0"]),
+        "INVALID_CLI",
+      ),
+      /--overturn --quality <score> or --dismiss/,
+    );
+    assert.match(
+      expectCliMistake(
+        await cli([
+          ...base,
+          "bond-curator",
+          "--from",
+          "charlie",
+          "--datanet",
+          "0",
+          "--amount",
+          "0",
+        ]),
+        "INVALID_CLI",
+      ),
+      /--amount/,
+    );
     expectCliMistake(await cli(["query", "registry", "datanet", "99"]), "NOT_FOUND");
+    expectCliMistake(await cli(["query", "registry", "curator", "99", "alice"]), "NOT_FOUND");
     expectCliMistake(
       await cli(["query", "registry", "contributions", "--status", "lost"]),
       "INVALID_CLI",

@@ -1,7 +1,9 @@
 // Issue 5's scenario on a running dev node, through RPC only (keys stay here; the node sees signed
-// bytes): a vision datanet with a paid licence, 50 contributors, 40 accepted with varied quality
-// and 10 rejected, one challenge upheld and one dismissed, a version whose every inclusion proof a
-// client checks against a finalized state root. After each step every account's free and reserved
+// bytes), with issue 13's curation: a vision datanet with a paid licence curated by a bonded
+// curator, 50 contributors (each reserving a bond and the review fee), 40 accepted with varied
+// quality and 10 rejected, one challenge upheld (the curator slashed too) and one dismissed, one
+// rejection overturned on appeal and one appeal dismissed (the owner judges both), a version
+// whose every inclusion proof a client checks against a finalized state root. After each step every account's free and reserved
 // balance and the total issuance are compared exactly with a model moved by the rules (amounts
 // from the parameters read from state) and by the fees the blocks' events report. The spam costs
 // too: a fresh account's tenth pending submission fails, and the bond reserved rises after a
@@ -43,7 +45,9 @@ const PARAM_NAMES = [
   "registryDatanetDeposit",
   "registryChallengeBond",
   "registryRejectSlashPpm",
-  "registryRejectCuratorPpm",
+  "registryReviewFee",
+  "registryCuratorBond",
+  "registryCuratorSlashPpm",
   "registryChallengeSlashPpm",
   "registryChallengeRewardPpm",
   "registryDismissSlashPpm",
@@ -76,7 +80,7 @@ const amount = (e: Included, name: string, field: string) => {
   return u128FromBytes(event.data[field] as Uint8Array);
 };
 
-describe("the registry scenario on a dev node (issue 5)", () => {
+describe("the registry scenario on a dev node (issues 5 and 13)", () => {
   let node: InProcessNode;
   let tx: TxDriver;
   let ledger: Ledger;
@@ -105,6 +109,7 @@ describe("the registry scenario on a dev node (issue 5)", () => {
 
   it("runs datanet, curation, challenges, a version and spam costs with exact books", async () => {
     const owner = devKeypair("dave");
+    const curator = keypairFromSuri("//Curator");
     const upholder = devKeypair("bob");
     const dismissed = devKeypair("charlie");
     const funders = (["alice", "bob", "charlie", "eve", "ferdie"] as const).map(devKeypair);
@@ -114,8 +119,9 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     const spammer = keypairFromSuri("//Spammer");
     const address = (k: Keypair) => ss58Encode(k.publicKey);
 
-    // ---- 1. the datanet (paid licence, owner curates, default pending limit) and the funding ----
-    const funding: PendingTx[] = [...contributors, spammer].map((to, i) => ({
+    // ---- 1. the datanet (paid licence, one curator, default pending limit) and the funding ----
+    const funded = [...contributors, spammer, curator];
+    const funding: PendingTx[] = funded.map((to, i) => ({
       label: `fund ${i}`,
       signer: funders[i % funders.length]!,
       call: "Balances.transfer",
@@ -139,7 +145,7 @@ describe("the registry scenario on a dev node (issue 5)", () => {
             attribution: true,
           },
           policy: {
-            curators: [],
+            curators: [curator.publicKey],
             minBond: u128ToBytes(MIN_BOND),
             reviewWindow: 5_000,
             challengeWindow: 5_000,
@@ -151,7 +157,7 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     ]);
     ledger.reserve(owner.publicKey, p.registryDatanetDeposit);
     for (const [i, f] of funding.entries())
-      ledger.transfer(f.signer.publicKey, [...contributors, spammer][i]!.publicKey, FUND);
+      ledger.transfer(f.signer.publicKey, funded[i]!.publicKey, FUND);
     await ledger.settle("create and fund");
     const datanet = (await node.client.registry.datanets()).items[0]!;
     assert.equal(datanet.licence.kind, "paid");
@@ -159,7 +165,7 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     assert.equal(datanet.modality, "image");
     assert.equal(datanet.deposit, p.registryDatanetDeposit.toString());
     assert.equal(datanet.owner, address(owner));
-    mark("datanet and 51 transfers");
+    mark("datanet and 52 transfers");
 
     // ---- 2. 50 contributors submit; a fresh account submits ten: the tenth is refused ----
     const submit = (who: Keypair, label: string): PendingTx => ({
@@ -178,15 +184,29 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     const results = await tx.batch([
       ...contributors.map((c, i) => submit(c, `contributor ${i}`)),
       ...spam,
+      {
+        label: "bondCurator",
+        signer: curator,
+        call: "Registry.bondCurator",
+        args: { datanetId: datanet.id, amount: u128ToBytes(p.registryCuratorBond) },
+      },
     ]);
+    const bonded = results.pop()!;
+    assert.ok(!("refused" in bonded) && bonded.failed === null, "the curator bonds");
+    ledger.reserve(curator.publicKey, p.registryCuratorBond);
     const bond0 = expectedBond(p, MIN_BOND, 0);
+    const fee = p.registryReviewFee;
     assert.equal(bond0, MIN_BOND, "a fresh account posts the policy's minimum bond");
     for (const [i, r] of results.entries()) {
       const last = i === results.length - 1;
       if (!last) {
         assert.ok(!("refused" in r) && r.failed === null, `${r.label} succeeded`);
         assert.equal(amount(r, "ContributionSubmitted", "amount"), bond0);
-        ledger.reserve(i < CONTRIBUTORS ? contributors[i]!.publicKey : spammer.publicKey, bond0);
+        // The bond and the review fee, both reserved.
+        ledger.reserve(
+          i < CONTRIBUTORS ? contributors[i]!.publicKey : spammer.publicKey,
+          bond0 + fee,
+        );
         continue;
       }
       // The pool does not dispatch calls: the tenth is included, pays its fee and fails.
@@ -212,48 +232,43 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     mine.forEach((c, i) => {
       assert.equal(c.contributor, address(contributors[i]!));
       assert.equal(c.bond, bond0.toString());
+      assert.equal(c.reviewFee, fee.toString());
     });
+    const stake = await node.client.registry.curator(datanet.id, address(curator));
+    assert.equal(stake!.bond, p.registryCuratorBond.toString());
+    assert.equal(stake!.standing, true);
     mark("60 submissions");
 
-    // ---- 3. the owner accepts 40 with varied quality and rejects 10 ----
+    // ---- 3. the curator accepts 40 with varied quality and rejects 10 ----
     const curation = await tx.batchOk(
       mine.map((c, i) =>
         i < ACCEPTED
           ? {
               label: `accept ${i}`,
-              signer: owner,
+              signer: curator,
               call: "Registry.acceptContribution",
               args: { contributionId: c.id, quality: quality(i) },
             }
           : {
               label: `reject ${i}`,
-              signer: owner,
+              signer: curator,
               call: "Registry.rejectContribution",
               args: { contributionId: c.id, reason: "motion blur, unusable labels" },
             },
       ),
     );
-    let rejectedToTreasury = 0n;
+    const rejectSlash = shareOf(bond0, p.registryRejectSlashPpm);
     for (let i = ACCEPTED; i < CONTRIBUTORS; i++) {
-      const who = contributors[i]!.publicKey;
-      const slashed = shareOf(bond0, p.registryRejectSlashPpm);
-      const toCurator = shareOf(slashed, p.registryRejectCuratorPpm);
       const r = curation[i]!;
-      assert.equal(amount(r, "ContributionRejected", "slashed"), slashed);
-      assert.equal(amount(r, "ContributionRejected", "toCurator"), toCurator);
-      assert.equal(amount(r, "ContributionRejected", "toTreasury"), slashed - toCurator);
-      assert.equal(amount(r, "ContributionRejected", "returned"), bond0 - slashed);
-      ledger.slashTo(who, owner.publicKey, toCurator);
-      ledger.slashTo(who, TREASURY_ACCOUNT, slashed - toCurator);
-      ledger.unreserve(who, bond0 - slashed);
-      rejectedToTreasury += slashed - toCurator;
+      // What the rejection takes if it stands; nothing moves during the appeal window.
+      assert.equal(amount(r, "ContributionRejected", "slashed"), rejectSlash);
+      assert.equal(amount(r, "ContributionRejected", "returned"), bond0 - rejectSlash);
     }
-    assert.ok(rejectedToTreasury > 0n);
     await ledger.settle("curation");
-    // Accepted bonds stay reserved until the challenge window ends; rejected ones are gone.
+    // Bonds and fees stay reserved through the challenge and appeal windows.
     for (let i = 0; i < CONTRIBUTORS; i++) {
       const reserved = ledger.balance(contributors[i]!.publicKey).reserved;
-      assert.equal(reserved, i < ACCEPTED ? bond0 : 0n, `contributor ${i}'s reserve`);
+      assert.equal(reserved, bond0 + fee, `contributor ${i}'s reserve`);
     }
     const accepted = await node.client.registry.contributions({
       datanet: datanet.id,
@@ -290,6 +305,7 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     const cb = p.registryChallengeBond;
     ledger.reserve(upholder.publicKey, cb);
     ledger.reserve(dismissed.publicKey, cb);
+    for (const k of [good, bad]) ledger.reserve(contributors[k]!.publicKey, fee);
     const bondGood = expectedBond(p, MIN_BOND, repGood.score);
     const bondBad = expectedBond(p, MIN_BOND, repBad.score);
     assert.ok(bondBad > bond0, "the bond rises after a rejection");
@@ -299,14 +315,17 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     ledger.reserve(contributors[good]!.publicKey, bondGood);
     ledger.reserve(contributors[bad]!.publicKey, bondBad);
     await ledger.settle("challenges and second submissions");
-    assert.equal(ledger.balance(contributors[good]!.publicKey).reserved, bond0 + bondGood);
-    assert.equal(ledger.balance(contributors[bad]!.publicKey).reserved, bondBad);
+    assert.equal(
+      ledger.balance(contributors[good]!.publicKey).reserved,
+      bond0 + bondGood + 2n * fee,
+    );
+    assert.equal(ledger.balance(contributors[bad]!.publicKey).reserved, bond0 + bondBad + 2n * fee);
     const challenged = await node.client.registry.contribution(mine[upheldIdx]!.id);
     assert.equal(challenged!.challenge!.challenger, address(upholder));
     assert.equal(challenged!.challenge!.bond, cb.toString());
     mark("challenges");
 
-    // ---- 5. one challenge upheld, one dismissed ----
+    // ---- 5. one challenge upheld, one dismissed: the owner judges the curator's decisions ----
     const resolved = await tx.batchOk([
       {
         label: "uphold",
@@ -334,6 +353,15 @@ describe("the registry scenario on a dev node (issue 5)", () => {
       ledger.slashTo(who, TREASURY_ACCOUNT, slashed - reward);
       ledger.unreserve(who, bond0 - slashed);
       ledger.unreserve(upholder.publicKey, cb);
+      // The review fee goes to the challenger, and the accepting curator loses part of its stake.
+      ledger.slashTo(who, upholder.publicKey, fee);
+      const curatorSlash = shareOf(p.registryCuratorBond, p.registryCuratorSlashPpm);
+      const curatorReward = shareOf(curatorSlash, p.registryChallengeRewardPpm);
+      assert.equal(amount(r, "CuratorSlashed", "slashed"), curatorSlash);
+      assert.equal(amount(r, "CuratorSlashed", "toRecipient"), curatorReward);
+      assert.equal(amount(r, "ReviewFeePaid", "amount"), fee);
+      ledger.slashTo(curator.publicKey, upholder.publicKey, curatorReward);
+      ledger.slashTo(curator.publicKey, TREASURY_ACCOUNT, curatorSlash - curatorReward);
     }
     {
       const slashed = shareOf(cb, p.registryDismissSlashPpm);
@@ -346,7 +374,17 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     }
     await ledger.settle("resolutions");
     assert.equal(ledger.balance(contributors[upheldIdx]!.publicKey).reserved, 0n);
-    assert.equal(ledger.balance(contributors[dismissedIdx]!.publicKey).reserved, bond0);
+    assert.equal(ledger.balance(contributors[dismissedIdx]!.publicKey).reserved, bond0 + fee);
+    const curatorRecord = (await node.client.registry.curator(datanet.id, address(curator)))!;
+    assert.deepEqual(
+      [curatorRecord.decisions, curatorRecord.open, curatorRecord.stood, curatorRecord.overturned],
+      [CONTRIBUTORS, CONTRIBUTORS - 1, 0, 1],
+    );
+    assert.equal(
+      curatorRecord.standing,
+      false,
+      "slashed below the curator bond, it may not review",
+    );
     assert.equal((await node.client.registry.contribution(mine[upheldIdx]!.id))!.status, "slashed");
     assert.equal(
       (await node.client.registry.contribution(mine[dismissedIdx]!.id))!.status,
@@ -356,6 +394,74 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     assert.equal(repSlashed.score, scoreAccepted(upheldIdx) - Number(p.registrySlashPenalty));
     assert.equal(repSlashed.slashed, 1);
     mark("resolutions");
+
+    // ---- 5b. two rejected contributors appeal: one overturned (accepted at 77), one dismissed ----
+    const [overturnedIdx, deniedIdx] = [ACCEPTED + 1, ACCEPTED + 2];
+    const appeal = (i: number): PendingTx => ({
+      label: `appeal ${i}`,
+      signer: contributors[i]!,
+      call: "Registry.appealRejection",
+      args: { contributionId: mine[i]!.id, evidenceUri: `ipfs://appeal-${i}` },
+    });
+    await tx.batchOk([appeal(overturnedIdx), appeal(deniedIdx)]);
+    for (const i of [overturnedIdx, deniedIdx]) ledger.reserve(contributors[i]!.publicKey, cb);
+    await ledger.settle("appeals");
+    const judged = await tx.batchOk([
+      {
+        label: "overturn",
+        signer: owner,
+        call: "Registry.resolveAppeal",
+        args: { contributionId: mine[overturnedIdx]!.id, overturn: true, quality: 77 },
+      },
+      {
+        label: "deny",
+        signer: owner,
+        call: "Registry.resolveAppeal",
+        args: { contributionId: mine[deniedIdx]!.id, overturn: false, quality: 0 },
+      },
+    ]);
+    {
+      // Overturned: the appellant's bond and the fee back, the curator slashed again (half of
+      // what is left), the contribution accepted with its bond reserved through a new window.
+      const who = contributors[overturnedIdx]!.publicKey;
+      const r = judged[0]!;
+      const left =
+        p.registryCuratorBond - shareOf(p.registryCuratorBond, p.registryCuratorSlashPpm);
+      const curatorSlash = shareOf(left, p.registryCuratorSlashPpm);
+      const curatorReward = shareOf(curatorSlash, p.registryChallengeRewardPpm);
+      assert.equal(amount(r, "CuratorSlashed", "slashed"), curatorSlash);
+      ledger.unreserve(who, cb + fee);
+      ledger.slashTo(curator.publicKey, who, curatorReward);
+      ledger.slashTo(curator.publicKey, TREASURY_ACCOUNT, curatorSlash - curatorReward);
+    }
+    {
+      // Dismissed: the appellant loses part of its appeal bond and the rejection stands at once.
+      const who = contributors[deniedIdx]!.publicKey;
+      const r = judged[1]!;
+      const appealSlash = shareOf(cb, p.registryDismissSlashPpm);
+      assert.equal(amount(r, "AppealDismissed", "slashed"), appealSlash);
+      assert.equal(amount(r, "RejectionStood", "slashed"), rejectSlash);
+      ledger.slashTo(who, TREASURY_ACCOUNT, appealSlash);
+      ledger.unreserve(who, cb - appealSlash);
+      ledger.slashTo(who, TREASURY_ACCOUNT, rejectSlash);
+      ledger.unreserve(who, bond0 - rejectSlash);
+      ledger.slashTo(who, curator.publicKey, fee);
+    }
+    await ledger.settle("appeal resolutions");
+    const reinstated = (await node.client.registry.contribution(mine[overturnedIdx]!.id))!;
+    assert.equal(reinstated.status, "accepted");
+    assert.equal(reinstated.quality, 77);
+    assert.equal(reinstated.reviewer, address(owner));
+    assert.equal(
+      (await node.client.registry.reputation(address(contributors[overturnedIdx]!))).score,
+      77 * Number(p.registryReputationPerQuality),
+      "the rejection's penalty is given back",
+    );
+    assert.equal(
+      (await node.client.registry.contribution(mine[deniedIdx]!.id))!.decisionOpen,
+      false,
+    );
+    mark("appeals");
 
     // ---- 6. a version; every inclusion proof verifies client-side, tampered ones fail ----
     const [published] = await tx.batchOk([
@@ -370,14 +476,17 @@ describe("the registry scenario on a dev node (issue 5)", () => {
     const at = published!.blockHash;
     const version = (await node.client.registry.datanet(datanet.id, at))!.versionCount;
     assert.equal(version, 1);
-    // Pending when `mine` was read: the weights are the qualities the owner gave.
+    // Pending when `mine` was read: the weights are the qualities the curator gave, and the
+    // owner's for the rejection it overturned.
     const included = mine
       .slice(0, ACCEPTED)
       .map((c, i) => ({ id: c.id, quality: quality(i) }))
       .filter((_, i) => i !== upheldIdx);
+    included.push({ id: mine[overturnedIdx]!.id, quality: 77 });
+    included.sort((x, y) => x.id - y.id);
     const totalWeight = included.reduce((sum, c) => sum + c.quality, 0);
     const record = (await node.client.registry.version(datanet.id, version, at))!;
-    assert.equal(record.count, ACCEPTED - 1);
+    assert.equal(record.count, ACCEPTED);
     assert.equal(record.totalWeight, totalWeight);
     // The client trusts the header only: the version record comes by a state proof against it.
     const header = (await node.client.chain.getHeader(at))!;

@@ -177,6 +177,9 @@ const sampleContribution: Contribution = {
   releaseAt: 0,
   reviewer: new Uint8Array(32),
   reason: "",
+  reviewFee: 0n,
+  decisionOpen: false,
+  appealed: false,
 };
 
 /** Runs `step(i)` for `seconds` (after `warmUp` untimed steps); count and elapsed seconds. */

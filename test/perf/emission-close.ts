@@ -108,6 +108,9 @@ const sampleContribution: Contribution = {
   releaseAt: 0,
   reviewer: new Uint8Array(32),
   reason: "",
+  reviewFee: 0n,
+  decisionOpen: false,
+  appealed: false,
 };
 
 interface Case {

@@ -1,6 +1,7 @@
 // Checks the calls make before they write: argument bounds from the params, and lookups that fail
 // with the registry's typed errors.
 import { bytesEqual, utf8 } from "../../../primitives/bytes.ts";
+import type { CallerOrigin } from "../../pallet.ts";
 import type { StorageRead } from "../../storage.ts";
 import { type ParamName, param } from "../params.ts";
 import { registryError } from "./errors.ts";
@@ -77,6 +78,20 @@ export function openDatanetOf(s: StorageRead, id: number): Datanet {
 
 export function ensureOwner(datanet: Datanet, who: Uint8Array): void {
   if (!bytesEqual(datanet.owner, who)) throw registryError("NotOwner");
+}
+
+export function ensureSignedOrigin(origin: CallerOrigin): Uint8Array {
+  if (origin.kind !== "signed") throw registryError("BadOrigin", "a signed origin is required");
+  return origin.account;
+}
+
+export function ensureRootOrigin(origin: CallerOrigin): void {
+  if (origin.kind !== "root") throw registryError("BadOrigin", "the root origin is required");
+}
+
+/** Whether the policy lists `who` as a curator (the owner of a datanet with none is not listed). */
+export function isListedCurator(datanet: Datanet, who: Uint8Array): boolean {
+  return datanet.policy.curators.some((c) => bytesEqual(c, who));
 }
 
 /** The policy's curators, or the owner when it lists none. */

@@ -11,6 +11,8 @@ const PPM = 1_000_000n;
 export type ReputationEvent =
   | { kind: "accepted"; quality: number }
   | { kind: "rejected" }
+  /** A rejection was overturned on appeal: its penalty is given back (within the bound). */
+  | { kind: "rejectionOverturned" }
   | { kind: "slashed" };
 
 /** The reputation after one event, its score clamped to ±registryReputationBound. */
@@ -29,6 +31,9 @@ export function nextReputation(
   } else if (event.kind === "rejected") {
     score -= param(s, "registryRejectPenalty");
     next.rejected++;
+  } else if (event.kind === "rejectionOverturned") {
+    score += param(s, "registryRejectPenalty");
+    if (next.rejected > 0) next.rejected--;
   } else {
     score -= param(s, "registrySlashPenalty");
     next.slashed++;

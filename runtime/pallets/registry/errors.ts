@@ -29,12 +29,21 @@ export const REGISTRY_ERRORS = {
   WrongStatus: "the contribution's status does not allow this",
   NotCurator: "only a curator of the datanet may do this",
   InvalidQuality: "quality score out of range",
-  WindowClosed: "the contribution's challenge window has ended",
+  WindowClosed: "the contribution's challenge or appeal window has ended",
   AlreadyChallenged: "the contribution already has an open challenge",
   SelfChallenge: "a contributor cannot challenge their own contribution",
   MissingEvidence: "missing evidence",
   NoChallenge: "the contribution has no open challenge",
   NothingToPublish: "nothing to publish",
+  CuratorNotBonded:
+    "the reviewer's stake is below the minimum: a curator bonds (bondCurator), an owner tops up its deposit (topUpDeposit)",
+  BondTooLow: "the bond or deposit would be below the minimum, or the amount is zero",
+  NoBond: "no curator bond in this datanet",
+  OpenDecisions: "decisions are still open to challenge or appeal",
+  OwnDecision: "the account made the decision being judged",
+  InterestedParty: "the account is a party to the case (its contributor, challenger or appellant)",
+  NoAppeal: "the contribution has no open appeal",
+  AlreadyAppealed: "the rejection has already been appealed",
 } as const;
 
 export type RegistryErrorName = keyof typeof REGISTRY_ERRORS;

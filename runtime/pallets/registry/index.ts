@@ -9,7 +9,8 @@ export {
   pruneActivity,
   submittedIn,
 } from "./activity.ts";
-export { isCurator } from "./checks.ts";
+export { isCurator, isListedCurator } from "./checks.ts";
+export { inStanding, stakeOf } from "./curation.ts";
 export {
   basePendingLimit,
   nextReputation,
@@ -18,6 +19,7 @@ export {
   share,
 } from "./economics.ts";
 export { REGISTRY_ERRORS, type RegistryErrorName } from "./errors.ts";
+export type { RegistryEventName } from "./events.ts";
 export { registryInvariants } from "./invariants.ts";
 export { registry } from "./pallet.ts";
 export {
@@ -27,6 +29,7 @@ export {
   datanetContributionIds,
   getChallenge,
   getContribution,
+  getCurator,
   getDatanet,
   getReputation,
   getVersion,

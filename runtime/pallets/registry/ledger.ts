@@ -1,10 +1,10 @@
-// Money the registry holds: every deposit and bond is reserved on its account and mirrored in
+// Money the registry holds: every deposit, bond and review fee is reserved on its account and mirrored in
 // `Held`, which the invariants compare with the records. Slashed funds leave the reserve here and
 // the caller pays them on.
 import { checkedAdd, checkedSub } from "../../../primitives/amount.ts";
 import type { RuntimeContext } from "../../pallet.ts";
 import type { RuntimeStorage, StorageRead } from "../../storage.ts";
-import { reserve, slashReserved, unreserve } from "../balances.ts";
+import { depositOrBurn, reserve, slashReserved, unreserve } from "../balances.ts";
 import { readAccount } from "../system.ts";
 import { registryError } from "./errors.ts";
 import { heldBy, storage } from "./storage.ts";
@@ -32,6 +32,17 @@ export function slash(ctx: RuntimeContext, who: Uint8Array, amount: bigint): voi
   if (amount === 0n) return;
   slashReserved(ctx, who, amount);
   lowerHeld(ctx.storage, who, amount);
+}
+
+/** Slashes `amount` of what the registry holds from `from` and pays it to `to`; returns what was paid. */
+export function slashTo(
+  ctx: RuntimeContext,
+  from: Uint8Array,
+  to: Uint8Array,
+  amount: bigint,
+): bigint {
+  slash(ctx, from, amount);
+  return depositOrBurn(ctx, to, amount);
 }
 
 export function ensureCanReserve(

@@ -1,29 +1,28 @@
-// What happens to contributions and challenges beyond a single call: pending counters,
-// reputation, withdrawal, bond release, challenge resolution, and the due queue the block hook
-// works through.
-//
-// Windows end by themselves: submitting, accepting and challenging put an entry in the due
-// queue, and onInitialize processes at most `registryMaxDuePerBlock` of them per block, oldest
-// first (a backlog carries over to the next block):
-// - review expiry: a contribution still pending when its datanet's review window ends is
-//   withdrawn for the contributor, bond returned in full;
-// - bond release: an accepted contribution's bond is returned when its challenge window ends,
-//   unless a challenge is open, in which case the challenge's resolution or expiry releases it;
-// - challenge expiry: a challenge unresolved `registryChallengeExpiry` blocks after it opened is
-//   dismissed without slashing, the challenger's bond returned.
+// What happens to contributions, challenges and appeals beyond a single call: pending
+// counters, reputation, withdrawal, acceptance, bond release and challenge resolution. Appeals
+// are in appeals.ts, the due queue the block hook works through in due.ts, curators' stakes,
+// records and fees in curation.ts.
 import { u128ToBytes } from "../../../primitives/amount.ts";
 import type { RuntimeContext } from "../../pallet.ts";
 import type { RuntimeStorage } from "../../storage.ts";
 import { depositOrBurn } from "../balances.ts";
 import { param } from "../params.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
+import { noteAccepted } from "./activity.ts";
 import { contributionOf, datanetOf, ensureStatus, isCurator } from "./checks.ts";
+import {
+  decisionOverturned,
+  decisionStands,
+  ensureStanding,
+  noteDecision,
+  payReviewFee,
+} from "./curation.ts";
 import { nextReputation, type ReputationEvent, share } from "./economics.ts";
 import { registryError } from "./errors.ts";
 import { emitEvent } from "./events.ts";
 import { release, slash } from "./ledger.ts";
-import { DueKind, dueUpTo, getReputation, keys, pendingCount, storage } from "./storage.ts";
-import { type Contribution, ContributionStatus, type Datanet } from "./types.ts";
+import { DueKind, getReputation, keys, MARKER_VALUE, pendingCount, storage } from "./storage.ts";
+import { type Challenge, type Contribution, ContributionStatus, type Datanet } from "./types.ts";
 
 export function amountBytes(amount: bigint): Uint8Array {
   return u128ToBytes(amount);
@@ -53,7 +52,7 @@ export function changePending(
   storage.datanets.set(s, datanetId, { ...datanet, pendingCount: datanet.pendingCount + delta });
 }
 
-/** A pending contribution `who` may review (a curator of its datanet), with its datanet. */
+/** A pending contribution `who` may review (a curator of its datanet in standing), with its datanet. */
 export function pendingForCurator(
   s: RuntimeStorage,
   id: number,
@@ -63,6 +62,7 @@ export function pendingForCurator(
   ensureStatus(contribution, ContributionStatus.pending, "only a pending contribution");
   const datanet = datanetOf(s, contribution.datanetId);
   if (!isCurator(datanet, who)) throw registryError("NotCurator");
+  ensureStanding(s, contribution.datanetId, datanet, who);
   return { contribution, datanet };
 }
 
@@ -72,9 +72,10 @@ export function leavePending(s: RuntimeStorage, id: number, contribution: Contri
   changePending(s, contribution.datanetId, contribution.contributor, -1);
 }
 
-/** A pending contribution leaves the queue without review: bond returned, content resubmittable. */
+/** A pending contribution leaves the queue without review: bond and fee returned, content resubmittable. */
 export function withdrawPending(ctx: RuntimeContext, id: number, contribution: Contribution): void {
   release(ctx, contribution.contributor, contribution.bond);
+  payReviewFee(ctx, id, contribution, contribution.contributor);
   leavePending(ctx.storage, id, contribution);
   storage.contentIndex.remove(
     ctx.storage,
@@ -84,27 +85,77 @@ export function withdrawPending(ctx: RuntimeContext, id: number, contribution: C
     ...contribution,
     status: ContributionStatus.withdrawn,
     bond: 0n,
+    reviewFee: 0n,
     releaseAt: 0,
   });
 }
 
-/** Returns an accepted contribution's bond once its challenge window is over. */
+/**
+ * `reviewer` accepts `contribution` (no longer pending) with `quality`: its weight in versions. The
+ * bond stays reserved until the challenge window ends; the decision is open until then.
+ */
+export function recordAcceptance(
+  ctx: RuntimeContext,
+  id: number,
+  contribution: Contribution,
+  quality: number,
+  reviewer: Uint8Array,
+): void {
+  const s = ctx.storage;
+  const datanet = datanetOf(s, contribution.datanetId);
+  const releaseAt = ctx.blockNumber + datanet.policy.challengeWindow;
+  storage.due.set(s, keys.due(releaseAt, DueKind.bondRelease, id), MARKER_VALUE);
+  storage.contributions.set(s, id, {
+    ...contribution,
+    status: ContributionStatus.accepted,
+    quality,
+    weight: quality,
+    reviewedAt: ctx.blockNumber,
+    releaseAt,
+    reviewer,
+    decisionOpen: true,
+  });
+  noteDecision(s, contribution.datanetId, reviewer);
+  noteAccepted(ctx, contribution.contributor, quality);
+  emitEvent(ctx, "ContributionAccepted", { contributionId: id, curator: reviewer, quality });
+  changeReputation(ctx, contribution.contributor, { kind: "accepted", quality });
+}
+
+/** An acceptance stands once its challenge window is over: bond returned, fee to the curator. */
 export function releaseBond(ctx: RuntimeContext, id: number): void {
   const contribution = storage.contributions.get(ctx.storage, id);
   if (!contribution || contribution.status !== ContributionStatus.accepted) return;
-  if (contribution.bond === 0n || ctx.blockNumber < contribution.releaseAt) return;
+  if (!contribution.decisionOpen || ctx.blockNumber < contribution.releaseAt) return;
   if (storage.challenges.has(ctx.storage, id)) return;
   release(ctx, contribution.contributor, contribution.bond);
-  storage.contributions.set(ctx.storage, id, { ...contribution, bond: 0n });
   emitEvent(ctx, "BondReleased", {
     contributionId: id,
     datanetId: contribution.datanetId,
     account: contribution.contributor,
     amount: amountBytes(contribution.bond),
   });
+  const stood = decisionStands(ctx, id, contribution);
+  storage.contributions.set(ctx.storage, id, { ...stood, bond: 0n });
 }
 
-/** Closes the open challenge of `id`: upheld slashes the contributor, dismissed the challenger. */
+/** Removes the open challenge or appeal of `id` from the records and its expiry from the queue. */
+export function closeDispute(s: RuntimeStorage, id: number, dispute: Challenge): Contribution {
+  const contribution = contributionOf(s, id);
+  const datanet = datanetOf(s, contribution.datanetId);
+  storage.challenges.remove(s, id);
+  storage.due.remove(s, keys.due(dispute.expiresAt, DueKind.challengeExpiry, id));
+  storage.datanets.set(s, contribution.datanetId, {
+    ...datanet,
+    openChallenges: datanet.openChallenges - 1,
+  });
+  return contribution;
+}
+
+/**
+ * Closes the open challenge of `id`. Upheld: the acceptance is overturned — the contributor is
+ * slashed, the accepting curator too, and the challenger gets its bond back, the review fee and
+ * its shares. Dismissed: the challenger is slashed. Expired: nobody is.
+ */
 export function resolveChallenge(
   ctx: RuntimeContext,
   id: number,
@@ -112,15 +163,8 @@ export function resolveChallenge(
 ): void {
   const s = ctx.storage;
   const challenge = storage.challenges.get(s, id);
-  if (!challenge) throw registryError("NoChallenge", `#${id}`);
-  const contribution = contributionOf(s, id);
-  const datanet = datanetOf(s, contribution.datanetId);
-  storage.challenges.remove(s, id);
-  storage.due.remove(s, keys.due(challenge.expiresAt, DueKind.challengeExpiry, id));
-  storage.datanets.set(s, contribution.datanetId, {
-    ...datanet,
-    openChallenges: datanet.openChallenges - 1,
-  });
+  if (!challenge || challenge.appeal) throw registryError("NoChallenge", `#${id}`);
+  const contribution = closeDispute(s, id, challenge);
   if (outcome === "upheld") {
     const slashed = share(contribution.bond, param(s, "registryChallengeSlashPpm"));
     const reward = share(slashed, param(s, "registryChallengeRewardPpm"));
@@ -130,12 +174,6 @@ export function resolveChallenge(
     release(ctx, challenge.challenger, challenge.bond);
     const toChallenger = depositOrBurn(ctx, challenge.challenger, reward);
     const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, slashed - reward);
-    storage.contributions.set(s, id, {
-      ...contribution,
-      status: ContributionStatus.slashed,
-      bond: 0n,
-    });
-    changeReputation(ctx, contribution.contributor, { kind: "slashed" });
     emitEvent(ctx, "ChallengeUpheld", {
       contributionId: id,
       challenger: challenge.challenger,
@@ -145,6 +183,13 @@ export function resolveChallenge(
       toTreasury: amountBytes(toTreasury),
       returned: amountBytes(returned),
     });
+    const overturned = decisionOverturned(ctx, id, contribution, challenge.challenger);
+    storage.contributions.set(s, id, {
+      ...overturned,
+      status: ContributionStatus.slashed,
+      bond: 0n,
+    });
+    changeReputation(ctx, contribution.contributor, { kind: "slashed" });
     return;
   }
   const slashed =
@@ -161,33 +206,6 @@ export function resolveChallenge(
     toTreasury: amountBytes(toTreasury),
     returned: amountBytes(challenge.bond - slashed),
   });
-  // The window may have ended while the challenge was open: the bond is released now.
+  // The window may have ended while the challenge was open: the acceptance stands now.
   releaseBond(ctx, id);
-}
-
-/** The block hook: works through what fell due, at most `registryMaxDuePerBlock` items. */
-export function processDue(ctx: RuntimeContext): void {
-  const s = ctx.storage;
-  const limit = Number(param(s, "registryMaxDuePerBlock"));
-  for (const item of dueUpTo(s, ctx.blockNumber, limit)) {
-    storage.due.remove(s, keys.due(item.block, item.kind, item.contributionId));
-    const id = item.contributionId;
-    const contribution = storage.contributions.get(s, id);
-    if (!contribution) continue;
-    if (item.kind === DueKind.reviewExpiry) {
-      if (contribution.status !== ContributionStatus.pending) continue;
-      withdrawPending(ctx, id, contribution);
-      emitEvent(ctx, "ContributionExpired", {
-        contributionId: id,
-        datanetId: contribution.datanetId,
-        account: contribution.contributor,
-        amount: amountBytes(contribution.bond),
-      });
-    } else if (item.kind === DueKind.bondRelease) {
-      releaseBond(ctx, id);
-    } else {
-      const challenge = storage.challenges.get(s, id);
-      if (challenge?.expiresAt === item.block) resolveChallenge(ctx, id, "expired");
-    }
-  }
 }

@@ -1,21 +1,13 @@
 // The data registry pallet: datanets, contributions, curation, challenges, reputation and
-// versions. Calls check first and write last. The money the registry holds is in ledger.ts, the
-// windows that end by themselves (review, challenge window, challenge expiry) in lifecycle.ts,
-// the try-state checks in invariants.ts.
+// versions. Calls check first and write last. The money the registry holds is in ledger.ts,
+// curators' stakes, records and fees in curation.ts (their calls in curation-calls.ts), appeals
+// in appeals.ts, the windows that end by themselves in due.ts, the try-state checks in
+// invariants.ts.
 import { bytesEqual } from "../../../primitives/bytes.ts";
 import { messageType } from "../../../primitives/codec.ts";
-import {
-  type CallerOrigin,
-  defineCall,
-  ensureRoot,
-  ensureSigned,
-  type Pallet,
-  type RuntimeContext,
-} from "../../pallet.ts";
-import { depositOrBurn } from "../balances.ts";
+import { type CallerOrigin, defineCall, type Pallet, type RuntimeContext } from "../../pallet.ts";
 import { param } from "../params.ts";
-import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
-import { noteAccepted, noteRejected, noteSubmitted } from "./activity.ts";
+import { noteRejected, noteSubmitted } from "./activity.ts";
 import {
   checkAccounts,
   checkLicence,
@@ -24,28 +16,33 @@ import {
   contributionOf,
   datanetOf,
   ensureOwner,
+  ensureRootOrigin,
+  ensureSignedOrigin,
   ensureStatus,
-  isCurator,
   openDatanetOf,
 } from "./checks.ts";
+import { ensureJudge, noteDecision } from "./curation.ts";
+import { CURATION_CALLS } from "./curation-calls.ts";
+import { processDue } from "./due.ts";
 import { pendingLimit, requiredBond, share } from "./economics.ts";
 import { REGISTRY_ERRORS, registryError } from "./errors.ts";
 import { emitEvent, REGISTRY_EVENTS, REGISTRY_INDEX } from "./events.ts";
 import { registryInvariants } from "./invariants.ts";
-import { ensureCanReserve, hold, release, slash } from "./ledger.ts";
+import { ensureCanReserve, hold, release } from "./ledger.ts";
 import {
   amountBytes,
   changePending,
   changeReputation,
   leavePending,
   pendingForCurator,
-  processDue,
+  recordAcceptance,
   resolveChallenge,
   withdrawPending,
 } from "./lifecycle.ts";
 import {
   DueKind,
   datanetContributionIds,
+  getCurator,
   getReputation,
   keys,
   MARKER_VALUE,
@@ -97,12 +94,18 @@ interface SubmitArgs {
 }
 
 function resolveBySigned(ctx: RuntimeContext, origin: CallerOrigin, id: number, uphold: boolean) {
-  const who = ensureSigned(registry, origin);
-  if (!storage.challenges.has(ctx.storage, id)) throw registryError("NoChallenge", `#${id}`);
-  const datanet = datanetOf(ctx.storage, contributionOf(ctx.storage, id).datanetId);
-  if (!isCurator(datanet, who) && !bytesEqual(datanet.owner, who))
-    throw registryError("NotCurator", "only the owner or a curator resolves challenges");
+  const who = ensureSignedOrigin(origin);
+  const challenge = storage.challenges.get(ctx.storage, id);
+  if (!challenge || challenge.appeal) throw registryError("NoChallenge", `#${id}`);
+  const contribution = contributionOf(ctx.storage, id);
+  ensureJudge(datanetOf(ctx.storage, contribution.datanetId), contribution, challenge, who);
   resolveChallenge(ctx, id, uphold ? "upheld" : "dismissed");
+}
+
+/** The owner's decisions back its deposit: it keeps the datanet until they stand or fall. */
+function ensureNoOpenDecisions(ctx: RuntimeContext, datanetId: number, owner: Uint8Array) {
+  const open = getCurator(ctx.storage, datanetId, owner).open;
+  if (open > 0) throw registryError("OpenDecisions", `the owner has ${open} open decisions`);
 }
 
 export const registry: Pallet = {
@@ -124,7 +127,7 @@ export const registry: Pallet = {
               ((args.policy?.curators as unknown[]) ?? []).length,
           ),
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const s = ctx.storage;
         const licence = licenceFromWire(args.licence);
         const policy = policyFromWire(args.policy);
@@ -173,7 +176,7 @@ export const registry: Pallet = {
       doc: "The owner replaces an open datanet's description and metadata URI",
       weight: () => W_SMALL,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const datanet = openDatanetOf(ctx.storage, args.datanetId);
         ensureOwner(datanet, who);
         checkText(ctx.storage, args.description, "registryMaxTextBytes", "the description");
@@ -195,7 +198,7 @@ export const registry: Pallet = {
       weight: (args) =>
         W_SMALL + W_PER_LIST_ITEM * BigInt(((args.licence?.allowList as unknown[]) ?? []).length),
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const datanet = openDatanetOf(ctx.storage, args.datanetId);
         ensureOwner(datanet, who);
         const licence = licenceFromWire(args.licence);
@@ -212,7 +215,7 @@ export const registry: Pallet = {
       doc: "The owner replaces an open datanet's curator set (empty: the owner curates)",
       weight: (args) => W_SMALL + W_PER_LIST_ITEM * BigInt(args.curators.length),
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const datanet = openDatanetOf(ctx.storage, args.datanetId);
         ensureOwner(datanet, who);
         checkAccounts(args.curators, param(ctx.storage, "registryMaxCurators"), "curators");
@@ -231,12 +234,13 @@ export const registry: Pallet = {
       doc: "Hands an open datanet to another account, which takes over the deposit (the old owner's is returned)",
       weight: () => W_DATANET,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const datanet = openDatanetOf(ctx.storage, args.datanetId);
         ensureOwner(datanet, who);
         if (args.newOwner.length !== 32)
           throw registryError("InvalidAccount", "the new owner must be a 32-byte account id");
         if (bytesEqual(args.newOwner, who)) throw registryError("SameOwner");
+        ensureNoOpenDecisions(ctx, args.datanetId, who);
         ensureCanReserve(ctx.storage, args.newOwner, datanet.deposit, "the datanet deposit");
         release(ctx, who, datanet.deposit);
         hold(ctx, args.newOwner, datanet.deposit);
@@ -253,16 +257,20 @@ export const registry: Pallet = {
       name: "closeDatanet",
       args: T("RegistryDatanetArgs"),
       origin: "signed",
-      doc: "The owner closes a datanet with no pending contribution and no open challenge; the deposit is returned. Versions stay readable and accepted bonds are still released",
+      doc: "The owner closes a datanet with no pending contribution, no open challenge or appeal and none of its own decisions open; the deposit is returned. Versions stay readable and the curators' decisions still stand when their windows end",
       weight: () => W_DATANET,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const datanet = openDatanetOf(ctx.storage, args.datanetId);
         ensureOwner(datanet, who);
         if (datanet.pendingCount > 0)
           throw registryError("HasPending", `${datanet.pendingCount} pending contributions`);
         if (datanet.openChallenges > 0)
-          throw registryError("HasChallenges", `${datanet.openChallenges} open challenges`);
+          throw registryError(
+            "HasChallenges",
+            `${datanet.openChallenges} open challenges and appeals`,
+          );
+        ensureNoOpenDecisions(ctx, args.datanetId, who);
         release(ctx, who, datanet.deposit);
         storage.datanets.set(ctx.storage, args.datanetId, {
           ...datanet,
@@ -281,10 +289,10 @@ export const registry: Pallet = {
       name: "submitContribution",
       args: T("RegistrySubmitArgs"),
       origin: "signed",
-      doc: "Submits a contribution (content hash = Merkle root of the data object) to an open datanet, reserving a bond scaled by the sender's reputation. A content hash already in the datanet is refused unless its contribution was withdrawn",
+      doc: "Submits a contribution (content hash = Merkle root of the data object) to an open datanet, reserving a bond scaled by the sender's reputation and the review fee. A content hash already in the datanet is refused unless its contribution was withdrawn",
       weight: () => W_SUBMIT,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const s = ctx.storage;
         const datanet = openDatanetOf(s, args.datanetId);
         if (args.contentHash.length !== 32)
@@ -302,11 +310,12 @@ export const registry: Pallet = {
         if (pending >= limit)
           throw registryError("PendingLimit", `${pending} pending, the limit is ${limit}`);
         const bond = requiredBond(s, datanet.policy.minBond, score);
-        ensureCanReserve(s, who, bond, "the contribution bond");
+        const reviewFee = param(s, "registryReviewFee");
+        ensureCanReserve(s, who, bond + reviewFee, "the contribution bond and review fee");
 
         const id = storage.nextContributionId.get(s);
         const reviewBy = ctx.blockNumber + datanet.policy.reviewWindow;
-        hold(ctx, who, bond);
+        hold(ctx, who, bond + reviewFee);
         storage.nextContributionId.set(s, id + 1);
         storage.contributions.set(s, id, {
           datanetId: args.datanetId,
@@ -323,6 +332,9 @@ export const registry: Pallet = {
           releaseAt: reviewBy,
           reviewer: new Uint8Array(),
           reason: "",
+          reviewFee,
+          decisionOpen: false,
+          appealed: false,
         });
         storage.contentIndex.set(s, keys.content(args.datanetId, args.contentHash), id);
         storage.byDatanet.set(s, keys.byDatanet(args.datanetId, id), MARKER_VALUE);
@@ -347,10 +359,10 @@ export const registry: Pallet = {
       name: "withdrawContribution",
       args: T("RegistryContributionArgs"),
       origin: "signed",
-      doc: "The contributor withdraws a pending contribution; the bond is returned in full",
+      doc: "The contributor withdraws a pending contribution; the bond and the review fee are returned in full",
       weight: () => W_SUBMIT,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const contribution = contributionOf(ctx.storage, args.contributionId);
         if (!bytesEqual(contribution.contributor, who)) throw registryError("NotContributor");
         ensureStatus(contribution, ContributionStatus.pending, "only a pending contribution");
@@ -368,42 +380,18 @@ export const registry: Pallet = {
       name: "acceptContribution",
       args: T("RegistryAcceptArgs"),
       origin: "signed",
-      doc: "A curator accepts a pending contribution with a quality score (its weight in versions); the bond is released when the challenge window ends",
+      doc: "A curator in standing accepts a pending contribution with a quality score (its weight in versions); when the challenge window ends without an upheld challenge the bond is released and the curator earns the review fee",
       weight: () => W_REVIEW,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const s = ctx.storage;
-        const { contribution, datanet } = pendingForCurator(s, args.contributionId, who);
+        const { contribution } = pendingForCurator(s, args.contributionId, who);
         const maxQuality = param(s, "registryMaxQuality");
         if (args.quality < 1 || BigInt(args.quality) > maxQuality)
           throw registryError("InvalidQuality", `the quality must be 1..${maxQuality}`);
 
-        const releaseAt = ctx.blockNumber + datanet.policy.challengeWindow;
         leavePending(s, args.contributionId, contribution);
-        storage.due.set(
-          s,
-          keys.due(releaseAt, DueKind.bondRelease, args.contributionId),
-          MARKER_VALUE,
-        );
-        storage.contributions.set(s, args.contributionId, {
-          ...contribution,
-          status: ContributionStatus.accepted,
-          quality: args.quality,
-          weight: args.quality,
-          reviewedAt: ctx.blockNumber,
-          releaseAt,
-          reviewer: who,
-        });
-        noteAccepted(ctx, contribution.contributor, args.quality);
-        emitEvent(ctx, "ContributionAccepted", {
-          contributionId: args.contributionId,
-          curator: who,
-          quality: args.quality,
-        });
-        changeReputation(ctx, contribution.contributor, {
-          kind: "accepted",
-          quality: args.quality,
-        });
+        recordAcceptance(ctx, args.contributionId, contribution, args.quality, who);
       },
     }),
     defineCall<{ contributionId: number; reason: string }>({
@@ -411,40 +399,39 @@ export const registry: Pallet = {
       name: "rejectContribution",
       args: T("RegistryRejectArgs"),
       origin: "signed",
-      doc: "A curator rejects a pending contribution with a reason: part of the bond is slashed to the treasury and the curator, the rest returned",
+      doc: "A curator in standing rejects a pending contribution with a reason. The contributor may appeal within the challenge window; when the rejection stands part of the bond is slashed to the treasury, the rest returned, and the curator earns the review fee",
       weight: () => W_REVIEW,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const s = ctx.storage;
-        const { contribution } = pendingForCurator(s, args.contributionId, who);
+        const { contribution, datanet } = pendingForCurator(s, args.contributionId, who);
         checkText(s, args.reason, "registryMaxTextBytes", "the reason");
 
         const slashed = share(contribution.bond, param(s, "registryRejectSlashPpm"));
-        const curatorShare = share(slashed, param(s, "registryRejectCuratorPpm"));
-        const returned = contribution.bond - slashed;
-        slash(ctx, contribution.contributor, slashed);
-        release(ctx, contribution.contributor, returned);
-        const toCurator = depositOrBurn(ctx, who, curatorShare);
-        const toTreasury = depositOrBurn(ctx, TREASURY_ACCOUNT, slashed - curatorShare);
+        const appealBy = ctx.blockNumber + datanet.policy.challengeWindow;
         leavePending(s, args.contributionId, contribution);
+        storage.due.set(
+          s,
+          keys.due(appealBy, DueKind.rejectionStands, args.contributionId),
+          MARKER_VALUE,
+        );
         storage.contributions.set(s, args.contributionId, {
           ...contribution,
           status: ContributionStatus.rejected,
-          bond: 0n,
           reviewedAt: ctx.blockNumber,
-          releaseAt: 0,
+          releaseAt: appealBy,
           reviewer: who,
           reason: args.reason,
+          decisionOpen: true,
         });
+        noteDecision(s, contribution.datanetId, who);
         noteRejected(ctx);
         emitEvent(ctx, "ContributionRejected", {
           contributionId: args.contributionId,
           curator: who,
           reason: args.reason,
           slashed: amountBytes(slashed),
-          toTreasury: amountBytes(toTreasury),
-          toCurator: amountBytes(toCurator),
-          returned: amountBytes(returned),
+          returned: amountBytes(contribution.bond - slashed),
         });
         changeReputation(ctx, contribution.contributor, { kind: "rejected" });
       },
@@ -457,7 +444,7 @@ export const registry: Pallet = {
       doc: "Anyone but the contributor challenges an accepted contribution inside its challenge window, reserving the challenge bond",
       weight: () => W_CHALLENGE,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const s = ctx.storage;
         const contribution = contributionOf(s, args.contributionId);
         ensureStatus(contribution, ContributionStatus.accepted, "only an accepted contribution");
@@ -484,6 +471,7 @@ export const registry: Pallet = {
           evidenceUri: args.evidenceUri,
           openedAt: ctx.blockNumber,
           expiresAt,
+          appeal: false,
         });
         storage.due.set(
           s,
@@ -507,7 +495,7 @@ export const registry: Pallet = {
       name: "resolveChallenge",
       args: T("RegistryResolveArgs"),
       origin: "signed",
-      doc: "The owner or a curator upholds (the contributor is slashed, the challenger rewarded) or dismisses (the challenger is slashed) an open challenge",
+      doc: "The datanet's owner upholds (the contributor and the accepting curator are slashed, the challenger rewarded) or dismisses (the challenger is slashed) an open challenge; never of its own decision or a case it is a party to (root judges those)",
       weight: () => W_RESOLVE,
       handler(ctx, origin, args) {
         resolveBySigned(ctx, origin, args.contributionId, args.uphold);
@@ -518,10 +506,10 @@ export const registry: Pallet = {
       name: "forceResolveChallenge",
       args: T("RegistryResolveArgs"),
       origin: "root",
-      doc: "Governance resolves an open challenge as resolveChallenge does",
+      doc: "Governance resolves any open challenge as resolveChallenge does",
       weight: () => W_RESOLVE,
       handler(ctx, origin, args) {
-        ensureRoot(registry, origin);
+        ensureRootOrigin(origin);
         resolveChallenge(ctx, args.contributionId, args.uphold ? "upheld" : "dismissed");
       },
     }),
@@ -533,7 +521,7 @@ export const registry: Pallet = {
       doc: "The owner freezes the datanet's accepted contributions and their weights under a Merkle root, as the next version",
       weight: () => W_PUBLISH,
       handler(ctx, origin, args) {
-        const who = ensureSigned(registry, origin);
+        const who = ensureSignedOrigin(origin);
         const s = ctx.storage;
         const datanet = openDatanetOf(s, args.datanetId);
         ensureOwner(datanet, who);
@@ -575,6 +563,7 @@ export const registry: Pallet = {
         });
       },
     }),
+    ...CURATION_CALLS,
   ],
   events: REGISTRY_EVENTS,
   errors: REGISTRY_ERRORS,

@@ -20,11 +20,14 @@ import {
   type Challenge,
   type Contribution,
   type ContributionStatus,
+  type CuratorRecord,
   challengeCodec,
   contributionCodec,
+  curatorCodec,
   type Datanet,
   type DatanetVersion,
   datanetCodec,
+  FRESH_CURATOR,
   FRESH_REPUTATION,
   type Reputation,
   reputationCodec,
@@ -36,7 +39,14 @@ export const NAME = "Registry";
 const accountId: ValueCodec<Uint8Array> = { ...bytesValue, type: "AccountId" };
 
 /** What the due queue holds: work the registry does itself when a window ends. */
-export const DueKind = { reviewExpiry: 0, bondRelease: 1, challengeExpiry: 2 } as const;
+export const DueKind = {
+  reviewExpiry: 0,
+  bondRelease: 1,
+  /** A challenge's or an appeal's expiry. */
+  challengeExpiry: 2,
+  /** A rejection's appeal window ends: it stands unless an appeal is open. */
+  rejectionStands: 3,
+} as const;
 export type DueKind = (typeof DueKind)[keyof typeof DueKind];
 
 export const storage = {
@@ -110,7 +120,15 @@ export const storage = {
     u64Value,
     challengeCodec,
     Hasher.identity,
-    "The open challenge of an accepted contribution, by contribution id",
+    "The open challenge of an accepted contribution, or appeal of a rejected one, by contribution id",
+  ),
+  curators: storageMap<Uint8Array, CuratorRecord>(
+    NAME,
+    "Curators",
+    compositeKey("(DatanetId, AccountId)"),
+    curatorCodec,
+    Hasher.identity,
+    "Curator bonds and records (decisions, stood, overturned, slashed, earned), per datanet and account; owners too",
   ),
   versions: storageMap<Uint8Array, DatanetVersion>(
     NAME,
@@ -134,7 +152,7 @@ export const storage = {
     compositeKey("(BlockNumber, DueKind, ContributionId)"),
     u32Value,
     Hasher.identity,
-    "Review expiries, bond releases and challenge expiries, by the block they fall due",
+    "Review expiries, bond releases, challenge and appeal expiries and rejections standing, by the block they fall due",
   ),
   held: storageMap<Uint8Array, bigint>(
     NAME,
@@ -142,7 +160,7 @@ export const storage = {
     accountId,
     u128Value,
     Hasher.blake2_128Concat,
-    "What the registry holds in reserve from each account (deposits and bonds)",
+    "What the registry holds in reserve from each account (deposits, bonds and review fees)",
   ),
   // ---- per-epoch activity, read by the emission pallet's health record (activity.ts) ----
   epochAccepted: storageMap<number, number>(
@@ -205,6 +223,7 @@ export const keys = {
   byContributor: (who: Uint8Array, contributionId: number) =>
     concatBytes(who, u64be(contributionId)),
   pending: (datanetId: number, who: Uint8Array) => concatBytes(u64be(datanetId), who),
+  curator: (datanetId: number, who: Uint8Array) => concatBytes(u64be(datanetId), who),
   version: (datanetId: number, version: number) => concatBytes(u64be(datanetId), u32be(version)),
   versionEntry: (datanetId: number, version: number, contributionId: number) =>
     concatBytes(u64be(datanetId), u32be(version), u64be(contributionId)),
@@ -279,6 +298,11 @@ export function getChallenge(s: StorageRead, contributionId: number): Challenge 
 
 export function getReputation(s: StorageRead, who: Uint8Array): Reputation {
   return storage.reputation.get(s, who) ?? { ...FRESH_REPUTATION };
+}
+
+/** A curator's (or owner's) record in a datanet; a fresh one if it never bonded or decided. */
+export function getCurator(s: StorageRead, datanetId: number, who: Uint8Array): CuratorRecord {
+  return storage.curators.get(s, keys.curator(datanetId, who)) ?? { ...FRESH_CURATOR };
 }
 
 export function pendingCount(s: StorageRead, datanetId: number, who: Uint8Array): number {

@@ -74,10 +74,17 @@ export interface Contribution {
   submittedAt: number;
   reviewedAt: number;
   /** Pending: the review deadline. Accepted: the block from which the bond is released and no
-   * challenge may be opened. Otherwise 0. */
+   * challenge may be opened. Rejected: the end of the appeal window. Otherwise 0. */
   releaseAt: number;
+  /** Who decided (empty while pending, and for root's decisions). */
   reviewer: Uint8Array;
   reason: string;
+  /** The review fee, reserved on the contributor until the decision stands or falls. */
+  reviewFee: bigint;
+  /** The decision may still be challenged or appealed: its fee and its curator's stake are at risk. */
+  decisionOpen: boolean;
+  /** The rejection was appealed (a rejection is appealed once at most). */
+  appealed: boolean;
 }
 
 export interface Challenge {
@@ -86,7 +93,34 @@ export interface Challenge {
   evidenceUri: string;
   openedAt: number;
   expiresAt: number;
+  /** An appeal of a rejection by its contributor, not a challenge of an acceptance. */
+  appeal: boolean;
 }
+
+/** A curator's (or an owner's) stake and record in one datanet. */
+export interface CuratorRecord {
+  /** The curator bond; an owner curating its own datanet is staked by the datanet deposit. */
+  bond: bigint;
+  /** Decisions still open to challenge or appeal. */
+  open: number;
+  decisions: number;
+  stood: number;
+  overturned: number;
+  /** Total slashed from the stake. */
+  slashed: bigint;
+  /** Total review fees of decisions that stood. */
+  earned: bigint;
+}
+
+export const FRESH_CURATOR: CuratorRecord = {
+  bond: 0n,
+  open: 0,
+  decisions: 0,
+  stood: 0,
+  overturned: 0,
+  slashed: 0n,
+  earned: 0n,
+};
 
 export interface Reputation {
   /** Within ±registryReputationBound; 0 for a fresh account. */
@@ -182,10 +216,15 @@ export const datanetCodec: ValueCodec<Datanet> = withAmounts<Datanet, "deposit">
         },
 );
 
-export const contributionCodec: ValueCodec<Contribution> = withAmounts<Contribution, "bond">(
-  "RegistryContribution",
-  ["bond"],
-);
+export const contributionCodec: ValueCodec<Contribution> = withAmounts<
+  Contribution,
+  "bond" | "reviewFee"
+>("RegistryContribution", ["bond", "reviewFee"]);
+
+export const curatorCodec: ValueCodec<CuratorRecord> = withAmounts<
+  CuratorRecord,
+  "bond" | "slashed" | "earned"
+>("RegistryCurator", ["bond", "slashed", "earned"]);
 
 export const challengeCodec: ValueCodec<Challenge> = withAmounts<Challenge, "bond">(
   "RegistryChallenge",

@@ -191,6 +191,10 @@ export function createFakeNode(): FakeNode {
         record("registry_reputation", [account, at]);
         return { account, score: 0, accepted: 0, rejected: 0, slashed: 0, qualitySum: 0 };
       },
+      curator: (datanet, account, at) => {
+        record("registry_curator", [datanet, account, at]);
+        return null;
+      },
     },
     grandpa: {
       roundState: () => ({

@@ -242,7 +242,7 @@ describe("attribution pallet", () => {
     const h = populated();
     h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 }); // L to the pool: L/6, L/3, L/2
     h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
-    h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    h.ok("root", "forceResolveChallenge", { contributionId: 2, uphold: true }); // alice accepted it
     assert.equal(claimableFor(h.overlay, 0, 1, 2), 0n);
     assert.equal(
       h.attr(bob, "noteSlash", { datanetId: 0, version: 1, contributionId: 1 }),
@@ -266,7 +266,7 @@ describe("attribution pallet", () => {
     const h = populated();
     h.attrOk(ferdie, "purchaseLicence", { datanetId: 0, version: 1 });
     h.ok(dave, "challenge", { contributionId: 2, evidenceUri: "ipfs://evidence" });
-    h.ok(alice, "resolveChallenge", { contributionId: 2, uphold: true });
+    h.ok("root", "forceResolveChallenge", { contributionId: 2, uphold: true }); // alice accepted it
     const bobFree = h.free(bob);
     h.attrOk(bob, "claim", { datanetId: 0, version: 1, contributionIds: [2, 0] });
     assert.equal(h.free(bob), bobFree + L / 3n); // #0's L/6 and its third of #2's L/2

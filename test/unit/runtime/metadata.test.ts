@@ -67,6 +67,12 @@ const STABLE_INDICES = {
       "resolveChallenge",
       "forceResolveChallenge",
       "publishVersion",
+      "bondCurator",
+      "unbondCurator",
+      "topUpDeposit",
+      "appealRejection",
+      "resolveAppeal",
+      "forceResolveAppeal",
     ],
   ],
   Attribution: [

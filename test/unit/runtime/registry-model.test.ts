@@ -1,7 +1,7 @@
 // Property test: random sequences of registry calls and block advances, run against the pallet
 // and against a plain model of the rules written here from the documentation (not from the
 // pallet's code). After every step the outcome, every balance and reserve, total issuance,
-// statuses, bonds and reputations must agree.
+// statuses, bonds, review fees, curator bonds and records, deposits and reputations must agree.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -10,6 +10,7 @@ import { DEV_ACCOUNT_NAMES } from "../../../primitives/dev-accounts.ts";
 import { totalIssuance } from "../../../runtime/pallets/balances.ts";
 import {
   getContribution,
+  getCurator,
   getDatanet,
   getReputation,
   getVersion,
@@ -25,6 +26,10 @@ const REVIEW_WINDOW = 15;
 const CHALLENGE_WINDOW = 10;
 const CHALLENGE_EXPIRY = 12;
 const PPM = 1_000_000n;
+const FEE = UNIT / 10n;
+const CURATOR_BOND = 10n * UNIT;
+const DEPOSIT = 10n * UNIT;
+const CHALLENGE_BOND = 5n * UNIT;
 
 type Action =
   | { kind: "create"; who: number; curated: boolean }
@@ -35,19 +40,37 @@ type Action =
   | { kind: "challenge"; who: number; contribution: number }
   | { kind: "resolve"; who: number; contribution: number; uphold: boolean }
   | { kind: "forceResolve"; contribution: number; uphold: boolean }
+  | { kind: "bond"; who: number; datanet: number; amount: bigint }
+  | { kind: "unbond"; who: number; datanet: number }
+  | { kind: "topUp"; who: number; datanet: number; amount: bigint }
+  | { kind: "appeal"; who: number; contribution: number }
+  | { kind: "resolveAppeal"; who: number; contribution: number; overturn: boolean; quality: number }
+  | { kind: "forceResolveAppeal"; contribution: number; overturn: boolean; quality: number }
   | { kind: "publish"; who: number; datanet: number }
   | { kind: "close"; who: number; datanet: number }
   | { kind: "transfer"; who: number; datanet: number; to: number }
   | { kind: "advance"; blocks: number };
 
 const who = fc.nat(ACTORS.length - 1);
-/** -1 stands for the contribution's curator (its contributor for withdraw), resolved on the model. */
+/**
+ * -1 stands for the likely actor, resolved on the model: the contribution's curator (accept,
+ * reject), its contributor (withdraw, appeal), the datanet's owner (resolve, top up) or the
+ * curated datanets' curator (bond, unbond).
+ */
 const reviewer = fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: who, weight: 1 });
 const contributionId = fc.nat(14);
-/** -1 stands for the lowest contribution with an open challenge. */
+/**
+ * -1 stands for the lowest contribution with an open challenge (or appeal) to resolve; for a
+ * challenge or an appeal, the lowest open acceptance (or rejection) not yet disputed.
+ */
 const challenged = fc.oneof(
   { arbitrary: fc.constant(-1), weight: 3 },
   { arbitrary: contributionId, weight: 1 },
+);
+const stakeAmount = fc.constantFrom(0n, 5n * UNIT, 10n * UNIT);
+const appealQuality = fc.oneof(
+  { arbitrary: fc.integer({ min: 1, max: 100 }), weight: 4 },
+  { arbitrary: fc.constantFrom(0, 101), weight: 1 },
 );
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
@@ -92,7 +115,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("challenge" as const),
       who,
-      contribution: contributionId,
+      contribution: challenged,
     }),
     weight: 3,
   },
@@ -112,6 +135,59 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       uphold: fc.boolean(),
     }),
     weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("bond" as const),
+      who: reviewer,
+      datanet: fc.nat(2),
+      amount: stakeAmount,
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("unbond" as const),
+      who: reviewer,
+      datanet: fc.nat(2),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("topUp" as const),
+      who: reviewer,
+      datanet: fc.nat(2),
+      amount: stakeAmount,
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("appeal" as const),
+      who: reviewer,
+      contribution: challenged,
+    }),
+    weight: 5,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("resolveAppeal" as const),
+      who: reviewer,
+      contribution: challenged,
+      overturn: fc.boolean(),
+      quality: appealQuality,
+    }),
+    weight: 5,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("forceResolveAppeal" as const),
+      contribution: challenged,
+      overturn: fc.boolean(),
+      quality: appealQuality,
+    }),
+    weight: 2,
   },
   {
     arbitrary: fc.record({ kind: fc.constant("publish" as const), who, datanet: fc.nat(2) }),
@@ -154,17 +230,33 @@ interface MContribution {
   contributor: number;
   content: number;
   bond: bigint;
+  fee: bigint;
   status: MStatus;
   weight: number;
-  /** Pending: the review deadline; accepted: the end of the challenge window. */
+  /** Pending: the review deadline; accepted: the end of the challenge window; rejected: of the appeal window. */
   deadline: number;
+  /** Who decided: an actor, or ROOT. */
+  reviewer: number;
+  open: boolean;
+  appealed: boolean;
 }
 interface MChallenge {
   challenger: number;
   bond: bigint;
   expiresAt: number;
+  appeal: boolean;
+}
+interface MCurator {
+  bond: bigint;
+  open: number;
+  decisions: number;
+  stood: number;
+  overturned: number;
+  slashed: bigint;
+  earned: bigint;
 }
 
+const ROOT = -2;
 const STATUS_CODE: Record<MStatus, number> = {
   pending: 0,
   accepted: 1,
@@ -180,6 +272,7 @@ class Model {
   datanets: MDatanet[] = [];
   contributions: MContribution[] = [];
   challenges = new Map<number, MChallenge>();
+  curators = new Map<string, MCurator>();
   now = 1;
 
   constructor(free: bigint[], reserved: bigint[]) {
@@ -199,6 +292,19 @@ class Model {
   pay(from: number, to: number, amount: bigint) {
     this.reserved[from]! -= amount;
     this.free[to]! += amount;
+  }
+
+  curator(d: number, a: number): MCurator {
+    const key = `${d}/${a}`;
+    let c = this.curators.get(key);
+    if (!c) {
+      c = { bond: 0n, open: 0, decisions: 0, stood: 0, overturned: 0, slashed: 0n, earned: 0n };
+      this.curators.set(key, c);
+    }
+    return c;
+  }
+  peekCurator(d: number, a: number): MCurator | undefined {
+    return this.curators.get(`${d}/${a}`);
   }
 
   bond(score: number): bigint {
@@ -223,23 +329,84 @@ class Model {
   isCurator(d: MDatanet, a: number) {
     return d.curated ? a === CURATOR : a === d.owner;
   }
+  /** A curator reviews with a bond of at least 10 LIN; an owner curating with a 10 LIN deposit. */
+  inStanding(di: number, a: number) {
+    const d = this.datanets[di]!;
+    if (!d.curated) return d.deposit >= DEPOSIT;
+    return (this.peekCurator(di, a)?.bond ?? 0n) >= CURATOR_BOND;
+  }
   pending(d: number, a: number) {
     return this.contributions.filter(
       (c) => c.datanet === d && c.contributor === a && c.status === "pending",
     ).length;
   }
 
+  /** The decision stands: the fee goes to its decider (the treasury for root's), counted. */
+  stands(c: MContribution) {
+    if (c.reviewer === ROOT) this.pay(c.contributor, TREASURY, c.fee);
+    else {
+      this.pay(c.contributor, c.reviewer, c.fee);
+      const r = this.curator(c.datanet, c.reviewer);
+      r.open--;
+      r.stood++;
+      r.earned += c.fee;
+    }
+    c.fee = 0n;
+    c.open = false;
+  }
+
+  /** The decision falls: `to` gets the fee and half the decider's slashed half-stake. */
+  overturned(c: MContribution, to: number) {
+    if (c.reviewer !== ROOT) {
+      const r = this.curator(c.datanet, c.reviewer);
+      const d = this.datanets[c.datanet]!;
+      const fromBond = r.bond > 0n;
+      const stake = fromBond ? r.bond : d.owner === c.reviewer ? d.deposit : 0n;
+      const slashed = stake / 2n;
+      const reward = slashed / 2n;
+      this.pay(c.reviewer, to, reward);
+      this.pay(c.reviewer, TREASURY, slashed - reward);
+      if (fromBond) r.bond -= slashed;
+      else d.deposit -= slashed;
+      r.open--;
+      r.overturned++;
+      r.slashed += slashed;
+    }
+    if (to === c.contributor) this.release(to, c.fee);
+    else this.pay(c.contributor, to, c.fee);
+    c.fee = 0n;
+    c.open = false;
+  }
+
+  accept(c: MContribution, quality: number, reviewer: number) {
+    c.status = "accepted";
+    c.weight = quality;
+    c.deadline = this.now + CHALLENGE_WINDOW;
+    c.reviewer = reviewer;
+    c.open = true;
+    if (reviewer !== ROOT) {
+      const r = this.curator(c.datanet, reviewer);
+      r.decisions++;
+      r.open++;
+    }
+    this.bump(c.contributor, 2 * quality);
+  }
+
   releaseIfDue(id: number) {
     const c = this.contributions[id]!;
-    if (
-      c.status === "accepted" &&
-      c.bond > 0n &&
-      this.now >= c.deadline &&
-      !this.challenges.has(id)
-    ) {
+    if (c.status === "accepted" && c.open && this.now >= c.deadline && !this.challenges.has(id)) {
       this.release(c.contributor, c.bond);
       c.bond = 0n;
+      this.stands(c);
     }
+  }
+
+  standRejection(c: MContribution) {
+    const slashed = c.bond / 2n;
+    this.pay(c.contributor, TREASURY, slashed);
+    this.release(c.contributor, c.bond - slashed);
+    c.bond = 0n;
+    this.stands(c);
   }
 
   closeChallenge(id: number, outcome: "upheld" | "dismissed" | "expired") {
@@ -252,6 +419,7 @@ class Model {
       this.pay(c.contributor, TREASURY, c.bond - reward);
       this.release(ch.challenger, ch.bond);
       c.bond = 0n;
+      this.overturned(c, ch.challenger);
       c.status = "slashed";
       this.bump(c.contributor, -300);
       return;
@@ -262,21 +430,68 @@ class Model {
     this.releaseIfDue(id);
   }
 
-  /** The action with a reviewer of -1 replaced by the contribution's curator. */
+  closeAppeal(id: number, outcome: { overturn: number; judge: number } | "dismissed" | "expired") {
+    const ap = this.challenges.get(id)!;
+    const c = this.contributions[id]!;
+    this.challenges.delete(id);
+    if (typeof outcome === "object") {
+      this.release(ap.challenger, ap.bond);
+      this.overturned(c, ap.challenger);
+      this.bump(c.contributor, 100);
+      this.accept(c, outcome.overturn, outcome.judge);
+      return;
+    }
+    const slashed = outcome === "dismissed" ? ap.bond / 2n : 0n;
+    this.pay(ap.challenger, TREASURY, slashed);
+    this.release(ap.challenger, ap.bond - slashed);
+    this.standRejection(c);
+  }
+
+  /** Who judges a case: the owner, never the decider or a party; the error otherwise. */
+  judge(a: number, c: MContribution, ch: MChallenge): string | null {
+    if (c.reviewer === a) return "OwnDecision";
+    if (this.datanets[c.datanet]!.owner !== a) return "NotOwner";
+    if (c.contributor === a || ch.challenger === a) return "InterestedParty";
+    return null;
+  }
+
+  /** The action with its -1 placeholders resolved. */
   concrete(raw: Action): Action {
     let a = raw;
-    if ((a.kind === "resolve" || a.kind === "forceResolve") && a.contribution === -1) {
-      const open = [...this.challenges.keys()].sort((x, y) => x - y);
-      a = { ...a, contribution: open[0] ?? 0 };
+    // The lowest open case of a kind; for the owner's calls, one a curator decided if any.
+    const lowest = (appeal: boolean, byOwner: boolean) => {
+      const ids = [...this.challenges.entries()]
+        .filter(([, ch]) => ch.appeal === appeal)
+        .map(([id]) => id)
+        .sort((x, y) => x - y);
+      const curated = ids.filter((id) => this.datanets[this.contributions[id]!.datanet]!.curated);
+      return (byOwner && curated.length > 0 ? curated[0] : ids[0]) ?? 0;
+    };
+    if ((a.kind === "resolve" || a.kind === "forceResolve") && a.contribution === -1)
+      a = { ...a, contribution: lowest(false, a.kind === "resolve") };
+    if ((a.kind === "resolveAppeal" || a.kind === "forceResolveAppeal") && a.contribution === -1)
+      a = { ...a, contribution: lowest(true, a.kind === "resolveAppeal") };
+    if ((a.kind === "challenge" || a.kind === "appeal") && a.contribution === -1) {
+      const status = a.kind === "challenge" ? "accepted" : "rejected";
+      const id = this.contributions.findIndex(
+        (c, i) => c.status === status && c.open && !c.appealed && !this.challenges.has(i),
+      );
+      a = { ...a, contribution: Math.max(id, 0) };
     }
-    if (a.kind === "withdraw" && a.who === -1) {
+    if ((a.kind === "withdraw" || a.kind === "appeal") && a.who === -1)
       return { ...a, who: this.contributions[a.contribution]?.contributor ?? 0 };
-    }
-    if ((a.kind === "accept" || a.kind === "reject" || a.kind === "resolve") && a.who === -1) {
+    if ((a.kind === "accept" || a.kind === "reject") && a.who === -1) {
       const c = this.contributions[a.contribution];
       const d = c && this.datanets[c.datanet]!;
       return { ...a, who: d ? (d.curated ? CURATOR : d.owner) : 0 };
     }
+    if ((a.kind === "resolve" || a.kind === "resolveAppeal") && a.who === -1) {
+      const c = this.contributions[a.contribution];
+      return { ...a, who: c ? this.datanets[c.datanet]!.owner : 0 };
+    }
+    if ((a.kind === "bond" || a.kind === "unbond") && a.who === -1) return { ...a, who: CURATOR };
+    if (a.kind === "topUp" && a.who === -1)
+      return { ...a, who: this.datanets[a.datanet]?.owner ?? 0 };
     return a;
   }
 
@@ -293,11 +508,11 @@ class Model {
     const contribution = (i: number) => this.contributions[i];
     switch (a.kind) {
       case "create":
-        this.hold(a.who, 10n * UNIT);
+        this.hold(a.who, DEPOSIT);
         this.datanets.push({
           owner: a.who,
           curated: a.curated,
-          deposit: 10n * UNIT,
+          deposit: DEPOSIT,
           closed: false,
           versions: [],
         });
@@ -315,15 +530,19 @@ class Model {
         if (this.pending(a.datanet, a.who) >= this.limit(this.score[a.who]!))
           return E("PendingLimit");
         const bond = this.bond(this.score[a.who]!);
-        this.hold(a.who, bond);
+        this.hold(a.who, bond + FEE);
         this.contributions.push({
           datanet: a.datanet,
           contributor: a.who,
           content: a.content,
           bond,
+          fee: FEE,
           status: "pending",
           weight: 0,
           deadline: this.now + REVIEW_WINDOW,
+          reviewer: -1,
+          open: false,
+          appealed: false,
         });
         return "ok";
       }
@@ -332,8 +551,9 @@ class Model {
         if (!c) return E("UnknownContribution");
         if (c.contributor !== a.who) return E("NotContributor");
         if (c.status !== "pending") return E("WrongStatus");
-        this.release(c.contributor, c.bond);
+        this.release(c.contributor, c.bond + c.fee);
         c.bond = 0n;
+        c.fee = 0n;
         c.status = "withdrawn";
         return "ok";
       }
@@ -343,19 +563,17 @@ class Model {
         if (!c) return E("UnknownContribution");
         if (c.status !== "pending") return E("WrongStatus");
         if (!this.isCurator(datanet(c.datanet)!, a.who)) return E("NotCurator");
+        if (!this.inStanding(c.datanet, a.who)) return E("CuratorNotBonded");
         if (a.kind === "accept") {
-          c.status = "accepted";
-          c.weight = a.quality;
-          c.deadline = this.now + CHALLENGE_WINDOW;
-          this.bump(c.contributor, 2 * a.quality);
+          this.accept(c, a.quality, a.who);
         } else {
-          const slashed = c.bond / 2n;
-          const toCurator = slashed / 5n;
-          this.pay(c.contributor, a.who, toCurator);
-          this.pay(c.contributor, TREASURY, slashed - toCurator);
-          this.release(c.contributor, c.bond - slashed);
-          c.bond = 0n;
           c.status = "rejected";
+          c.deadline = this.now + CHALLENGE_WINDOW;
+          c.reviewer = a.who;
+          c.open = true;
+          const r = this.curator(c.datanet, a.who);
+          r.decisions++;
+          r.open++;
           this.bump(c.contributor, -100);
         }
         return "ok";
@@ -368,22 +586,86 @@ class Model {
         if (this.now >= c.deadline) return E("WindowClosed");
         if (this.challenges.has(a.contribution)) return E("AlreadyChallenged");
         if (c.contributor === a.who) return E("SelfChallenge");
-        this.hold(a.who, 5n * UNIT);
+        this.hold(a.who, CHALLENGE_BOND);
         this.challenges.set(a.contribution, {
           challenger: a.who,
-          bond: 5n * UNIT,
+          bond: CHALLENGE_BOND,
           expiresAt: this.now + CHALLENGE_EXPIRY,
+          appeal: false,
         });
         return "ok";
       }
       case "resolve":
       case "forceResolve": {
-        if (!this.challenges.has(a.contribution)) return E("NoChallenge");
+        const ch = this.challenges.get(a.contribution);
+        if (!ch || ch.appeal) return E("NoChallenge");
         if (a.kind === "resolve") {
-          const d = datanet(contribution(a.contribution)!.datanet)!;
-          if (!this.isCurator(d, a.who) && d.owner !== a.who) return E("NotCurator");
+          const refused = this.judge(a.who, contribution(a.contribution)!, ch);
+          if (refused) return E(refused);
         }
         this.closeChallenge(a.contribution, a.uphold ? "upheld" : "dismissed");
+        return "ok";
+      }
+      case "bond": {
+        const d = datanet(a.datanet);
+        if (!d) return E("UnknownDatanet");
+        if (d.closed) return E("DatanetClosed");
+        if (!d.curated || a.who !== CURATOR) return E("NotCurator");
+        const r = this.peekCurator(a.datanet, a.who);
+        if (a.amount === 0n || (r?.bond ?? 0n) + a.amount < CURATOR_BOND) return E("BondTooLow");
+        this.hold(a.who, a.amount);
+        this.curator(a.datanet, a.who).bond += a.amount;
+        return "ok";
+      }
+      case "unbond": {
+        if (!datanet(a.datanet)) return E("UnknownDatanet");
+        const r = this.peekCurator(a.datanet, a.who);
+        if (!r || r.bond === 0n) return E("NoBond");
+        if (r.open > 0) return E("OpenDecisions");
+        this.release(a.who, r.bond);
+        r.bond = 0n;
+        return "ok";
+      }
+      case "topUp": {
+        const d = datanet(a.datanet);
+        if (!d) return E("UnknownDatanet");
+        if (d.closed) return E("DatanetClosed");
+        if (d.owner !== a.who) return E("NotOwner");
+        if (a.amount === 0n || d.deposit + a.amount < DEPOSIT) return E("BondTooLow");
+        this.hold(a.who, a.amount);
+        d.deposit += a.amount;
+        return "ok";
+      }
+      case "appeal": {
+        const c = contribution(a.contribution);
+        if (!c) return E("UnknownContribution");
+        if (c.contributor !== a.who) return E("NotContributor");
+        if (c.status !== "rejected") return E("WrongStatus");
+        if (datanet(c.datanet)!.closed) return E("DatanetClosed");
+        if (c.appealed) return E("AlreadyAppealed");
+        if (!c.open || this.now >= c.deadline) return E("WindowClosed");
+        this.hold(a.who, CHALLENGE_BOND);
+        c.appealed = true;
+        this.challenges.set(a.contribution, {
+          challenger: a.who,
+          bond: CHALLENGE_BOND,
+          expiresAt: this.now + CHALLENGE_EXPIRY,
+          appeal: true,
+        });
+        return "ok";
+      }
+      case "resolveAppeal":
+      case "forceResolveAppeal": {
+        const ap = this.challenges.get(a.contribution);
+        if (!ap?.appeal) return E("NoAppeal");
+        if (a.kind === "resolveAppeal") {
+          const refused = this.judge(a.who, contribution(a.contribution)!, ap);
+          if (refused) return E(refused);
+        }
+        if (a.overturn ? a.quality < 1 || a.quality > 100 : a.quality !== 0)
+          return E("InvalidQuality");
+        const judge = a.kind === "resolveAppeal" ? a.who : ROOT;
+        this.closeAppeal(a.contribution, a.overturn ? { overturn: a.quality, judge } : "dismissed");
         return "ok";
       }
       case "publish": {
@@ -410,6 +692,7 @@ class Model {
           return E("HasPending");
         if ([...this.challenges.keys()].some((id) => this.contributions[id]!.datanet === a.datanet))
           return E("HasChallenges");
+        if ((this.peekCurator(a.datanet, a.who)?.open ?? 0) > 0) return E("OpenDecisions");
         this.release(a.who, d.deposit);
         d.deposit = 0n;
         d.closed = true;
@@ -421,6 +704,7 @@ class Model {
         if (d.closed) return E("DatanetClosed");
         if (d.owner !== a.who) return E("NotOwner");
         if (a.to === a.who) return E("SameOwner");
+        if ((this.peekCurator(a.datanet, a.who)?.open ?? 0) > 0) return E("OpenDecisions");
         this.release(a.who, d.deposit);
         this.hold(a.to, d.deposit);
         d.owner = a.to;
@@ -430,17 +714,25 @@ class Model {
         for (let i = 0; i < a.blocks; i++) {
           this.now++;
           this.contributions.forEach((c, id) => {
-            if (c.status === "pending" && c.deadline === this.now) {
-              this.release(c.contributor, c.bond);
+            if (c.deadline !== this.now) return;
+            if (c.status === "pending") {
+              this.release(c.contributor, c.bond + c.fee);
               c.bond = 0n;
+              c.fee = 0n;
               c.status = "withdrawn";
-            } else if (c.status === "accepted" && c.deadline === this.now) {
+            } else if (c.status === "accepted") {
               this.releaseIfDue(id);
             }
           });
           for (const [id, ch] of [...this.challenges.entries()].sort(([x], [y]) => x - y)) {
-            if (ch.expiresAt === this.now) this.closeChallenge(id, "expired");
+            if (ch.expiresAt !== this.now) continue;
+            if (ch.appeal) this.closeAppeal(id, "expired");
+            else this.closeChallenge(id, "expired");
           }
+          this.contributions.forEach((c, id) => {
+            if (c.status === "rejected" && c.open && c.deadline === this.now)
+              if (!this.challenges.has(id)) this.standRejection(c);
+          });
         }
         return "ok";
     }
@@ -498,6 +790,35 @@ function run(h: RegistryHarness, a: Action): string {
         contributionId: a.contribution,
         uphold: a.uphold,
       });
+    case "bond":
+      return h.call(account(a.who), "bondCurator", {
+        datanetId: a.datanet,
+        amount: u128ToBytes(a.amount),
+      });
+    case "unbond":
+      return h.call(account(a.who), "unbondCurator", { datanetId: a.datanet });
+    case "topUp":
+      return h.call(account(a.who), "topUpDeposit", {
+        datanetId: a.datanet,
+        amount: u128ToBytes(a.amount),
+      });
+    case "appeal":
+      return h.call(account(a.who), "appealRejection", {
+        contributionId: a.contribution,
+        evidenceUri: "ipfs://appeal",
+      });
+    case "resolveAppeal":
+      return h.call(account(a.who), "resolveAppeal", {
+        contributionId: a.contribution,
+        overturn: a.overturn,
+        quality: a.quality,
+      });
+    case "forceResolveAppeal":
+      return h.call("root", "forceResolveAppeal", {
+        contributionId: a.contribution,
+        overturn: a.overturn,
+        quality: a.quality,
+      });
     case "publish":
       return h.call(account(a.who), "publishVersion", { datanetId: a.datanet, metadataUri: "" });
     case "close":
@@ -524,12 +845,25 @@ function compare(h: RegistryHarness, m: Model, issuance: bigint, step: string): 
     const actual = getContribution(h.overlay, id)!;
     assert.equal(actual.status, STATUS_CODE[c.status], `${step}: status of #${id}`);
     assert.equal(actual.bond, c.bond, `${step}: bond of #${id}`);
+    assert.equal(actual.reviewFee, c.fee, `${step}: review fee of #${id}`);
+    assert.equal(actual.decisionOpen, c.open, `${step}: decision of #${id} open`);
+    assert.equal(actual.appealed, c.appealed, `${step}: #${id} appealed`);
   });
+  for (const [key, r] of m.curators) {
+    const [d, a] = key.split("/").map(Number) as [number, number];
+    const actual = getCurator(h.overlay, d, ACTORS[a]!);
+    assert.deepEqual(
+      [actual.bond, actual.open, actual.decisions, actual.stood, actual.overturned],
+      [r.bond, r.open, r.decisions, r.stood, r.overturned],
+      `${step}: curator ${a} of datanet ${d}`,
+    );
+    assert.deepEqual([actual.slashed, actual.earned], [r.slashed, r.earned]);
+  }
   assert.equal(getContribution(h.overlay, m.contributions.length), undefined);
   m.datanets.forEach((d, id) => {
     const actual = getDatanet(h.overlay, id)!;
     assert.equal(actual.closed, d.closed, `${step}: datanet #${id} closed`);
-    assert.equal(actual.deposit, d.deposit);
+    assert.equal(actual.deposit, d.deposit, `${step}: datanet #${id} deposit`);
     assert.equal(actual.versionCount, d.versions.length);
     d.versions.forEach((v, i) => {
       const actualVersion = getVersion(h.overlay, id, i + 1)!;
@@ -561,15 +895,17 @@ describe("registry against a plain model", () => {
           everyone.map((a) => h.reserved(a)),
         );
         const issuance = totalIssuance(h.overlay);
-        // Every sequence starts with one datanet of each curation kind, so calls have targets.
+        // Every sequence starts with one datanet of each curation kind, the curated one's curator
+        // bonded, so calls have targets.
         const prelude: Action[] = [
           { kind: "create", who: 0, curated: false },
           { kind: "create", who: 1, curated: true },
+          { kind: "bond", who: CURATOR, datanet: 1, amount: CURATOR_BOND },
         ];
         [...prelude, ...actions].forEach((raw, i) => {
           const a = m.concrete(raw);
           seen.add(`${a.kind}:${m.peek(a)}`);
-          const step = `step ${i} ${JSON.stringify(a)}`;
+          const step = `step ${i} ${JSON.stringify(a, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
           const expected = m.apply(a);
           assert.equal(run(h, a), expected, step);
           compare(h, m, issuance, step);
@@ -588,6 +924,12 @@ describe("registry against a plain model", () => {
       "challenge",
       "resolve",
       "forceResolve",
+      "bond",
+      "unbond",
+      "topUp",
+      "appeal",
+      "resolveAppeal",
+      "forceResolveAppeal",
       "publish",
       "close",
       "transfer",

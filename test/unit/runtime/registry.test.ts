@@ -20,10 +20,14 @@ import {
 } from "../../../runtime/pallets/registry/index.ts";
 import { TREASURY_ACCOUNT } from "../../../runtime/pallets/transaction-payment.ts";
 import {
+  amountArgs,
   amountOf,
+  CURATOR_BOND,
   contentHash,
+  curatedArgs,
   datanetArgs,
   nobody,
+  REVIEW_FEE,
   RegistryHarness,
   UNIT,
 } from "./fixtures/registry-harness.ts";
@@ -37,6 +41,7 @@ const ferdie = pub("ferdie");
 const DEPOSIT = 10n * UNIT;
 const BOND = UNIT;
 const CHALLENGE_BOND = 5n * UNIT;
+const FEE = REVIEW_FEE;
 
 /** A harness with datanet 0 owned (and curated) by alice. */
 function withDatanet(overrides: Record<string, unknown> = {}): RegistryHarness {
@@ -180,12 +185,15 @@ describe("registry: datanets", () => {
   });
 
   it("closeDatanet needs no pending contribution, returns the deposit and freezes the datanet", () => {
-    const h = withDatanet();
+    const h = new RegistryHarness();
+    h.ok(alice, "createDatanet", curatedArgs([eve]));
+    h.ok(eve, "bondCurator", amountArgs(0, CURATOR_BOND));
     assert.equal(submit(h, bob, 1), "ok");
     assert.equal(h.call(alice, "closeDatanet", { datanetId: 0 }), "Registry.HasPending");
-    h.ok(alice, "acceptContribution", { contributionId: 0, quality: 50 });
+    h.ok(eve, "acceptContribution", { contributionId: 0, quality: 50 });
     assert.equal(h.call(bob, "closeDatanet", { datanetId: 0 }), "Registry.NotOwner");
     const free = h.free(alice);
+    // The curator's open decision does not hold the owner's deposit.
     h.ok(alice, "closeDatanet", { datanetId: 0 });
     assert.equal(h.free(alice), free + DEPOSIT);
     assert.equal(h.reserved(alice), 0n);
@@ -196,10 +204,25 @@ describe("registry: datanets", () => {
       h.call(alice, "publishVersion", { datanetId: 0, metadataUri: "" }),
       "Registry.DatanetClosed",
     );
-    // The accepted bond is still released when its window ends.
+    // The acceptance still stands when its window ends: bond released, fee to the curator.
+    const eveFree = h.free(eve);
     h.advance(20);
     assert.equal(h.reserved(bob), 0n);
     assert.equal(h.named("BondReleased").length, 1);
+    assert.equal(h.free(eve), eveFree + FEE);
+  });
+
+  it("an owner curating its datanet keeps it until its own decisions stand", () => {
+    const h = withDatanet();
+    submit(h, bob, 1);
+    h.ok(alice, "acceptContribution", { contributionId: 0, quality: 50 });
+    assert.equal(h.call(alice, "closeDatanet", { datanetId: 0 }), "Registry.OpenDecisions");
+    assert.equal(
+      h.call(alice, "transferOwnership", { datanetId: 0, newOwner: bob }),
+      "Registry.OpenDecisions",
+    );
+    h.advance(20);
+    h.ok(alice, "closeDatanet", { datanetId: 0 });
   });
 
   it("closeDatanet waits for open challenges", () => {
@@ -216,11 +239,13 @@ describe("registry: contributions", () => {
     const h = withDatanet();
     const free = h.free(bob);
     assert.equal(submit(h, bob, 1), "ok");
-    assert.equal(h.free(bob), free - BOND);
-    assert.equal(h.reserved(bob), BOND);
+    assert.equal(h.free(bob), free - BOND - FEE);
+    assert.equal(h.reserved(bob), BOND + FEE);
+    assert.equal(heldBy(h.overlay, bob), BOND + FEE);
     const c = getContribution(h.overlay, 0)!;
     assert.equal(c.status, ContributionStatus.pending);
     assert.equal(c.bond, BOND);
+    assert.equal(c.reviewFee, FEE);
     assert.equal(c.size, 1001);
     assert.equal(c.releaseAt, 1 + 50);
     assert.equal(pendingCount(h.overlay, 0, bob), 1);
@@ -244,7 +269,7 @@ describe("registry: contributions", () => {
     assert.deepEqual(contributorContributionIds(h.overlay, charlie), [1]);
   });
 
-  it("withdraw returns the bond in full while pending, and only then", () => {
+  it("withdraw returns the bond and the review fee in full while pending, and only then", () => {
     const h = withDatanet();
     submit(h, bob, 1);
     const free = h.free(bob);
@@ -257,7 +282,8 @@ describe("registry: contributions", () => {
       "Registry.UnknownContribution",
     );
     h.ok(bob, "withdrawContribution", { contributionId: 0 });
-    assert.equal(h.free(bob), free + BOND);
+    assert.equal(h.free(bob), free + BOND + FEE);
+    assert.equal(amountOf(h.named("ReviewFeePaid")[0]!.data.amount), FEE);
     assert.equal(h.reserved(bob), 0n);
     assert.equal(getContribution(h.overlay, 0)!.status, ContributionStatus.withdrawn);
     assert.equal(pendingCount(h.overlay, 0, bob), 0);
@@ -274,7 +300,7 @@ describe("registry: contributions", () => {
     );
   });
 
-  it("a contribution nobody reviews within the review window expires, bond returned", () => {
+  it("a contribution nobody reviews within the review window expires, bond and fee returned", () => {
     const h = withDatanet();
     submit(h, bob, 1);
     const free = h.free(bob);
@@ -282,14 +308,14 @@ describe("registry: contributions", () => {
     assert.equal(getContribution(h.overlay, 0)!.status, ContributionStatus.pending);
     h.advance(1);
     assert.equal(getContribution(h.overlay, 0)!.status, ContributionStatus.withdrawn);
-    assert.equal(h.free(bob), free + BOND);
+    assert.equal(h.free(bob), free + BOND + FEE);
     assert.equal(h.reserved(bob), 0n);
     assert.equal(h.named("ContributionExpired").length, 1);
   });
 });
 
 describe("registry: curation", () => {
-  it("accept holds the bond through the challenge window, then releases it", () => {
+  it("accept holds the bond and fee through the challenge window; then the bond is released and the curator paid", () => {
     const h = withDatanet();
     submit(h, bob, 1);
     assert.equal(
@@ -315,19 +341,24 @@ describe("registry: curation", () => {
       "Registry.WrongStatus",
     );
     const free = h.free(bob);
+    const aliceFree = h.free(alice);
     h.advance(19);
-    assert.equal(h.reserved(bob), BOND);
+    assert.equal(h.reserved(bob), BOND + FEE);
     h.advance(1);
     assert.equal(h.reserved(bob), 0n);
     assert.equal(h.free(bob), free + BOND);
-    assert.equal(getContribution(h.overlay, 0)!.bond, 0n);
-    assert.equal(getContribution(h.overlay, 0)!.status, ContributionStatus.accepted);
+    assert.equal(h.free(alice), aliceFree + FEE);
+    const settled = getContribution(h.overlay, 0)!;
+    assert.equal(settled.bond, 0n);
+    assert.equal(settled.reviewFee, 0n);
+    assert.equal(settled.decisionOpen, false);
+    assert.equal(settled.status, ContributionStatus.accepted);
   });
 
-  it("reject slashes the parameter's share: curator and treasury paid, the rest returned", () => {
-    const h = withDatanet({
-      policy: { ...(datanetArgs().policy as object), curators: [eve] },
-    });
+  it("a rejection holds the bond until it stands: then the treasury gets the slash, the curator the fee", () => {
+    const h = new RegistryHarness();
+    h.ok(alice, "createDatanet", curatedArgs([eve]));
+    h.ok(eve, "bondCurator", amountArgs(0, CURATOR_BOND));
     submit(h, bob, 1);
     assert.equal(
       h.call(alice, "rejectContribution", { contributionId: 0, reason: "blurry" }),
@@ -344,34 +375,50 @@ describe("registry: curation", () => {
       issuance: totalIssuance(h.overlay),
     };
     h.ok(eve, "rejectContribution", { contributionId: 0, reason: "blurry" });
-    assert.equal(h.free(bob), before.bob + BOND / 2n);
-    assert.equal(h.reserved(bob), 0n);
-    assert.equal(h.free(eve), before.eve + BOND / 10n);
-    assert.equal(h.free(TREASURY_ACCOUNT), before.treasury + (BOND * 4n) / 10n);
-    assert.equal(totalIssuance(h.overlay), before.issuance);
+    // Nothing moves yet: the appeal window is the policy's challenge window (20 blocks).
+    assert.equal(h.free(bob), before.bob);
+    assert.equal(h.reserved(bob), BOND + FEE);
     const c = getContribution(h.overlay, 0)!;
     assert.equal(c.status, ContributionStatus.rejected);
     assert.equal(c.reason, "blurry");
+    assert.equal(c.releaseAt, 1 + 20);
+    assert.equal(c.decisionOpen, true);
     const [event] = h.named("ContributionRejected");
     assert.equal(amountOf(event!.data.slashed), BOND / 2n);
-    assert.equal(amountOf(event!.data.toCurator), BOND / 10n);
-    assert.equal(amountOf(event!.data.toTreasury), (BOND * 4n) / 10n);
     assert.equal(amountOf(event!.data.returned), BOND / 2n);
+    assert.equal(event!.data.toCurator, undefined);
     assert.equal(getReputation(h.overlay, bob).score, -100);
+    h.advance(19);
+    assert.equal(h.reserved(bob), BOND + FEE);
+    h.advance(1);
+    assert.equal(h.free(bob), before.bob + BOND / 2n);
+    assert.equal(h.reserved(bob), 0n);
+    assert.equal(h.free(eve), before.eve + FEE);
+    assert.equal(h.free(TREASURY_ACCOUNT), before.treasury + BOND / 2n);
+    assert.equal(totalIssuance(h.overlay), before.issuance);
+    const [stood] = h.named("RejectionStood");
+    assert.equal(amountOf(stood!.data.slashed), BOND / 2n);
+    assert.equal(amountOf(stood!.data.toTreasury), BOND / 2n);
+    assert.equal(amountOf(stood!.data.returned), BOND / 2n);
+    assert.equal(getContribution(h.overlay, 0)!.decisionOpen, false);
     // A rejected content hash stays refused.
     assert.equal(submit(h, bob, 1), "Registry.DuplicateContent");
   });
 });
 
 describe("registry: challenges", () => {
+  /** Bob's contribution accepted by eve, a bonded curator of alice's datanet. */
   function accepted(): RegistryHarness {
-    const h = withDatanet();
+    const h = new RegistryHarness();
+    h.ok(alice, "createDatanet", curatedArgs([eve]));
+    h.ok(eve, "bondCurator", amountArgs(0, CURATOR_BOND));
     submit(h, bob, 1);
-    h.ok(alice, "acceptContribution", { contributionId: 0, quality: 60 });
+    h.ok(eve, "acceptContribution", { contributionId: 0, quality: 60 });
     return h;
   }
+  const CURATOR_SLASH = CURATOR_BOND / 2n;
 
-  it("an upheld challenge slashes the contributor, rewards the challenger and pays the treasury", () => {
+  it("an upheld challenge slashes the contributor and the curator, rewards the challenger and pays the treasury", () => {
     const h = accepted();
     const evidence = { contributionId: 0, evidenceUri: "ipfs://evidence" };
     assert.equal(h.call(bob, "challenge", evidence), "Registry.SelfChallenge");
@@ -395,14 +442,21 @@ describe("registry: challenges", () => {
     assert.equal(h.call(charlie, "challenge", evidence), "Registry.AlreadyChallenged");
     assert.equal(
       h.call(charlie, "resolveChallenge", { contributionId: 0, uphold: true }),
-      "Registry.NotCurator",
+      "Registry.NotOwner",
+    );
+    assert.equal(
+      h.call(eve, "resolveChallenge", { contributionId: 0, uphold: true }),
+      "Registry.OwnDecision",
     );
     h.ok(alice, "resolveChallenge", { contributionId: 0, uphold: true });
+    // Bob loses the bond (to the challenger and the treasury) and the review fee (to the
+    // challenger); eve loses half her stake, shared the same way.
     assert.equal(h.free(bob), before.bob);
     assert.equal(h.reserved(bob), 0n);
-    assert.equal(h.free(ferdie), before.ferdie + BOND / 2n);
+    assert.equal(h.free(ferdie), before.ferdie + BOND / 2n + FEE + CURATOR_SLASH / 2n);
     assert.equal(h.reserved(ferdie), 0n);
-    assert.equal(h.free(TREASURY_ACCOUNT), before.treasury + BOND / 2n);
+    assert.equal(h.free(TREASURY_ACCOUNT), before.treasury + BOND / 2n + CURATOR_SLASH / 2n);
+    assert.equal(h.reserved(eve), CURATOR_BOND - CURATOR_SLASH);
     assert.equal(totalIssuance(h.overlay), before.issuance);
     assert.equal(getContribution(h.overlay, 0)!.status, ContributionStatus.slashed);
     assert.equal(getReputation(h.overlay, bob).score, 120 - 300);
@@ -415,10 +469,17 @@ describe("registry: challenges", () => {
   it("a dismissed challenge slashes the challenger; the bond is released once the window is over", () => {
     const h = accepted();
     h.ok(ferdie, "challenge", { contributionId: 0, evidenceUri: "ipfs://e" });
-    const before = { ferdie: h.free(ferdie), treasury: h.free(TREASURY_ACCOUNT), bob: h.free(bob) };
+    const before = {
+      ferdie: h.free(ferdie),
+      treasury: h.free(TREASURY_ACCOUNT),
+      bob: h.free(bob),
+      eve: h.free(eve),
+    };
     h.advance(25); // the window ends while the challenge is open: the bond stays
-    assert.equal(h.reserved(bob), BOND);
+    assert.equal(h.reserved(bob), BOND + FEE);
     h.ok(alice, "resolveChallenge", { contributionId: 0, uphold: false });
+    assert.equal(h.free(eve), before.eve + FEE);
+    assert.equal(h.reserved(eve), CURATOR_BOND);
     assert.equal(h.free(ferdie), before.ferdie + CHALLENGE_BOND / 2n);
     assert.equal(h.reserved(ferdie), 0n);
     assert.equal(h.free(TREASURY_ACCOUNT), before.treasury + CHALLENGE_BOND / 2n);
@@ -447,12 +508,13 @@ describe("registry: challenges", () => {
   it("an unresolved challenge expires: dismissed without slashing, both bonds back", () => {
     const h = accepted();
     h.ok(ferdie, "challenge", { contributionId: 0, evidenceUri: "ipfs://e" });
-    const before = { ferdie: h.free(ferdie), bob: h.free(bob) };
+    const before = { ferdie: h.free(ferdie), bob: h.free(bob), eve: h.free(eve) };
     h.advance(99);
     assert.equal(h.reserved(ferdie), CHALLENGE_BOND);
     h.advance(1);
     assert.equal(h.free(ferdie), before.ferdie + CHALLENGE_BOND);
     assert.equal(h.free(bob), before.bob + BOND);
+    assert.equal(h.free(eve), before.eve + FEE);
     assert.equal(h.reserved(ferdie) + h.reserved(bob), 0n);
     assert.equal(h.named("ChallengeExpired").length, 1);
   });
@@ -472,7 +534,7 @@ describe("registry: spam costs", () => {
     const h = withDatanet();
     for (let n = 1; n <= 9; n++) assert.equal(submit(h, bob, n), "ok", `submission ${n}`);
     assert.equal(submit(h, bob, 10), "Registry.PendingLimit");
-    assert.equal(h.reserved(bob), 9n * BOND);
+    assert.equal(h.reserved(bob), 9n * (BOND + FEE));
     // Another account is not affected; a review frees a slot.
     assert.equal(submit(h, charlie, 10), "ok");
     h.ok(alice, "acceptContribution", { contributionId: 0, quality: 50 });
@@ -559,9 +621,16 @@ describe("registry: reads and invariants", () => {
     registryInvariants(h.overlay);
     registryStorage.held.set(h.overlay, bob, 2n * BOND);
     assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_HELD" });
-    registryStorage.held.set(h.overlay, bob, BOND);
+    registryStorage.held.set(h.overlay, bob, BOND + FEE);
+    registryInvariants(h.overlay);
     const c = getContribution(h.overlay, 0)!;
     registryStorage.contributions.set(h.overlay, 0, { ...c, status: ContributionStatus.accepted });
+    assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_BOND" });
+    registryStorage.contributions.set(h.overlay, 0, {
+      ...c,
+      status: ContributionStatus.accepted,
+      decisionOpen: true,
+    });
     assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_PENDING" });
   });
 });

@@ -32,6 +32,17 @@ describe("simulation engine", () => {
     assert.match(String(last.totalIssuance), /^\d{13,}$/);
   });
 
+  it("curators bond before they review and owners judge their challenges: no curation call fails", () => {
+    const result = runShipped("spam-wave", { epochs: 4, scale: 0.5 });
+    const rows = rowsOf(result);
+    assert.deepEqual(result.failures, {}, "every call of every agent succeeded");
+    assert.ok(rows.some((r) => (r.accepted as number) > 0 && (r.rejected as number) > 0));
+    assert.ok(
+      rows.some((r) => (r.challengesUpheld as number) > 0),
+      "an owner upheld a challenge of a curator's acceptance",
+    );
+  });
+
   it("counts a contributor's grace from its first submission, not from genesis", () => {
     // Nothing to earn (no consumers) and a cost no claim covers: the contributors submit through
     // their grace of 2 epochs, which starts in epoch 1 (no datanet exists in epoch 0), then pause.
