@@ -221,8 +221,8 @@ export const PARAMS = {
   registryChallengeExpiry: {
     unit: "blocks",
     default: 100n,
-    min: 1n,
-    max: 1_000_000n,
+    min: 2n,
+    max: 10_000_000n,
     doc: "Blocks after which an unresolved challenge or appeal expires: dismissed without slashing",
   },
   registryMaxWindow: {
@@ -489,7 +489,7 @@ export const PARAMS = {
   attestationCouncilBlocks: {
     unit: "blocks",
     default: 500n,
-    min: 1n,
+    min: 2n,
     max: 10_000_000n,
     doc: "Blocks the council has to decide a window no round resolved; then it is paid by the declared manifest",
   },
@@ -653,6 +653,14 @@ function checkCombination(values: (name: ParamName) => bigint): string | null {
   }
   if (values("emissionHighQuality") > values("registryMaxQuality")) {
     return "emissionHighQuality must not exceed registryMaxQuality (no contribution could reach it)";
+  }
+  // Root (the council) judges an owner's own decisions and a disputed attestation: its verdict
+  // must be able to land before the case expires.
+  if (values("registryChallengeExpiry") <= values("councilEnactmentDelay")) {
+    return "registryChallengeExpiry must exceed councilEnactmentDelay (the council could never judge an owner's own decision)";
+  }
+  if (values("attestationCouncilBlocks") <= values("councilEnactmentDelay")) {
+    return "attestationCouncilBlocks must exceed councilEnactmentDelay (the council could never judge a disputed round)";
   }
   return null;
 }

@@ -47,6 +47,12 @@ function makeRoom(overlay: StateOverlay, name: ParamName, value: bigint): void {
     assert.equal(setAsRoot(overlay, "registryMaxQuality", PARAMS.registryMaxQuality.max), "ok");
   if (name === "registryMaxQuality")
     assert.equal(setAsRoot(overlay, "emissionHighQuality", 1n), "ok");
+  // The council's delay stays below the windows it must judge within.
+  if (name === "councilEnactmentDelay")
+    for (const window of ["registryChallengeExpiry", "attestationCouncilBlocks"] as const)
+      assert.equal(setAsRoot(overlay, window, PARAMS[window].max), "ok");
+  if (name === "registryChallengeExpiry" || name === "attestationCouncilBlocks")
+    assert.equal(setAsRoot(overlay, "councilEnactmentDelay", 1n), "ok");
   const shares = ["emissionValidatorPpm", "emissionContributorPpm", "emissionTreasuryPpm"];
   if (shares.includes(name))
     for (const other of shares)
@@ -106,6 +112,14 @@ describe("params", () => {
     assert.equal(setAsRoot(overlay, "attestationSetSize", 5n), "ok");
     assert.equal(setAsRoot(overlay, "attestationSetSize", 6n), "Params.OutOfBounds");
     assert.equal(setAsRoot(overlay, "attestationQuorum", 2n), "Params.OutOfBounds");
+    // The council must be able to judge before a case expires: an owner's own decision, a
+    // disputed attestation round.
+    assert.equal(setAsRoot(overlay, "councilEnactmentDelay", 100n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "registryChallengeExpiry", 10n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "registryChallengeExpiry", 11n), "ok");
+    assert.equal(setAsRoot(overlay, "attestationCouncilBlocks", 10n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "councilEnactmentDelay", 99n), "Params.OutOfBounds");
+    assert.equal(setAsRoot(overlay, "councilEnactmentDelay", 10n), "ok");
   });
 
   it("refuses unknown names and non-root origins", () => {
