@@ -30,6 +30,7 @@ export function healthJson(r: HealthRecord): RpcHealthRecord {
     contributorCap: r.contributorCap.toString(),
     volume: r.volume.toString(),
     selfDealing: r.selfDealing.toString(),
+    suspectedWash: r.suspectedWash.toString(),
     eligibleFees: r.eligibleFees.toString(),
     protocolFees: r.protocolFees.toString(),
     emissionPerVolumePpm: r.emissionPerVolumePpm?.toString() ?? null,

@@ -184,6 +184,7 @@ export class NodeMetrics {
     g.scheduled.set(Number(r.scheduled));
     g.volume.set(Number(r.volume));
     g.selfDealing.set(Number(r.selfDealing));
+    g.suspectedWash.set(Number(r.suspectedWash));
     g.ratio.set(
       r.emissionPerVolumePpm === null ? Number.NaN : Number(r.emissionPerVolumePpm) / 1e6,
     );
@@ -212,6 +213,7 @@ export interface HealthFigures {
   treasury: bigint;
   volume: bigint;
   selfDealing: bigint;
+  suspectedWash: bigint;
   emissionPerVolumePpm: bigint | null;
   payers: number;
   activeContributors: number;
@@ -229,6 +231,7 @@ interface EconomyGauges {
   scheduled: Gauge;
   volume: Gauge;
   selfDealing: Gauge;
+  suspectedWash: Gauge;
   ratio: Gauge;
   payers: Gauge;
   contributors: Gauge<"state">;
@@ -260,6 +263,10 @@ function createEconomyGauges(registers: Registry[]): EconomyGauges {
     selfDealing: gauge(
       "lineage_self_dealing_planck",
       "Self-dealing payments of the latest closed epoch",
+    ),
+    suspectedWash: gauge(
+      "lineage_suspected_wash_planck",
+      "Volume of the latest closed epoch paid by accounts with a stake in the data they paid for",
     ),
     ratio: gauge(
       "lineage_emission_volume_ratio",

@@ -430,6 +430,8 @@ export interface RpcHealthRecord {
   /** Marketplace volume (inference and licences), self-dealing excluded; self-dealing apart. */
   volume: string;
   selfDealing: string;
+  /** The part of the volume paid by accounts with a stake in the data they paid for. */
+  suspectedWash: string;
   /** Data fees the pools earned from payments that were not self-dealing. */
   eligibleFees: string;
   /** Protocol fees those payments paid; contributors receive at most λ × this. */
@@ -441,7 +443,7 @@ export interface RpcHealthRecord {
   passiveContributors: number;
   accepted: number;
   rejected: number;
-  /** The high-quality cohort of R epochs ago and how many of it are still active. */
+  /** The high-quality cohort of R epochs ago and how many of it submitted in the epoch. */
   cohort: number;
   retained: number;
   /** retained × 10⁶ / cohort; null when the cohort is empty. */

@@ -51,6 +51,7 @@ export interface EpochFigures {
   /** From attribution's epoch counters (what the health record also reports). */
   volume: bigint;
   selfDealing: bigint;
+  suspectedWash: bigint;
   payers: number;
   accepted: number;
   rejected: number;
@@ -443,6 +444,7 @@ function closeEpoch(
     health: null,
     volume: counters.volume,
     selfDealing: counters.selfDealing,
+    suspectedWash: counters.suspectedWash,
     payers: counters.distinctPayers,
     accepted: tally.accepted,
     rejected: tally.rejected,

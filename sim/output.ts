@@ -36,6 +36,7 @@ export const REPORT_COLUMNS = [
 
 /** Agent-level figures only the CSV carries. */
 const CSV_EXTRA_COLUMNS = [
+  "suspectedWash",
   "submissions",
   "spamSubmissions",
   "challengesOpened",
@@ -146,6 +147,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     honestActive: f.honestActive,
     washTraderEmission: h ? f.washTraderEmission : null,
     contributorEmissionCap: h?.contributorCap ?? null,
+    suspectedWash: h ? h.suspectedWash : f.suspectedWash,
     submissions: f.submissions,
     spamSubmissions: f.spamSubmissions,
     challengesOpened: f.challengesOpened,

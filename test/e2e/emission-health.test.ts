@@ -115,10 +115,17 @@ describe("emission health on a running node", () => {
     const epochOf = (i: Included) => Math.floor(i.blockNumber / EPOCH);
     const contributorOf = new Map<number, string>();
     const datanetOfModel = new Map<number, number>();
+    const datanetOfContribution = new Map<number, number>();
     const observe = (included: Included[]) => {
       for (const i of included)
         for (const e of i.events) {
+          if (e.name === "DatanetCreated")
+            model.datanetCreated(e.data.datanetId as number, toHex(e.data.account as Uint8Array));
           if (e.name === "ContributionSubmitted") {
+            datanetOfContribution.set(
+              e.data.contributionId as number,
+              Number(e.data.datanetId as number),
+            );
             contributorOf.set(e.data.contributionId as number, toHex(e.data.account as Uint8Array));
             model.submitted(epochOf(i), toHex(e.data.account as Uint8Array));
           }
@@ -127,6 +134,7 @@ describe("emission health on a running node", () => {
               epochOf(i),
               contributorOf.get(e.data.contributionId as number)!,
               e.data.quality as number,
+              datanetOfContribution.get(e.data.contributionId as number)!,
             );
           if (e.name === "ModelRegistered")
             datanetOfModel.set(e.data.modelId as number, datanetOfModel.size);
@@ -219,7 +227,8 @@ describe("emission health on a running node", () => {
     observe(await tx.batchOk([pay(ferdie, 0, 3)]));
     epoch = Math.floor((await bestNumber()) / EPOCH);
     await reachBlock((epoch + 2) * EPOCH);
-    observe(await tx.batchOk([pay(bob, 1, 2), pay(charlie, 1, 2)]));
+    // Charlie pays for the model trained on his own datanet: suspected wash volume.
+    observe(await tx.batchOk([pay(bob, 1, 2), pay(charlie, 0, 2)]));
     const lastEpoch = Math.floor((await bestNumber()) / EPOCH) + 1;
     // Wait for the close of `lastEpoch` (it finishes in the first block after it).
     await reachBlock((lastEpoch + 1) * EPOCH + 1);
@@ -245,6 +254,7 @@ describe("emission health on a running node", () => {
       contributorCap: r.contributorCap.toString(),
       volume: r.volume.toString(),
       selfDealing: r.selfDealing.toString(),
+      suspectedWash: r.suspectedWash.toString(),
       eligibleFees: r.eligibleFees.toString(),
       protocolFees: r.protocolFees.toString(),
       emissionPerVolumePpm: r.emissionPerVolumePpm?.toString() ?? null,
@@ -280,6 +290,7 @@ describe("emission health on a running node", () => {
     // (The self-dealt and honest payments of one batch may straddle an epoch boundary.)
     assert.ok(items.some((r) => r.selfDealing !== "0"));
     assert.ok(items.some((r) => r.volume !== "0"));
+    assert.ok(items.some((r) => r.suspectedWash !== "0"));
     assert.ok(items.some((r) => r.passiveContributors > 0));
     assert.ok(items.some((r) => r.retentionPpm !== null));
     assert.ok(items.some((r) => r.earners >= 3 && r.giniPpm > 0));

@@ -6,7 +6,7 @@ import type { RuntimeContext } from "../../pallet.ts";
 import type { RuntimeStorage } from "../../storage.ts";
 import { currentEpoch } from "../authorities.ts";
 import { burn, depositOrBurn, issue } from "../balances.ts";
-import { getContribution } from "../registry/index.ts";
+import { getContribution, isStakeholder } from "../registry/index.ts";
 import { readAccount, writeAccount } from "../system.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
 import { datanetOf, versionTotal } from "./checks.ts";
@@ -116,15 +116,25 @@ export function mintIntoPool(
   return value;
 }
 
-/** Counts a payment towards the epoch's marketplace volume or its self-dealing. */
+/**
+ * Counts a payment towards the epoch's marketplace volume or its self-dealing; a real payment
+ * whose payer has a stake in the data it paid for (`suspected`) is also suspected wash volume.
+ */
 export function recordPayment(
   ctx: RuntimeContext,
   payer: Uint8Array,
   value: bigint,
   selfDealing: boolean,
+  suspected: boolean,
 ) {
   const s = ctx.storage;
   const epoch = currentEpoch(ctx.storage);
+  if (!selfDealing && suspected)
+    storage.epochSuspectedWash.set(
+      s,
+      epoch,
+      checkedAdd(storage.epochSuspectedWash.get(s, epoch) ?? 0n, value),
+    );
   if (selfDealing) {
     storage.epochSelfDealing.set(
       s,
@@ -157,7 +167,8 @@ export function grantLicence(
   depositOrBurn(ctx, datanet.owner, toOwner);
   payPool(ctx, datanetId, version, toPool, selfDealing, burned + toTreasury);
   storage.licences.set(ctx.storage, keys.licence(datanetId, version, buyer), ctx.blockNumber);
-  if (fee > 0n) recordPayment(ctx, buyer, fee, selfDealing);
+  if (fee > 0n)
+    recordPayment(ctx, buyer, fee, selfDealing, isStakeholder(ctx.storage, datanetId, buyer));
   emitEvent(ctx, "LicencePurchased", {
     datanetId,
     version,

@@ -11,7 +11,7 @@ import { defineCall, ensureRoot, ensureSigned, type Pallet } from "../../pallet.
 import type { StorageRead } from "../../storage.ts";
 import { burn, depositOrBurn, withdraw } from "../balances.ts";
 import { param } from "../params.ts";
-import { getContribution, LicenceKind, versionWeight } from "../registry/index.ts";
+import { getContribution, isStakeholder, LicenceKind, versionWeight } from "../registry/index.ts";
 import { ContributionStatus } from "../registry/types.ts";
 import { accountExists } from "../system.ts";
 import { TREASURY_ACCOUNT } from "../transaction-payment.ts";
@@ -271,7 +271,8 @@ export const attribution: Pallet = {
           for (const [j, e] of model.manifest.entries())
             payPool(ctx, e.datanetId, e.version, split.perEntry[j]!, selfDealing, weights[j]!);
         }
-        recordPayment(ctx, who, split.total, selfDealing);
+        const stake = model.manifest.some((e) => isStakeholder(s, e.datanetId, who));
+        recordPayment(ctx, who, split.total, selfDealing, stake);
         emitEvent(ctx, "InferencePaid", {
           modelId: args.modelId,
           payer: who,

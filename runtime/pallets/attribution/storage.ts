@@ -87,6 +87,14 @@ export const storage = {
     Hasher.identity,
     "Payments per epoch whose payer is the model's or datanet's owner",
   ),
+  epochSuspectedWash: storageMap<number, bigint>(
+    NAME,
+    "EpochSuspectedWash",
+    u64Value,
+    u128Value,
+    Hasher.identity,
+    "Real payments per epoch whose payer has a stake in the data it paid for (owns one of its datanets or has an accepted contribution in one): part of the payment returns to the payer",
+  ),
   epochPoolFees: storageMap<Uint8Array, bigint>(
     NAME,
     "EpochPoolFees",
@@ -241,6 +249,8 @@ export function slashPending(
 export interface EpochCounters {
   volume: bigint;
   selfDealing: bigint;
+  /** Part of the volume: payments whose payer has a stake in the data it paid for. */
+  suspectedWash: bigint;
   distinctPayers: number;
   /** Data fees paid into pools by payments that were not self-dealing. */
   eligibleFees: bigint;
@@ -252,6 +262,7 @@ export function epochCounters(s: StorageRead, epoch: number): EpochCounters {
   return {
     volume: storage.epochVolume.get(s, epoch) ?? 0n,
     selfDealing: storage.epochSelfDealing.get(s, epoch) ?? 0n,
+    suspectedWash: storage.epochSuspectedWash.get(s, epoch) ?? 0n,
     distinctPayers: storage.epochPayerCount.get(s, epoch) ?? 0,
     eligibleFees: storage.epochEligibleTotal.get(s, epoch) ?? 0n,
     protocolFees: storage.epochProtocolTotal.get(s, epoch) ?? 0n,

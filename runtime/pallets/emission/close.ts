@@ -469,6 +469,7 @@ function finish(ctx: RuntimeContext, job: CloseJob): void {
     contributorCap: job.contributorCap,
     volume: counters.volume,
     selfDealing: counters.selfDealing,
+    suspectedWash: counters.suspectedWash,
     eligibleFees: counters.eligibleFees,
     protocolFees: counters.protocolFees,
     emissionPerVolumePpm: counters.volume > 0n ? (minted * PPM) / counters.volume : null,

@@ -78,6 +78,8 @@ export interface HealthRecord {
   contributorCap: bigint;
   volume: bigint;
   selfDealing: bigint;
+  /** The part of the volume whose payers have a stake in the data they paid for. */
+  suspectedWash: bigint;
   /** Data fees pools earned from payments that were not self-dealing. */
   eligibleFees: bigint;
   /** Protocol fees those payments paid (burned or the treasury's): λ × this caps contributors. */
@@ -124,6 +126,7 @@ const healthCodec = messageWithAmounts<HealthRecord>(
     "contributorCap",
     "volume",
     "selfDealing",
+    "suspectedWash",
     "eligibleFees",
     "protocolFees",
     "totalIssuance",

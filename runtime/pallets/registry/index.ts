@@ -34,6 +34,7 @@ export {
   getReputation,
   getVersion,
   heldBy,
+  isStakeholder,
   keys,
   listContributions,
   listDatanets,

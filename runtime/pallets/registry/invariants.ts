@@ -3,7 +3,7 @@ import { toHex } from "../../../primitives/bytes.ts";
 import { InvariantError } from "../../errors.ts";
 import type { RuntimeStorage } from "../../storage.ts";
 import { readAccount } from "../system.ts";
-import { storage } from "./storage.ts";
+import { keys, storage } from "./storage.ts";
 import { type Contribution, ContributionStatus } from "./types.ts";
 
 const reviewed = (c: Contribution) =>
@@ -14,8 +14,9 @@ const reviewed = (c: Contribution) =>
  * bonds, the contribution bonds and review fees, and the challenge and appeal bonds the registry
  * records, and never exceeds the account's reserve. Only pending contributions and open decisions
  * keep a bond or a fee; a challenge is on an open acceptance, an appeal on an open, appealed
- * rejection; each datanet's pending and challenge counters match, and each curator's count of
- * open decisions is the number of open decisions it made.
+ * rejection; each datanet's pending and challenge counters match, each curator's count of
+ * open decisions is the number of open decisions it made, and `AcceptedIn` counts each
+ * account's accepted contributions per datanet.
  */
 export function registryInvariants(s: RuntimeStorage): void {
   const expected = new Map<string, bigint>();
@@ -27,6 +28,7 @@ export function registryInvariants(s: RuntimeStorage): void {
   const pending = new Map<number, number>();
   const challenged = new Map<number, number>();
   const open = new Map<string, number>();
+  const accepted = new Map<string, number>();
   for (const [, datanet] of storage.datanets.entries(s)) {
     if (datanet.closed && datanet.deposit !== 0n)
       throw new InvariantError("REGISTRY_DEPOSIT", "a closed datanet still holds a deposit");
@@ -46,6 +48,10 @@ export function registryInvariants(s: RuntimeStorage): void {
         "REGISTRY_BOND",
         `contribution #${id} keeps a bond or fee after its decision settled`,
       );
+    if (c.status === ContributionStatus.accepted) {
+      const key = toHex(keys.acceptedIn(c.datanetId, c.contributor));
+      accepted.set(key, (accepted.get(key) ?? 0) + 1);
+    }
     if (c.decisionOpen && !reviewed(c))
       throw new InvariantError("REGISTRY_DECISION", `contribution #${id} is open but not reviewed`);
     if (c.decisionOpen && c.reviewer.length === 32) {
@@ -97,4 +103,14 @@ export function registryInvariants(s: RuntimeStorage): void {
     if (datanet.openChallenges !== (challenged.get(id) ?? 0))
       throw new InvariantError("REGISTRY_CHALLENGES", `datanet #${id} challenge count is off`);
   }
+  for (const [key, n] of storage.acceptedIn.entries(s)) {
+    if (accepted.get(toHex(key)) !== n)
+      throw new InvariantError(
+        "REGISTRY_ACCEPTED_IN",
+        `AcceptedIn ${toHex(key)} is ${n}, the contributions say ${accepted.get(toHex(key)) ?? 0}`,
+      );
+    accepted.delete(toHex(key));
+  }
+  if (accepted.size > 0)
+    throw new InvariantError("REGISTRY_ACCEPTED_IN", "an accepted contribution is not counted");
 }

@@ -117,8 +117,17 @@ export function recordAcceptance(
   });
   noteDecision(s, contribution.datanetId, reviewer);
   noteAccepted(ctx, contribution.contributor, quality);
+  countAccepted(s, contribution.datanetId, contribution.contributor, +1);
   emitEvent(ctx, "ContributionAccepted", { contributionId: id, curator: reviewer, quality });
   changeReputation(ctx, contribution.contributor, { kind: "accepted", quality });
+}
+
+/** Keeps `AcceptedIn` (the contributor's accepted contributions in the datanet) in step. */
+function countAccepted(s: RuntimeStorage, datanetId: number, who: Uint8Array, by: 1 | -1): void {
+  const key = keys.acceptedIn(datanetId, who);
+  const n = (storage.acceptedIn.get(s, key) ?? 0) + by;
+  if (n > 0) storage.acceptedIn.set(s, key, n);
+  else storage.acceptedIn.remove(s, key);
 }
 
 /** An acceptance stands once its challenge window is over: bond returned, fee to the curator. */
@@ -189,6 +198,7 @@ export function resolveChallenge(
       status: ContributionStatus.slashed,
       bond: 0n,
     });
+    countAccepted(s, contribution.datanetId, contribution.contributor, -1);
     changeReputation(ctx, contribution.contributor, { kind: "slashed" });
     return;
   }

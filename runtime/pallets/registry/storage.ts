@@ -162,6 +162,14 @@ export const storage = {
     Hasher.blake2_128Concat,
     "What the registry holds in reserve from each account (deposits, bonds and review fees)",
   ),
+  acceptedIn: storageMap<Uint8Array, number>(
+    NAME,
+    "AcceptedIn",
+    compositeKey("(DatanetId, AccountId)"),
+    u32Value,
+    Hasher.identity,
+    "How many of an account's contributions to a datanet are accepted (not slashed): its stake in the datanet's pools",
+  ),
   // ---- per-epoch activity, read by the emission pallet's health record (activity.ts) ----
   epochAccepted: storageMap<number, number>(
     NAME,
@@ -224,6 +232,7 @@ export const keys = {
     concatBytes(who, u64be(contributionId)),
   pending: (datanetId: number, who: Uint8Array) => concatBytes(u64be(datanetId), who),
   curator: (datanetId: number, who: Uint8Array) => concatBytes(u64be(datanetId), who),
+  acceptedIn: (datanetId: number, who: Uint8Array) => concatBytes(u64be(datanetId), who),
   version: (datanetId: number, version: number) => concatBytes(u64be(datanetId), u32be(version)),
   versionEntry: (datanetId: number, version: number, contributionId: number) =>
     concatBytes(u64be(datanetId), u32be(version), u64be(contributionId)),
@@ -254,6 +263,16 @@ export function listDatanets(
     if (datanet) out.push({ id, datanet });
   }
   return out;
+}
+
+/**
+ * Whether `who` has a stake in the datanet's pools — it owns the datanet or has an accepted
+ * contribution in it — so that paying for its data returns part of the payment to the payer.
+ */
+export function isStakeholder(s: StorageRead, datanetId: number, who: Uint8Array): boolean {
+  if ((storage.acceptedIn.get(s, keys.acceptedIn(datanetId, who)) ?? 0) > 0) return true;
+  const datanet = getDatanet(s, datanetId);
+  return datanet !== undefined && bytesEqual(datanet.owner, who);
 }
 
 export function getContribution(s: StorageRead, id: number): Contribution | undefined {

@@ -298,7 +298,8 @@ describe("emission", () => {
       (c) => [pay(c, "ferdie", 0, 3)],
       // Epoch 3: bob (epoch 1's cohort) submits again: retained.
       (c) => [submit(c, "bob", 11)],
-      (c) => [pay(c, "bob", 1, 2), pay(c, "charlie", 1, 2)],
+      // Charlie pays for the model trained on his own datanet: suspected wash.
+      (c) => [pay(c, "bob", 1, 2), pay(c, "charlie", 0, 2)],
     ];
     for (const [i, step] of plan.entries()) {
       reachEpoch(chain, i + 1);
@@ -349,6 +350,8 @@ describe("emission", () => {
     assert.deepEqual([records[2]!.cohort, records[2]!.retained], [1, 0]);
     assert.deepEqual([records[3]!.cohort, records[3]!.retained], [1, 1]);
     assert.ok(records.some((r) => r.selfDealing > 0n));
+    assert.ok(records[4]!.suspectedWash > 0n && records[4]!.suspectedWash < records[4]!.volume);
+    assert.ok(records.slice(0, 4).every((r) => r.suspectedWash === 0n));
   });
 });
 
@@ -357,11 +360,13 @@ function observe(model: HealthModel, epoch: number, blocks: { events: DecodedEve
   const models = [0n, 1n]; // model i trains on datanet i (fixtures/marketplace.ts)
   for (const { events } of blocks) {
     for (const e of events) {
+      if (e.name === "DatanetCreated")
+        model.datanetCreated(e.data.datanetId as number, toHex(e.data.account as Uint8Array));
       if (e.name === "ContributionSubmitted")
         model.submitted(epoch, toHex(e.data.account as Uint8Array));
       if (e.name === "ContributionAccepted") {
         const c = e.data.contributionId as number;
-        model.accepted(epoch, CONTRIBUTORS[c]!, e.data.quality as number);
+        model.accepted(epoch, CONTRIBUTORS[c]!, e.data.quality as number, DATANET_OF[c]!);
       }
       if (e.name === "InferencePaid")
         model.paid(epoch, {
@@ -377,6 +382,8 @@ function observe(model: HealthModel, epoch: number, blocks: { events: DecodedEve
 
 /** The contributor of each contribution id the marketplace creates. */
 const CONTRIBUTORS = (["bob", "charlie", "dave", "eve", "bob"] as const).map((n) => toHex(pub(n)));
+/** The datanet of each of those contributions. */
+const DATANET_OF = [0, 0, 0, 1, 0];
 
 /** A submission to datanet 0 with content `n`, after `before` other transactions of `who`. */
 function submit(chain: TestChain, who: DevAccountName, n: number, before = 0): Uint8Array {

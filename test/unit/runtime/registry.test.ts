@@ -15,6 +15,7 @@ import {
   listDatanets,
   pendingCount,
   registryInvariants,
+  keys as registryKeys,
   storage as registryStorage,
   requiredBond,
 } from "../../../runtime/pallets/registry/index.ts";
@@ -632,5 +633,11 @@ describe("registry: reads and invariants", () => {
       decisionOpen: true,
     });
     assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_PENDING" });
+    registryStorage.datanets.set(h.overlay, 0, { ...getDatanet(h.overlay, 0)!, pendingCount: 0 });
+    assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_ACCEPTED_IN" });
+    registryStorage.acceptedIn.set(h.overlay, registryKeys.acceptedIn(0, bob), 1);
+    registryInvariants(h.overlay);
+    registryStorage.acceptedIn.set(h.overlay, registryKeys.acceptedIn(0, bob), 2);
+    assert.throws(() => registryInvariants(h.overlay), { code: "REGISTRY_ACCEPTED_IN" });
   });
 });
