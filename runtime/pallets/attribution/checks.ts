@@ -85,19 +85,22 @@ export function checkManifest(
 }
 
 /**
- * No entry may weigh more than `attributionManifestMaxFactorPpm` times its version's share of the
- * manifest's data (registry weight W): weight ≤ ⌈factor · W / ΣW⌉ ppm. A model owner can tilt its
- * split at most by that factor, towards its own datanets or anyone's.
+ * Every entry weighs within a factor f = `attributionManifestMaxFactorPpm` of its version's share
+ * of the manifest's data (registry weight W): ⌊W / (f · ΣW)⌋ ≤ weight ≤ ⌈f · W / ΣW⌉ ppm. A model
+ * owner can tilt its split by at most f either way: no version's contributors get less than 1/f of
+ * what a point of their data is worth in the manifest, nor more than f times it.
  */
 function checkSkew(s: StorageRead, manifest: ManifestEntry[], data: bigint[]): void {
   const factor = param(s, "attributionManifestMaxFactorPpm");
   const total = data.reduce((a, b) => a + b, 0n);
   for (const [j, e] of manifest.entries()) {
     const most = (factor * data[j]! + total - 1n) / total;
-    if (BigInt(e.weightPpm) > most)
+    const least = (PPM * PPM * data[j]!) / (factor * total);
+    const weight = BigInt(e.weightPpm);
+    if (weight > most || weight < least)
       throw attributionError(
         "ManifestSkew",
-        `datanet #${e.datanetId} v${e.version} takes ${e.weightPpm} ppm; its data is ${(data[j]! * PPM) / total} ppm of the manifest's, so at most ${most}`,
+        `datanet #${e.datanetId} v${e.version} takes ${e.weightPpm} ppm; its data is ${(data[j]! * PPM) / total} ppm of the manifest's, so ${least} to ${most}`,
       );
   }
 }

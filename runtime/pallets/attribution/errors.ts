@@ -10,7 +10,7 @@ export const ATTRIBUTION_ERRORS = {
   EmptyManifest: "a model's manifest lists at least one datanet version",
   ManifestSum: "manifest weights must sum to 1,000,000 ppm",
   ManifestSkew:
-    "a manifest entry weighs more than attributionManifestMaxFactorPpm times its share of the manifest's data",
+    "a manifest entry weighs more than attributionManifestMaxFactorPpm times its share of the manifest's data, or less than that share divided by it",
   DuplicateEntry: "a datanet version appears twice in the manifest",
   ZeroWeight: "a manifest entry has zero weight",
   DataShareTooLow: "the data share is below the protocol minimum",

@@ -125,9 +125,23 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   ),
 });
 
+/** Maps `x` (1 … 999,999) onto the weights of entry 0 that a 100× skew bound lets through. */
+function withinSkew(x: number, w0: number, w1: number): number {
+  const total = w0 + w1;
+  const lo = Math.max(1, Math.floor((1e4 * w0) / total), 1e6 - Math.ceil((1e8 * w1) / total));
+  const hi = Math.min(999_999, Math.ceil((1e8 * w0) / total), 1e6 - Math.floor((1e4 * w1) / total));
+  return lo + Math.floor(((x - 1) * (hi - lo)) / 999_998);
+}
+
 function run(scenario: Scenario) {
-  const { qualities, entry0Ppm, dataSharePpm, price, steps } = scenario;
-  // Any split of the two versions, however far from their data: the skew bound is tested apart.
+  const { qualities, dataSharePpm, price, steps } = scenario;
+  // Splits of the two versions as far from their data as the widest skew bound (100×) allows:
+  // the bound itself is tested apart. Datanet 0 holds Σ qualities, datanet 1 weight 7.
+  const entry0Ppm = withinSkew(
+    scenario.entry0Ppm,
+    qualities.reduce((a, b) => a + b, 0),
+    7,
+  );
   const h = new Harness(
     devSpecWith((config) => {
       config.params = { ...config.params, attributionManifestMaxFactorPpm: "100000000" };
