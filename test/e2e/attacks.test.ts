@@ -23,7 +23,6 @@ import { hash } from "../../primitives/hash.ts";
 import type { Keypair } from "../../primitives/keys.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
 import type { Subscription } from "../../rpc/client.ts";
-import type { Hex } from "../../rpc/node-api.ts";
 import { builtinChainSpec, type ChainSpec } from "../../runtime/chain-spec.ts";
 import { TREASURY_ACCOUNT } from "../../runtime/pallets/transaction-payment.ts";
 import { type InProcessNode, startDevNode } from "./fixtures/in-process-node.ts";
