@@ -166,8 +166,12 @@ describe("lineage tx/query attribution against a dev node", () => {
     );
 
     const pool = await query<RpcPool>(["pool", datanet, "1"]);
-    // Two licence fees (dave's and eve's, less the owner's cut) and the data share.
-    const licenceToPool = 20n * UNIT - (20n * UNIT * 100_000n) / 1_000_000n;
+    // Two licence fees (dave's and eve's, less the 5% protocol fee and the owner's 10% of the
+    // rest) and the data share.
+    const licenceFee = 20n * UNIT;
+    const licenceProtocol = (licenceFee * 50_000n) / 1_000_000n;
+    const licenceToPool =
+      licenceFee - licenceProtocol - ((licenceFee - licenceProtocol) * 100_000n) / 1_000_000n;
     assert.equal(BigInt(pool.deposited), 2n * licenceToPool + BigInt(quote.dataShare));
     const claimable = await query<RpcClaimable>(["claimable", "bob"]);
     assert.equal(claimable.total, pool.deposited, "the only contribution is owed everything");

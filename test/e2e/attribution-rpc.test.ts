@@ -131,8 +131,11 @@ describe("attribution_* on a dev node: the robotics startup story", () => {
     assert.equal(v1.totalWeight, 130);
     assert.equal(await node.client.attribution.pool(datanet.id, version), null, "no pool yet");
 
-    // ---- the startup buys a licence: the owner's cut to alice, the rest into the pool ----
-    const ownerCut = shareOf(LICENCE_FEE, p.attributionLicenceOwnerPpm);
+    // ---- the startup buys a licence: the protocol fee, the owner's cut of the rest to alice,
+    // what remains into the pool ----
+    const licenceProtocol = shareOf(LICENCE_FEE, p.attributionProtocolFeePpm);
+    const ownerCut = shareOf(LICENCE_FEE - licenceProtocol, p.attributionLicenceOwnerPpm);
+    const licenceToPool = LICENCE_FEE - licenceProtocol - ownerCut;
     const [licence] = await tx.batchOk([
       {
         label: "dave buys a licence",
@@ -142,7 +145,7 @@ describe("attribution_* on a dev node: the robotics startup story", () => {
       },
     ]);
     let pool = (await node.client.attribution.pool(datanet.id, version, licence!.blockHash))!;
-    assert.equal(pool.deposited, (LICENCE_FEE - ownerCut).toString());
+    assert.equal(pool.deposited, licenceToPool.toString());
     assert.equal(pool.balance, pool.deposited);
     assert.equal(pool.claimed, "0");
     assert.equal(pool.totalWeight, "130");
@@ -180,7 +183,7 @@ describe("attribution_* on a dev node: the robotics startup story", () => {
     assert.deepEqual(await node.client.attribution.model(model.id), model);
     assert.equal(await node.client.attribution.model(model.id + 1), null);
     assert.equal(await node.client.attribution.quote(model.id + 1, 10), null);
-    let deposited = 2n * (LICENCE_FEE - ownerCut);
+    let deposited = 2n * licenceToPool;
     pool = (await node.client.attribution.pool(datanet.id, version))!;
     assert.equal(pool.deposited, deposited.toString());
 
