@@ -73,6 +73,11 @@ const INVALID_VOTE_ERRORS = new Set(["BAD_SIGNATURE", "NOT_AN_AUTHORITY", "BAD_V
 const SYNC_BATCH = 64;
 /** After a sync that imported nothing, the next attempt waits this long (status updates aside). */
 const SYNC_RETRY_MS = 1000;
+/**
+ * How far behind its best-known peer a node must be for `isSyncing` (Substrate's "major sync",
+ * whose threshold is also 5): catching up one or two blocks that gossip missed is following.
+ */
+const MAJOR_SYNC_BLOCKS = 5;
 
 /** Block errors that say nothing bad about the sender: races, forks, clocks. */
 const HARMLESS_BLOCK_ERRORS = new Set([
@@ -142,9 +147,11 @@ export class ChainSync {
     await this.#syncing;
   }
 
-  /** Whether the node is catching up with a peer that is ahead. */
+  /** Whether the node is catching up with a peer more than a few blocks ahead (a major sync). */
   get isSyncing(): boolean {
-    return this.#syncing !== null;
+    if (this.#syncing === null) return false;
+    const { currentBlock, highestBlock } = this.state();
+    return highestBlock - currentBlock > MAJOR_SYNC_BLOCKS;
   }
 
   state(): SyncState {
