@@ -42,7 +42,19 @@ export interface SimOptions {
   params?: Record<string, bigint>;
   /** Run the runtime's invariants (try-state) at the end of every epoch; default true. */
   checkInvariants?: boolean;
+  /**
+   * Blocks the run may go on after the last epoch for the health records and measured windows
+   * to complete; default RUN_OUT × epochs × epochLength (at least an epoch and a window's tail).
+   */
+  runOutLimit?: number;
 }
+
+/**
+ * The run-out's bound, in runs' lengths: however far the emission pallet's closes have fallen
+ * behind the epochs, ten times the run's own blocks are enough for them to catch up unless an
+ * epoch's close needs more than ten epochs' blocks.
+ */
+export const RUN_OUT = 10;
 
 /** One epoch's figures; amounts in planck. `health` is null if the record was not completed. */
 export interface EpochFigures {
@@ -100,7 +112,15 @@ export interface SimResult {
   /** The parameter overrides the chain ran with (scenario, then options), as decimal strings. */
   params: Record<string, string>;
   epochs: EpochFigures[];
+  /** Blocks executed: the epochs' and the run-out's after them. */
   blocks: number;
+  /** Blocks executed after the last epoch, for the health records and measured windows. */
+  runOutBlocks: number;
+  /**
+   * Epochs whose health record the emission pallet had not written when the run-out's bound was
+   * reached (their health columns are empty); normally none.
+   */
+  missingRecords: number[];
   /** Failed calls by error code, over the whole run. */
   failures: Record<string, number>;
   /**
@@ -262,8 +282,15 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     }
   };
 
-  // Measured windows paid in the last epoch settle after it: the run goes on until they have.
-  const lastBlock = (N + 1) * L - 1 + (measured ? measuredTail(chain.state) : 0);
+  // After the last epoch the run goes on, with empty blocks, until the emission pallet has
+  // written every epoch's health record and every measured window paid in the run has settled.
+  // An epoch's close does bounded work per block, so with many contributors it can take more
+  // blocks than an epoch has, and the records fall behind the epochs; the run-out lets them catch
+  // up, within a bound (then the result names the epochs left without a record).
+  const runOutLimit =
+    options.runOutLimit ??
+    Math.max(L + (measured ? measuredTail(chain.state) : 0), RUN_OUT * N * L);
+  const lastBlock = N * L - 1 + runOutLimit;
   const disputeBond = param(chain.state, "attestationDisputeBond");
   let blocks = 0;
   for (let number = 1; number <= lastBlock; number++) {
@@ -325,8 +352,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       f.measured = books?.epochFigures(chain.state, epoch, pops.attestors) ?? null;
       figures.push(f);
     }
-    // The last epoch's health record completes a few blocks into epoch N (and its measured
-    // windows settle a few blocks after their pots are final).
+    // Records are written in epoch order: the last epoch's is the last to complete.
     if (epoch >= N && healthRecord(chain.state, N - 1) !== undefined && (books?.allSettled ?? true))
       break;
   }
@@ -347,6 +373,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.toString()])),
     epochs: figures,
     blocks,
+    runOutBlocks: blocks - N * L + 1,
+    missingRecords: figures.filter((f) => f.health === null).map((f) => f.epoch),
     failures,
     measured: books
       ? {

@@ -241,13 +241,38 @@ function contributionPoints(result: SimResult): ContributionPoint[] | undefined 
     }));
 }
 
+/** `[3, 4, 5, 8]` as "3–5, 8". */
+function epochRanges(epochs: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < epochs.length; i++) {
+    let j = i;
+    while (j + 1 < epochs.length && epochs[j + 1] === epochs[j]! + 1) j++;
+    parts.push(i === j ? `${epochs[i]}` : `${epochs[i]}–${epochs[j]}`);
+    i = j;
+  }
+  return parts.join(", ");
+}
+
+/**
+ * What to say about epochs without a health record, or null when every epoch has one: which
+ * epochs, and why (the emission pallet was still closing them when the run-out's bound came).
+ */
+export function missingRecordsNote(result: SimResult): string | null {
+  const missing = result.missingRecords;
+  if (missing.length === 0) return null;
+  const which = missing.length === 1 ? "epoch" : "epochs";
+  return `no health record for ${which} ${epochRanges(missing)}: the emission pallet was still closing them ${result.runOutBlocks} blocks after the last epoch (its close does at most emissionMaxStepsPerBlock items a block, and these epochs' closes needed more blocks than the run-out allowed); their health columns are empty`;
+}
+
 function simRun(label: string, result: SimResult): SimRun {
   const contributions = contributionPoints(result);
+  const missing = missingRecordsNote(result);
   return {
     label,
     params: result.params,
     rows: reportRows(result),
     ...(contributions ? { contributions } : {}),
+    ...(missing ? { notes: [missing] } : {}),
   };
 }
 

@@ -27,6 +27,8 @@ export interface SimRun {
   rows: EpochRow[];
   /** Measured runs only: the contributions some measured window valued. */
   contributions?: ContributionPoint[];
+  /** What the reader must know about the run's figures (e.g. epochs without a health record). */
+  notes?: string[];
 }
 
 export interface ReportInput {

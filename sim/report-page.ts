@@ -64,6 +64,7 @@ const STYLE = `
   figure.lead .chart-box { height: 380px; }
   figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 6px; }
   .no-data { color: var(--muted); font-size: 0.9rem; font-style: italic; }
+  ul.notes { padding-left: 28px; }
   .error { border: 2px solid #b00020; color: #b00020; padding: 8px 12px; border-radius: 6px; }
   footer { margin-top: 28px; color: var(--muted); font-size: 0.85rem; }
 `;
@@ -205,6 +206,19 @@ function summaryTable(input: ReportInput): string {
   return `<table class="summary">\n${body}\n</table>`;
 }
 
+/** The runs' notes (epochs without a health record, say), above the charts they concern. */
+function notesList(input: ReportInput): string {
+  const items = input.runs.flatMap((run) =>
+    (run.notes ?? []).map((note) => {
+      const who = input.runs.length > 1 ? `${escapeHtml(runName(input, run))}: ` : "";
+      return `<li>${who}${escapeHtml(note)}</li>`;
+    }),
+  );
+  return items.length === 0
+    ? ""
+    : `<ul class="notes error" id="run-notes">\n${items.join("\n")}\n</ul>`;
+}
+
 function paramsTable(input: ReportInput): string {
   const names = [...new Set(input.runs.flatMap((run) => Object.keys(run.params)))].sort();
   if (names.length === 0) {
@@ -288,6 +302,7 @@ export function renderReportHtml(
 ${input.description ? `<p class="description">${escapeHtml(input.description)}</p>` : ""}
 <p id="load-error" class="error" hidden>The charts could not be drawn: <code>${CHART_JS_FILE}</code> must sit beside this file.</p>
 ${summaryTable(input)}
+${notesList(input)}
 <h2>Parameters</h2>
 ${paramsTable(input)}
 ${sweepNote}

@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { formatLin } from "../../primitives/amount.ts";
 import { LineageError } from "../../primitives/errors.ts";
 import { type SimResult, simulate } from "../../sim/engine.ts";
-import { exactRow, writeOutputs } from "../../sim/output.ts";
+import { exactRow, missingRecordsNote, writeOutputs } from "../../sim/output.ts";
 import { loadScenario, scaleScenario } from "../../sim/scenario.ts";
 import { parseSweep } from "../../sim/sweep.ts";
 
@@ -44,7 +44,8 @@ function summary(label: string, r: SimResult): string {
   const last = r.epochs.at(-1);
   const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
   const emission = recorded > 0 ? `emitted ${formatLin(emitted)}` : "no health records";
-  return `${label}: ${r.epochs.length} epochs in ${r.blocks} blocks; volume ${formatLin(volume)}, ${emission}; honest contributors active ${last?.honestActive ?? 0}, spammers active ${last?.spammersActive ?? 0}; ${failed} failed calls\n`;
+  const missing = missingRecordsNote(r);
+  return `${label}: ${r.epochs.length} epochs in ${r.blocks} blocks; volume ${formatLin(volume)}, ${emission}; honest contributors active ${last?.honestActive ?? 0}, spammers active ${last?.spammersActive ?? 0}; ${failed} failed calls${missing ? `; ${missing}` : ""}\n`;
 }
 
 export function simulateCommand(print: (text: string) => void): Command {

@@ -8,13 +8,20 @@ export const SCENARIOS = join(import.meta.dirname, "../../../sim/scenarios");
 
 export function runShipped(
   name: string,
-  options: { epochs: number; scale: number; seed?: number; params?: Record<string, bigint> },
+  options: {
+    epochs: number;
+    scale: number;
+    seed?: number;
+    params?: Record<string, bigint>;
+    runOutLimit?: number;
+  },
 ): SimResult {
   const scenario = scaleScenario(loadScenario(join(SCENARIOS, `${name}.yaml`)), options.scale);
   return simulate(scenario, {
     epochs: options.epochs,
     seed: options.seed ?? 7,
     ...(options.params ? { params: options.params } : {}),
+    ...(options.runOutLimit ? { runOutLimit: options.runOutLimit } : {}),
   });
 }
 
