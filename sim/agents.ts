@@ -19,6 +19,7 @@ import {
   getCurator,
   getDatanet,
   getReputation,
+  getVersion,
   LicenceKind,
   Modality,
   pendingCount,
@@ -62,6 +63,9 @@ export type Role =
   | "washTrader"
   | "washPayer"
   | "copier"
+  | "colludingCurator"
+  | "colludingPartner"
+  | "manifestGamer"
   | "honestAttestor"
   | "lazyAttestor"
   | "colludingAttestor"
@@ -190,7 +194,7 @@ export function submissionCall(world: World, who: Agent, datanetId: number, qual
  * one claimMeasured each with its Merkle proof. Looking only at those pools and windows keeps the
  * cost per epoch independent of how many versions and windows exist.
  */
-function claims(world: World, who: Agent): Call[] {
+export function claims(world: World, who: Agent): Call[] {
   return [...poolClaims(world, who), ...measuredClaims(world, who)];
 }
 
@@ -423,7 +427,8 @@ function reviewerOf(id: number, owner: Agent, curators: Agent[]): Agent {
  * contribution id), or by the owner when the datanet has none. Good data (true quality ≥ 30) is
  * accepted with its true quality as the score and junk rejected, except that with probability
  * `errorRate` the verdict is the wrong one (junk accepted gets its low true quality). Open
- * challenges are resolved the same way: upheld when the contribution is junk.
+ * challenges are resolved the same way: upheld when the contribution is junk. Contributions in
+ * `decided` (a colluding curator got to them first this block) are left alone.
  */
 export function reviewActions(
   world: World,
@@ -431,6 +436,7 @@ export function reviewActions(
   owner: Agent,
   curators: Agent[],
   errorRate: number,
+  decided: ReadonlySet<number> = new Set(),
 ): Call[] {
   // Nothing pending, no verdict (and no random draw) to make.
   if ((getDatanet(world.state, datanetId)?.pendingCount ?? 0) === 0) return [];
@@ -438,7 +444,7 @@ export function reviewActions(
   const maxQuality = Number(param(world.state, "registryMaxQuality"));
   for (const id of datanetContributionIds(world.state, datanetId, 0, 100_000)) {
     const c = getContribution(world.state, id);
-    if (c?.status === ContributionStatus.pending) {
+    if (c?.status === ContributionStatus.pending && !decided.has(id)) {
       const reviewer = reviewerOf(id, owner, curators);
       const q = trueQuality(world, c.contentHash);
       const accept = verdict(world, q, errorRate);
@@ -557,6 +563,58 @@ export function challengerActions(
   return out;
 }
 
+// ---- colluding curators and their partners ----
+
+/** The main datanet a colluding pair works on: pair index order. */
+export function collusionDatanet(index: number, mainCount: number): number {
+  return index % mainCount;
+}
+
+/**
+ * A colluding partner claims what its accepted junk earns and, from the start epoch, submits
+ * `junkPerEpoch` contributions of true quality `junkQuality` to its pair's datanet, within its
+ * pending limit.
+ */
+export function partnerActions(
+  world: World,
+  partner: Agent,
+  pop: NonNullable<Scenario["populations"]["colluders"]>,
+  mainCount: number,
+): Call[] {
+  const out = claims(world, partner);
+  if (world.epoch < pop.startEpoch) return out;
+  const datanetId = collusionDatanet(partner.index, mainCount);
+  const room = Math.min(pop.junkPerEpoch, roomToSubmit(world.state, partner, datanetId));
+  for (let i = 0; i < room; i++)
+    out.push(submissionCall(world, partner, datanetId, pop.junkQuality));
+  return out;
+}
+
+/**
+ * A colluding curator accepts every pending contribution of its partner at the highest quality
+ * the registry allows (its weight the largest a contribution can have), before the honest
+ * reviewers act: their verdicts on those contributions then find them decided.
+ */
+export function colludingReviewActions(
+  world: World,
+  curator: Agent,
+  partner: Agent,
+  mainCount: number,
+): Call[] {
+  const datanetId = collusionDatanet(curator.index, mainCount);
+  const maxQuality = Number(param(world.state, "registryMaxQuality"));
+  const out: Call[] = [];
+  for (const id of partner.books.contributions.get(datanetId) ?? []) {
+    if (getContribution(world.state, id)?.status !== ContributionStatus.pending) continue;
+    out.push({
+      who: curator,
+      call: "Registry.acceptContribution",
+      args: { contributionId: id, quality: maxQuality },
+    });
+  }
+  return out;
+}
+
 // ---- datanets, versions and models ----
 
 export function createDatanet(
@@ -628,6 +686,61 @@ function latestManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
   }));
 }
 
+/**
+ * A manifest over the newest versions of `datanets` (the first is the owner's own) that puts on the
+ * first as much weight as the skew bound allows: ⌈f·W₀/ΣW⌉ ppm, less whatever the others need to
+ * keep their floor ⌊W/(f·ΣW)⌋ (at least 1 ppm); the rest goes to the others by their data, each
+ * under its own ceiling. The attacker's best declared manifest.
+ */
+export function skewedManifest(s: StorageScan, datanets: number[]): ManifestEntry[] {
+  const entries = datanets
+    .map((datanetId) => ({ datanetId, version: getDatanet(s, datanetId)?.versionCount ?? 0 }))
+    .filter((e) => e.version > 0);
+  if (entries.length === 0 || entries[0]!.datanetId !== datanets[0]) return [];
+  if (entries.length === 1) return [{ ...entries[0]!, weightPpm: PPM }];
+  const f = param(s, "attributionManifestMaxFactorPpm");
+  const ppm = BigInt(PPM);
+  const data = entries.map((e) => BigInt(getVersion(s, e.datanetId, e.version)?.totalWeight ?? 0));
+  const total = data.reduce((a, b) => a + b, 0n);
+  if (data.some((w) => w === 0n)) return [];
+  const most = data.map((w) => (f * w + total - 1n) / total);
+  const least = data.map((w) => {
+    const floor = (ppm * ppm * w) / (f * total);
+    return floor > 0n ? floor : 1n;
+  });
+  const weights = [...least];
+  const others = least.slice(1).reduce((a, b) => a + b, 0n);
+  weights[0] = most[0]! < ppm - others ? most[0]! : ppm - others;
+  let left = ppm - weights.reduce((a, b) => a + b, 0n);
+  const otherData = total - data[0]!;
+  const share = left;
+  for (let j = 1; j < entries.length && left > 0n; j++) {
+    const add = (share * data[j]!) / otherData;
+    const room = most[j]! - weights[j]!;
+    const take = [add, room, left].reduce((a, b) => (b < a ? b : a));
+    weights[j] = weights[j]! + take;
+    left -= take;
+  }
+  for (let j = 1; j < entries.length && left > 0n; j++) {
+    const take = most[j]! - weights[j]! < left ? most[j]! - weights[j]! : left;
+    weights[j] = weights[j]! + take;
+    left -= take;
+  }
+  if (left > 0n) return [];
+  return entries.map((e, j) => ({ ...e, weightPpm: Number(weights[j]!) }));
+}
+
+/**
+ * How far a manifest tilts value towards its first entry: that entry's weight less its version's
+ * share of the manifest's data, in ppm (0 for an unskewed manifest).
+ */
+export function manifestSkewPpm(s: StorageScan, manifest: ManifestEntry[]): bigint {
+  const data = manifest.map((e) => BigInt(getVersion(s, e.datanetId, e.version)?.totalWeight ?? 0));
+  const total = data.reduce((a, b) => a + b, 0n);
+  if (manifest.length === 0 || total === 0n) return 0n;
+  return BigInt(manifest[0]!.weightPpm) - (BigInt(PPM) * data[0]!) / total;
+}
+
 export interface ModelOwner extends Agent {
   modelId: number | null;
   manifestKey: string;
@@ -647,9 +760,12 @@ export function trainActions(
   dataSharePpm: number,
   retrainEvery: number,
   measured = false,
+  skewed = false,
 ): Call[] {
   if (world.epoch % retrainEvery !== 0 && agent.modelId !== null) return [];
-  const manifest = latestManifest(world.state, datanets);
+  const manifest = skewed
+    ? skewedManifest(world.state, datanets)
+    : latestManifest(world.state, datanets);
   const key = JSON.stringify(manifest);
   if (manifest.length === 0 || key === agent.manifestKey) return [];
   agent.manifestKey = key;

@@ -8,6 +8,7 @@ import { encodeExtrinsic } from "../primitives/chain.ts";
 import { TransactionError } from "../runtime/errors.ts";
 import { checkInvariants } from "../runtime/executive.ts";
 import {
+  claimableByContributor,
   epochCounters,
   getMethod,
   getModel,
@@ -19,7 +20,14 @@ import { param } from "../runtime/pallets/params.ts";
 import { readAccount } from "../runtime/pallets/system.ts";
 import { RUNTIME_VERSION } from "../runtime/runtime.ts";
 import { encodeCall } from "../runtime/signing.ts";
-import { type Agent, type ModelOwner, netReturn, PHASE, type World } from "./agents.ts";
+import {
+  type Agent,
+  type ModelOwner,
+  manifestSkewPpm,
+  netReturn,
+  PHASE,
+  type World,
+} from "./agents.ts";
 import { attestationCalls } from "./attestors.ts";
 import { type DecodedEvent, MemoryChain } from "./chain.ts";
 import { datanetEmission, type HealthFigures } from "./health.ts";
@@ -102,6 +110,23 @@ export interface EpochFigures {
   washTraderEmission: bigint | null;
   /** Emission paid for the epoch into the other datanets' pools (0 until recorded). */
   honestPoolEmission: bigint;
+  /** Honest contributors' claims from the start of the run to the end of the epoch. */
+  honestClaimedTotal: bigint;
+  /**
+   * Each attacking population's net return at the epoch's end, all its accounts together: what
+   * they hold (free and reserved) plus what their contributions can claim from pools, less their
+   * endowments; null when the scenario has no such population. The wash traders' includes their
+   * payers, the colluders' both curators and partners.
+   */
+  washTraderReturn: bigint | null;
+  copierReturn: bigint | null;
+  colluderReturn: bigint | null;
+  manifestGamerReturn: bigint | null;
+  /**
+   * What the manifest gamers' skew moved to their own datanets in the epoch: of each payment to
+   * their models, the data share × (own entry's weight − its share of the manifest's data).
+   */
+  manifestSkewGain: bigint | null;
   /** Measured attribution's figures; null when the scenario has none. */
   measured: MeasuredEpochFigures | null;
 }
@@ -179,6 +204,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     if (!paidPools.has(key)) paidPools.set(key, pool);
   };
 
+  // The manifest gamers' models, by how far each tilts towards the gamer's own datanet (ppm).
+  const gamerSkew = new Map<number, bigint>();
+  let honestClaimedTotal = 0n;
   // A model's manifest never changes (updateModel sets only its URI and price).
   const manifests = new Map<number, ManifestEntry[]>();
   const manifestOf = (modelId: number): ManifestEntry[] => {
@@ -238,15 +266,22 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         }
       } else if (key === "Attribution.ModelRegistered") {
         const a = agent("account") as ModelOwner | undefined;
-        if (a && (a.role === "modelOwner" || a.role === "washTrader")) {
+        if (
+          a &&
+          (a.role === "modelOwner" || a.role === "washTrader" || a.role === "manifestGamer")
+        ) {
           a.modelId = Number(d.modelId);
-          if (a.role === "modelOwner") market.honestModels.push(a.modelId);
+          if (a.role !== "washTrader") market.honestModels.push(a.modelId);
+          if (a.role === "manifestGamer")
+            gamerSkew.set(a.modelId, manifestSkewPpm(chain.state, manifestOf(a.modelId)));
         }
       } else if (key === "Attribution.InferencePaid") {
         if (d.selfDealing !== true) tally.inferencePayments += amount("total");
         const payer = agent("payer")?.role;
         if (payer === "washTrader" || payer === "washPayer")
           tally.washTraderPayments += amount("total");
+        const skew = gamerSkew.get(Number(d.modelId));
+        if (skew !== undefined) tally.manifestSkewGain += (amount("dataShare") * skew) / 1_000_000n;
         for (const entry of manifestOf(Number(d.modelId))) paid(entry.datanetId, entry.version);
       } else if (key === "Attribution.LicencePurchased") {
         if (d.selfDealing !== true && amount("fee") > 0n) {
@@ -348,7 +383,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     observe(result.events);
     if (offset === L - 1 && epoch < N) {
       if (options.checkInvariants ?? true) checkInvariants(result.overlay);
-      const f = closeEpoch(chain.state, epoch, tally, pops);
+      honestClaimedTotal += tally.honestClaimed;
+      const f = closeEpoch(chain.state, epoch, tally, pops, honestClaimedTotal);
       f.measured = books?.epochFigures(chain.state, epoch, pops.attestors) ?? null;
       figures.push(f);
     }
@@ -431,6 +467,7 @@ interface Tally {
   licenceFees: bigint;
   inferencePayments: bigint;
   washTraderPayments: bigint;
+  manifestSkewGain: bigint;
 }
 
 function freshTally(): Tally {
@@ -449,7 +486,22 @@ function freshTally(): Tally {
     licenceFees: 0n,
     inferencePayments: 0n,
     washTraderPayments: 0n,
+    manifestSkewGain: 0n,
   };
+}
+
+/**
+ * A population's net return (EpochFigures.washTraderReturn): holdings plus what its contributions
+ * can claim from pools, less endowments; null for an empty population.
+ */
+function populationReturn(s: MemoryChain["state"], agents: Agent[]): bigint | null {
+  if (agents.length === 0) return null;
+  let total = 0n;
+  for (const a of agents) {
+    total += netReturn(s, a);
+    for (const e of claimableByContributor(s, a.account, 0, 100_000)) total += e.amount;
+  }
+  return total;
 }
 
 function closeEpoch(
@@ -457,6 +509,7 @@ function closeEpoch(
   epoch: number,
   tally: Tally,
   pops: Populations,
+  honestClaimedTotal: bigint,
 ): EpochFigures {
   const counters = epochCounters(s, epoch);
   const activeIn = (agents: Agent[]) =>
@@ -494,6 +547,12 @@ function closeEpoch(
     washTraderPayments: pops.washTraders.length > 0 ? tally.washTraderPayments : null,
     washTraderEmission: pops.washTraders.length > 0 ? 0n : null,
     honestPoolEmission: 0n,
+    honestClaimedTotal,
+    washTraderReturn: populationReturn(s, [...pops.washTraders, ...pops.washPayers]),
+    copierReturn: populationReturn(s, pops.copiers),
+    colluderReturn: populationReturn(s, [...pops.colludingCurators, ...pops.colludingPartners]),
+    manifestGamerReturn: populationReturn(s, pops.manifestGamers),
+    manifestSkewGain: pops.manifestGamers.length > 0 ? tally.manifestSkewGain : null,
     measured: null,
   };
 }

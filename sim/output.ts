@@ -32,6 +32,11 @@ export const REPORT_COLUMNS = [
   "honestActive",
   "washTraderEmission",
   "contributorEmissionCap",
+  "honestClaimedTotal",
+  "washTraderReturn",
+  "copierReturn",
+  "colluderReturn",
+  "manifestGamerReturn",
 ] as const;
 
 /** Agent-level figures only the CSV carries. */
@@ -51,6 +56,7 @@ const CSV_EXTRA_COLUMNS = [
   "licenceFees",
   "inferencePayments",
   "washTraderPayments",
+  "manifestSkewGain",
 ] as const;
 
 /**
@@ -147,6 +153,11 @@ export function exactRow(f: EpochFigures): ExactRow {
     honestActive: f.honestActive,
     washTraderEmission: h ? f.washTraderEmission : null,
     contributorEmissionCap: h?.contributorCap ?? null,
+    honestClaimedTotal: f.honestClaimedTotal,
+    washTraderReturn: f.washTraderReturn,
+    copierReturn: f.copierReturn,
+    colluderReturn: f.colluderReturn,
+    manifestGamerReturn: f.manifestGamerReturn,
     suspectedWash: h ? h.suspectedWash : f.suspectedWash,
     submissions: f.submissions,
     spamSubmissions: f.spamSubmissions,
@@ -162,6 +173,7 @@ export function exactRow(f: EpochFigures): ExactRow {
     licenceFees: f.licenceFees,
     inferencePayments: f.inferencePayments,
     washTraderPayments: f.washTraderPayments,
+    manifestSkewGain: f.manifestSkewGain,
     measuredWindows: f.measured?.measuredWindows ?? null,
     windowsByReport: f.measured?.windowsByReport ?? null,
     windowsByDeclared: f.measured?.windowsByDeclared ?? null,

@@ -29,6 +29,9 @@ const DEFAULT_ENDOWMENT: Record<Role, bigint> = {
   washTrader: 1_000_000n * UNIT,
   washPayer: 1_000_000n * UNIT,
   copier: 1_000n * UNIT,
+  colludingCurator: 1_000n * UNIT,
+  colludingPartner: 1_000n * UNIT,
+  manifestGamer: 100_000n * UNIT,
   honestAttestor: ATTESTOR_ENDOWMENT,
   lazyAttestor: ATTESTOR_ENDOWMENT,
   colludingAttestor: ATTESTOR_ENDOWMENT,
@@ -56,8 +59,17 @@ export interface Populations {
   licenceBuyers: Agent[];
   modelOwners: ModelOwner[];
   washTraders: ModelOwner[];
-  /** Each wash trader's second account, which pays its model (washTraders.viaSecondAccount). */
+  /**
+   * The wash traders' second accounts, which pay their models (washTraders.viaSecondAccount):
+   * `payers` of them per trader, trader 0's first.
+   */
   washPayers: Agent[];
+  /** Curators listed on the main datanets who accept their partners' junk. */
+  colludingCurators: Agent[];
+  /** The colluding curators' partners (pair i: curator i, partner i). */
+  colludingPartners: Agent[];
+  /** Owners of a datanet and models over it and the main ones, skewed as far as the bound allows. */
+  manifestGamers: ModelOwner[];
   validators: Agent[];
   copiers: Agent[];
   /** Honest, then lazy, then colluding attestors. */
@@ -100,8 +112,15 @@ export function populate(scenario: Scenario, rng: Random): Populations {
       (a) => ({ ...a, modelId: null, manifestKey: "" }),
     ),
     washPayers: p.washTraders?.viaSecondAccount
-      ? make("washPayer", p.washTraders.count, p.washTraders.endowment)
+      ? make("washPayer", p.washTraders.count * p.washTraders.payers, p.washTraders.endowment)
       : [],
+    colludingCurators: make("colludingCurator", p.colluders?.count ?? 0, p.colluders?.endowment),
+    colludingPartners: make("colludingPartner", p.colluders?.count ?? 0, p.colluders?.endowment),
+    manifestGamers: make(
+      "manifestGamer",
+      p.manifestGamers?.count ?? 0,
+      p.manifestGamers?.endowment,
+    ).map((a) => ({ ...a, modelId: null, manifestKey: "" })),
     validators: Array.from({ length: p.validators.count }, (_, i) =>
       makeAgent(
         "validator",
@@ -139,15 +158,22 @@ export function genesisSpec(pops: Populations, params: Record<string, bigint>): 
   return spec;
 }
 
-/** Datanet ids: the owners' come first (0..count-1), then one per wash trader. */
+/**
+ * Datanet ids: the owners' come first (0..count-1), then one per wash trader, then one per
+ * manifest gamer.
+ */
 export interface DatanetIds {
   main: number[];
   wash: number[];
+  gamer: number[];
 }
 
 export function datanetIds(pops: Populations): DatanetIds {
+  const wash = pops.owners.length;
+  const gamer = wash + pops.washTraders.length;
   return {
     main: pops.owners.map((_, i) => i),
-    wash: pops.washTraders.map((_, i) => pops.owners.length + i),
+    wash: pops.washTraders.map((_, i) => wash + i),
+    gamer: pops.manifestGamers.map((_, i) => gamer + i),
   };
 }

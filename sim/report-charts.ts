@@ -104,6 +104,14 @@ const EMISSION_SHARES = ["emittedValidators", "emittedContributors", "emittedTre
 /** Emission by recipient stacks up to the total in a single run; a sweep compares totals. */
 const area = { area: true, singleOnly: true } as const;
 
+/** The attacking populations' net returns (sim/engine.ts EpochFigures). */
+const ATTACKER_RETURNS = [
+  "washTraderReturn",
+  "copierReturn",
+  "colluderReturn",
+  "manifestGamerReturn",
+] as const;
+
 /** Every chart the report can draw, in page order for a single run. */
 const CHART_SPECS: readonly ChartSpec[] = [
   {
@@ -148,14 +156,15 @@ const CHART_SPECS: readonly ChartSpec[] = [
   },
   {
     id: "contributors",
-    title: "Active vs passive contributors",
+    title: "Paying consumers against passive contributors",
     caption:
-      "Contributors whose data was used this epoch (active) against those only holding stake or collecting emission (passive). Passive rising while active falls means the rewards are a subsidy, not pay for use.",
-    yTitle: "contributors",
+      "Accounts that paid for data or inference this epoch, beside contributors whose data was used (active) and those only holding stake or collecting emission (passive). Passive rising while payers and active contributors fall means the rewards are a subsidy, not pay for use.",
+    yTitle: "accounts",
     yMin: 0,
     series: [
-      figure("activeContributors", "active", "#009E73"),
-      figure("passiveContributors", "passive", "#CC79A7", { dash: "dashed" }),
+      figure("payers", "paying consumers", "#0072B2"),
+      figure("activeContributors", "active contributors", "#009E73", { dash: "dotted" }),
+      figure("passiveContributors", "passive contributors", "#CC79A7", { dash: "dashed" }),
     ],
   },
   {
@@ -234,6 +243,29 @@ const CHART_SPECS: readonly ChartSpec[] = [
     series: [
       figure("selfDealing", "self-dealing volume", "#000000", { dash: "dashed" }),
       figure("washTraderEmission", "emission to wash traders", "#D55E00"),
+    ],
+  },
+  {
+    id: "attacker-returns",
+    title: "Attackers' return against honest income",
+    caption:
+      "Each attacking population's net return so far, all its accounts together (holdings and what its contributions can still claim, less endowments), against what honest contributors have claimed so far. Healthy: every attacker's line below zero, the honest line rising.",
+    yTitle: "LIN (cumulative)",
+    series: [
+      {
+        // Only beside an attacker: without one the chart is not drawn.
+        label: "honest contributors' claims",
+        columns: ["honestClaimedTotal"],
+        value: (row) =>
+          ATTACKER_RETURNS.some((name) => finite(row[name]))
+            ? number(row.honestClaimedTotal)
+            : null,
+        colour: "#009E73",
+      },
+      figure("washTraderReturn", "wash traders", "#D55E00"),
+      figure("copierReturn", "near-duplicate farm", "#E69F00", { dash: "dashed" }),
+      figure("colluderReturn", "colluding curators and partners", "#CC79A7", { dash: "dotted" }),
+      figure("manifestGamerReturn", "self-serving manifests", "#0072B2", { dash: "dashed" }),
     ],
   },
   {

@@ -129,6 +129,36 @@ const Population = {
      * self-dealing to the chain, an ordinary consumer, bounded by k · volume.
      */
     viaSecondAccount: v.optional(v.boolean(), false),
+    /**
+     * Second accounts each wash trader pays through (viaSecondAccount), sharing its units: to the
+     * chain, that many unrelated consumers.
+     */
+    payers: v.optional(v.pipe(count(1_000), v.minValue(1)), 1),
+    /** Its model's data share, 0..1: all of it (the attacker's best choice) unless told. */
+    dataShare: v.optional(fraction, 1),
+    endowment: v.optional(lin),
+  }),
+  colluders: v.strictObject({
+    /** Pairs of a curator listed on the datanets and a partner whose junk it accepts. */
+    count: count(100),
+    /** Junk contributions each partner submits per epoch, to one datanet (pair index order). */
+    junkPerEpoch: v.optional(count(100), 2),
+    /** The junk's true quality (below 30: a correct curator rejects it). */
+    junkQuality: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(29)), 5),
+    startEpoch: v.optional(count(1_000_000), 0),
+    endowment: v.optional(lin),
+  }),
+  manifestGamers: v.strictObject({
+    /**
+     * Model owners who own a datanet of their own data and register models over it and the main
+     * datanets, putting on their own as much weight as the skew bound allows; consumers use their
+     * models like any other.
+     */
+    count: count(100),
+    price: lin,
+    dataShare: fraction,
+    /** Contributions each submits to its own datanet per epoch (it accepts them itself). */
+    contributionsPerEpoch: v.optional(count(1_000), 2),
     endowment: v.optional(lin),
   }),
   copiers: v.strictObject({
@@ -206,6 +236,8 @@ const Scenario = v.strictObject({
     modelOwners: v.optional(Population.modelOwners),
     washTraders: v.optional(Population.washTraders),
     copiers: v.optional(Population.copiers),
+    colluders: v.optional(Population.colluders),
+    manifestGamers: v.optional(Population.manifestGamers),
     attestors: v.optional(Population.attestors),
     validators: v.optional(Population.validators, { count: 1 }),
   }),
@@ -404,13 +436,19 @@ export function paramProblem(
     return { path: "params", message: error.message };
   }
   const value = (name: keyof typeof PARAMS) => params[name] ?? PARAMS[name].default;
-  const m = scenario.populations.modelOwners;
   const minShare = value("attributionMinDataSharePpm");
-  if (m && BigInt(Math.round(m.dataShare * 1_000_000)) < minShare)
-    return {
-      path: "populations.modelOwners.dataShare",
-      message: `${m.dataShare} is below the protocol minimum ${Number(minShare) / 1_000_000} (attributionMinDataSharePpm)`,
-    };
+  const pops = scenario.populations;
+  for (const [name, pop] of [
+    ["modelOwners", pops.modelOwners],
+    ["washTraders", pops.washTraders],
+    ["manifestGamers", pops.manifestGamers],
+  ] as const) {
+    if (pop && BigInt(Math.round(pop.dataShare * 1_000_000)) < minShare)
+      return {
+        path: `populations.${name}.dataShare`,
+        message: `${pop.dataShare} is below the protocol minimum ${Number(minShare) / 1_000_000} (attributionMinDataSharePpm)`,
+      };
+  }
   const minBond = value("registryMinBond");
   const d = scenario.datanets;
   if (d.minBond !== undefined && d.minBond < minBond)

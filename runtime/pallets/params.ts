@@ -392,7 +392,7 @@ export const PARAMS = {
     default: 2_000_000n,
     min: 1_000_000n,
     max: 100_000_000n,
-    doc: "A manifest entry's weight may be at most this multiple of its version's share of the manifest's data (by registry weight, rounded up): a declared manifest cannot move value from other datanets' contributors beyond it",
+    doc: "A manifest entry's weight must be within this factor, either way, of its version's share of the manifest's data (by registry weight): a declared manifest cannot move value from other datanets' contributors beyond it",
   },
   attributionMaxManifest: {
     unit: "count",

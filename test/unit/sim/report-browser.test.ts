@@ -219,7 +219,7 @@ describe("the simulator's HTML report in headless chromium", () => {
       {
         "emission-volume-ratio": 3,
         "emission-volume": 6,
-        contributors: 6,
+        contributors: 9,
         retention: 3,
         "spam-return": 6,
         gini: 3,
@@ -307,7 +307,7 @@ describe("the simulator's HTML report in headless chromium", () => {
       {
         "emission-volume": 6, // validators, contributors, treasury, volume, schedule, cap
         "emission-volume-ratio": 2,
-        contributors: 2,
+        contributors: 3,
         // retention: the high-quality cohort is still empty after 4 epochs (see below)
         "spam-return": 2,
         gini: 1,
@@ -345,7 +345,7 @@ describe("the simulator's HTML report in headless chromium", () => {
       {
         "emission-volume-ratio": 2,
         "emission-volume": 4, // emitted and volume per run
-        contributors: 4,
+        contributors: 6,
         // retention: no cohort yet; spam-return: no spammers, so neither figure exists
         gini: 2,
         supply: 2,
@@ -381,13 +381,14 @@ describe("the simulator's HTML report in headless chromium", () => {
       {
         "emission-volume": 6,
         "emission-volume-ratio": 2,
-        contributors: 2,
+        contributors: 3,
         // retention and spam-return: no cohort yet, no spammers
         gini: 1,
         supply: 1,
         submissions: 2,
         "honest-income": 2,
         "wash-trading": 1,
+        "attacker-returns": 2, // honest contributors' claims, the near-duplicate farm
         "measured-windows": 3, // by report, by the declared manifest, all windows
         "attestor-returns": 3, // honest, lazy, colluding
         "contribution-payouts": 2, // near copies (drawn on top), original data

@@ -84,7 +84,7 @@ describe("scenario files", () => {
     });
     rejects(
       pops({ spamers: { count: 1 } }),
-      /^s\.yaml: populations\.spamers: unknown field spamers \(expected one of honestContributors, spammers, curators, challengers, consumers, licenceBuyers, modelOwners, washTraders, copiers, attestors, validators\)$/,
+      /^s\.yaml: populations\.spamers: unknown field spamers \(expected one of honestContributors, spammers, curators, challengers, consumers, licenceBuyers, modelOwners, washTraders, copiers, colluders, manifestGamers, attestors, validators\)$/,
     );
     rejects(
       { ...minimal(), colour: "red" },
