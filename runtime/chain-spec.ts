@@ -59,6 +59,16 @@ const GenesisConfigJson = v.strictObject({
   ),
 });
 
+/**
+ * The properties wallets read: the SS58 prefix must be one an address can carry (0..16383, as
+ * Substrate's ss58-registry), decimals and symbol within reason; other keys pass through.
+ */
+const Properties = v.looseObject({
+  ss58Format: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16_383))),
+  tokenDecimals: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255))),
+  tokenSymbol: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(32))),
+});
+
 const ChainSpecJson = v.object({
   name: v.pipe(v.string(), v.maxLength(100)),
   id: v.pipe(v.string(), v.regex(/^[a-z0-9_-]{1,64}$/, "lower-case letters, digits, '-' or '_'")),
@@ -69,7 +79,7 @@ const ChainSpecJson = v.object({
   bootNodes: v.optional(v.array(v.string()), []),
   telemetryEndpoints: v.optional(v.nullable(v.unknown()), null),
   protocolId: v.optional(v.nullable(v.string()), null),
-  properties: v.optional(v.nullable(v.record(v.string(), v.unknown())), null),
+  properties: v.optional(v.nullable(Properties), null),
   genesis: v.union([
     v.strictObject({ runtimeGenesis: v.strictObject({ config: GenesisConfigJson }) }),
     v.strictObject({

@@ -346,6 +346,26 @@ describe("chain spec: validation", () => {
     assert.match(parseError(doc).message, /feeBurnPpm/);
   });
 
+  it("refuses properties a wallet cannot use, naming the field", () => {
+    for (const [field, value] of [
+      ["ss58Format", 1e12],
+      ["ss58Format", -1],
+      ["ss58Format", 4.5],
+      ["ss58Format", "42"],
+      ["tokenDecimals", 300],
+      ["tokenSymbol", ""],
+    ] as const) {
+      const doc = devDoc();
+      doc.properties = { ss58Format: 42, tokenDecimals: 12, tokenSymbol: "LIN", [field]: value };
+      const error = parseError(doc);
+      assert.equal(error.code, "INVALID_CHAIN_SPEC");
+      assert.match(error.message, new RegExp(`properties\\.${field}`), error.message);
+    }
+    const doc = devDoc();
+    doc.properties = { ss58Format: 16_383, tokenDecimals: 0, tokenSymbol: "X", isEthereum: false };
+    assert.equal(parseChainSpec(doc).properties?.ss58Format, 16_383);
+  });
+
   it("refuses what is not a spec at all", () => {
     for (const doc of [null, 42, "dev", [], {}]) {
       assert.equal(parseError(doc).code, "INVALID_CHAIN_SPEC");
