@@ -3,6 +3,7 @@
 // side effects: it never prints, exits or touches the disk; every user mistake is a LineageError with
 // code INVALID_CLI and one readable line, and `--help` is a LineageError with code CLI_HELP whose
 // message is the help text (the caller prints it and exits 0).
+import { multiaddr } from "@multiformats/multiaddr";
 import { Command, CommanderError, Option } from "commander";
 import { LineageError } from "../primitives/errors.ts";
 import {
@@ -439,6 +440,15 @@ function multiaddrs(values: string[], flag: string, needsPeerId: boolean): strin
     const example = needsPeerId ? "/ip4/1.2.3.4/tcp/30333/p2p/12D3Koo…" : "/ip4/0.0.0.0/tcp/30333";
     if (!/^\/\S+$/.test(address) || (needsPeerId && !/\/p2p\/\w+$/.test(address))) {
       throw invalid(`${flag}: ${JSON.stringify(address)} is not a multiaddr such as ${example}`);
+    }
+    // The shape is right: the parts must be too (an IPv4 address, a port), or the network would
+    // fail after RPC and metrics have started.
+    try {
+      multiaddr(address);
+    } catch (error) {
+      throw invalid(
+        `${flag}: ${JSON.stringify(address)} is not a valid multiaddr: ${(error as Error).message}`,
+      );
     }
   }
   return list;

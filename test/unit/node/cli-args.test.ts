@@ -244,6 +244,11 @@ describe("validation errors are INVALID_CLI with one clear line", () => {
     ],
     [["--reserved-nodes", "x"], /--reserved-nodes: "x" is not a multiaddr/],
     [["--listen-addr", "0.0.0.0:1"], /--listen-addr: "0.0.0.0:1" is not a multiaddr/],
+    [
+      ["--listen-addr", "/ip4/999.1.1.1/tcp/1"],
+      /--listen-addr: "\/ip4\/999.1.1.1\/tcp\/1" is not a valid multiaddr: Invalid IPv4 address/,
+    ],
+    [["--listen-addr", "/ip4/0.0.0.0/tcp/99999"], /--listen-addr: .* is not a valid multiaddr/],
     [["--node-key", "abc"], /--node-key: expected 64 hex characters/],
     [["--in-peers", "-1"], /--in-peers: expected an integer/],
     [["--chain", ""], /--chain: must not be empty/],
