@@ -18,6 +18,8 @@
 // PRUNING_MODE_MISMATCH archive vs pruned differs from the mode chosen at creation
 // REFCOUNT_UNDERFLOW   pruning would drop a trie node below zero references (a bug; nothing written)
 // STORE_CLOSED         use of a closed database
+// DATABASE_LOCKED      another process holds the database's lock
+// DATABASE_OPEN_FAILED LevelDB would not open the database (its cause in the message)
 // CORRUPT_DATABASE     stored bytes that do not decode (or a pointer to a missing block)
 // INVALID_HASH         a key that should be a 32-byte hash is not
 // INVALID_PRUNING      a pruning mode that is not "archive" or {keep: non-negative integer}

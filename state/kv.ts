@@ -65,7 +65,11 @@ export class Kv {
         valueEncoding: "view",
       }) as unknown as Db,
     );
-    await kv.open();
+    try {
+      await kv.open();
+    } catch (error) {
+      throw openError(path, error);
+    }
     return kv;
   }
 
@@ -134,4 +138,22 @@ function levelRange(range: KvRange): Record<string, unknown> {
     if (range[k] !== undefined) out[k] = range[k];
   }
   return out;
+}
+
+/**
+ * Why LevelDB would not open, in an operator's words: level wraps the cause (a lock another
+ * process holds, a missing or damaged file) in a bare "Database failed to open".
+ */
+function openError(path: string, error: unknown): StateError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === "LEVEL_LOCKED")
+    return new StateError(
+      "DATABASE_LOCKED",
+      `the database at ${path} is in use by another process (a second node on this base path?): stop it, or choose another --base-path`,
+    );
+  const why = cause?.message ?? (error as Error).message;
+  return new StateError(
+    "DATABASE_OPEN_FAILED",
+    `the database at ${path} cannot be opened: ${why}; if its files are damaged, restore them from a backup or remove the chain's data with \`lineage purge-chain\` and sync again`,
+  );
 }
