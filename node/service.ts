@@ -1,7 +1,7 @@
 // The node service: opens the database, writes genesis, and wires the importer, transaction pool,
 // slot authorship, finality, RPC, metrics and informant together. Everything is passed in or
 // created here, nothing is global, so several nodes can run in one process (tests).
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import {
   type BlockEquivocation,
   BlockImporter,
@@ -20,6 +20,7 @@ import {
   headerHash,
 } from "../primitives/chain.ts";
 import { devKeypair } from "../primitives/dev-accounts.ts";
+import { LineageError } from "../primitives/errors.ts";
 import { type Keypair, keypairFromSeed, verifyFast } from "../primitives/keys.ts";
 import { SignatureVerifier } from "../primitives/signature-verifier.ts";
 import { createRpcServer } from "../rpc/node-rpc.ts";
@@ -312,7 +313,7 @@ export class NodeService {
     const { config, spec, logger } = options;
     const log = logger.child("lineage");
     const paths = chainPaths(options.basePath, spec.id);
-    mkdirSync(paths.root, { recursive: true });
+    prepareBasePath(options.basePath, paths.root);
     const genesis = chainGenesis(spec);
     const store = await ChainStore.open(
       { path: paths.database },
@@ -545,4 +546,27 @@ function subscribe(set: Set<HeaderListener>, listener: HeaderListener): () => vo
 
 function hexRef(ref: { hash: Uint8Array; number: number }) {
   return { number: ref.number, hash: toHex(ref.hash) };
+}
+
+/**
+ * Creates the chain's directory under the base path and checks it can be written, so that a base
+ * path that is a file, or one this user may not write, is one clear line before anything starts.
+ */
+export function prepareBasePath(basePath: string, root: string): void {
+  try {
+    mkdirSync(root, { recursive: true });
+    accessSync(root, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOTDIR" || code === "EEXIST"
+        ? "a file is in the way (the base path, or a directory under it, is not a directory)"
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? "it cannot be written by this user (read-only, or owned by another)"
+          : (error as Error).message;
+    throw new LineageError(
+      "BASE_PATH_UNUSABLE",
+      `--base-path ${basePath}: ${why}; choose another --base-path`,
+    );
+  }
 }
