@@ -329,7 +329,11 @@ export class NetworkService {
     node.addEventListener("peer:identify", (e) => this.#onIdentify(e.detail));
     if (this.#mdns) node.addEventListener("peer:discovery", (e) => this.#onDiscovery(e.detail));
     this.#gossip.attach();
-    await node.start();
+    try {
+      await node.start();
+    } catch (error) {
+      throw listenError(error);
+    }
     this.#gossip.subscribe();
     this.#log.info(
       `🏷  Local node identity is: ${this.peerId}; listening on ${this.listenAddresses().join(", ")}`,
@@ -881,4 +885,25 @@ export class NetworkService {
     }
     return out;
   }
+}
+
+/**
+ * A listen address libp2p could not bind, as one line: libp2p reports every failed address with
+ * its stack trace inside one message.
+ */
+function listenError(error: unknown): unknown {
+  const message = (error as Error).message ?? "";
+  const busy = /EADDRINUSE[^\n]*?address already in use ([^\s]+)/.exec(message);
+  if (busy)
+    return new NetworkError(
+      "PORT_IN_USE",
+      `the p2p address ${busy[1]} is already in use (another node?): choose another --port or --listen-addr, or stop the other process`,
+    );
+  const refused = /(EADDRNOTAVAIL|EACCES)[^\n]*?(\S+:\d+)/.exec(message);
+  if (refused)
+    return new NetworkError(
+      "LISTEN_FAILED",
+      `cannot listen for p2p on ${refused[2]} (${refused[1]}): choose another --port or --listen-addr`,
+    );
+  return error;
 }
