@@ -10,6 +10,7 @@ import {
   isValidId,
   type JsonRpcId,
   type JsonRpcResponse,
+  keepExactIds,
   methodNotFound,
   parseError,
   RpcError,
@@ -59,7 +60,7 @@ export class RpcDispatcher {
     const afterSend: (() => void)[] = [];
     let message: unknown;
     try {
-      message = JSON.parse(text);
+      message = JSON.parse(text, keepExactIds);
     } catch {
       return { body: this.#serialize(errorResponse(null, parseError())), afterSend };
     }

@@ -93,5 +93,38 @@ export function resultResponse(id: JsonRpcId, result: unknown): JsonRpcResponse 
 }
 
 export function isValidId(id: unknown): id is JsonRpcId {
-  return id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+  return (
+    id === null ||
+    typeof id === "string" ||
+    (typeof id === "number" && Number.isFinite(id)) ||
+    rawJson.isRawJSON(id)
+  );
+}
+
+/** ES2025's JSON.rawJSON / isRawJSON (in V8 since Node 21), typed here until the lib has them. */
+const rawJson = JSON as unknown as {
+  rawJSON(text: string): object;
+  isRawJSON(value: unknown): boolean;
+};
+
+/**
+ * A JSON.parse reviver that keeps a request's numeric id exactly as the client wrote it when a
+ * double would change it (a u64 above 2⁵³, `1e3`, `1.50`): the answer echoes the id's own text, as
+ * the JSON-RPC spec asks ("the same value as the request").
+ */
+export function keepExactIds(
+  this: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  context?: { source?: string },
+): unknown {
+  if (
+    key === "id" &&
+    typeof value === "number" &&
+    "jsonrpc" in this &&
+    context?.source !== undefined &&
+    String(value) !== context.source
+  )
+    return rawJson.rawJSON(context.source);
+  return value;
 }

@@ -100,3 +100,32 @@ describe("registry", () => {
     assert.throws(() => r.method({ name: "a", params: params([]), handler: () => 2 }), /twice/);
   });
 });
+
+describe("request ids", () => {
+  const raw = async (text: string) => (await dispatcher(true).handleText(text, HTTP)).body;
+
+  it("echoes a u64 id above 2^53 exactly, alone and in a batch", async () => {
+    const big = "18446744073709551615";
+    const one = `{"jsonrpc":"2.0","id":${big},"method":"echo","params":["x"]}`;
+    assert.equal(await raw(one), `{"jsonrpc":"2.0","result":"x","id":${big}}`);
+    const batch = `[${one},{"jsonrpc":"2.0","id":9007199254740993,"method":"nope"}]`;
+    const body = (await raw(batch))!;
+    assert.ok(body.includes(`"id":${big}`), body);
+    assert.ok(body.includes(`"id":9007199254740993`), body);
+  });
+
+  it("echoes a number as written when a double would change its text, safe integers as they are", async () => {
+    for (const id of ["1e3", "1.50", "-0", "7", "0"]) {
+      const body = await raw(`{"jsonrpc":"2.0","id":${id},"method":"echo","params":["x"]}`);
+      assert.equal(body, `{"jsonrpc":"2.0","result":"x","id":${id}}`, id);
+    }
+  });
+
+  it("keeps numbers named id inside params as plain numbers", async () => {
+    const body = await raw(
+      `{"jsonrpc":"2.0","id":1,"method":"echo","params":[{"id":18446744073709551615}]}`,
+    );
+    // The echo method wants a string: the object is refused as a parameter, not crashed on.
+    assert.match(body!, /"error":\{"code":-32602/);
+  });
+});
