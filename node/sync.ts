@@ -244,9 +244,14 @@ export class ChainSync {
       return "reject";
     }
     try {
-      const verdict = this.#options.voter.onVote(vote) ? "accept" : "ignore";
-      // Kept either way (a re-sent vote is a duplicate): its block may still have to be fetched.
-      if (!this.#options.store.getBlockMeta(vote.targetHash)) {
+      const { voter, store } = this.#options;
+      const verdict = voter.onVote(vote) ? "accept" : "ignore";
+      // A re-sent vote is a duplicate, yet its block may still be missing. Only for a vote the
+      // voter keeps: one it dropped (other set, old round) must not take a fetch slot.
+      if (
+        !store.getBlockMeta(vote.targetHash) &&
+        voter.missingTargets().some((t) => bytesEqual(t.hash, vote.targetHash))
+      ) {
         this.#wantVoteTarget({ hash: vote.targetHash, number: vote.targetNumber }, from);
       }
       return verdict;
@@ -344,6 +349,7 @@ export class ChainSync {
         if (store.getBlockMeta(cursor) || number <= finalized) break;
       }
     }
+    if (branch.length === 0) return true;
     const justifications: { ref: BlockRef; bytes: Uint8Array }[] = [];
     for (const data of branch.reverse()) {
       const outcome = await this.#importSynced(peerId, data);
