@@ -348,6 +348,35 @@ export class FinalityVoter {
     return this.#rounds.get(this.#round);
   }
 
+  /**
+   * The blocks that votes this voter holds are for but that are not imported, above the finalized
+   * block: those votes are kept and count as soon as `onBlock` says their block is in, so the node
+   * must fetch these (no other path brings a fork block that only the voter's author holds). At
+   * most one per authority, stage and kept round, plus equivocations: bounded like the votes.
+   */
+  missingTargets(): BlockRef[] {
+    const { store } = this.#options;
+    const finalized = store.finalized().number;
+    const missing = new Map<string, BlockRef>();
+    for (const state of this.#rounds.values()) {
+      const extras = [
+        ...state.prevoteEquivocations.values(),
+        ...state.precommitEquivocations.values(),
+      ];
+      for (const vote of [
+        ...state.prevotes.values(),
+        ...state.precommits.values(),
+        ...extras.flat(),
+      ]) {
+        if (vote.targetNumber <= finalized) continue;
+        const key = toHex(vote.targetHash);
+        if (missing.has(key) || store.getBlockMeta(vote.targetHash)) continue;
+        missing.set(key, { hash: vote.targetHash, number: vote.targetNumber });
+      }
+    }
+    return [...missing.values()];
+  }
+
   /** A block was imported: it may make a vote countable or give something to vote for. */
   onBlock(): void {
     this.#progress();

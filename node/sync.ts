@@ -79,6 +79,19 @@ const SYNC_RETRY_MS = 1000;
  */
 const MAJOR_SYNC_BLOCKS = 5;
 
+/**
+ * A vote's block not imported this long after the vote is fetched by hash: usually gossip brings
+ * it first (votes and blocks travel apart), but a fork block that only the vote's author has (one
+ * it authored as it stopped, say) comes no other way, since range sync follows the best chain.
+ */
+const VOTE_TARGET_GRACE_MS = 1000;
+/** Vote targets waiting or being fetched at once; a further one waits for the vote's re-send. */
+const MAX_VOTE_TARGET_FETCHES = 8;
+/** Peers asked for one vote target: the vote's sender first (perhaps only a relay), then others. */
+const MAX_VOTE_TARGET_PEERS = 4;
+/** A vote target's branch longer than this above a known block is range sync's job. */
+const MAX_VOTE_TARGET_BRANCH = SYNC_BATCH;
+
 /** Block errors that say nothing bad about the sender: races, forks, clocks. */
 const HARMLESS_BLOCK_ERRORS = new Set([
   "ALREADY_KNOWN",
@@ -124,6 +137,8 @@ export class ChainSync {
   #syncing: Promise<void> | null = null;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
+  /** Vote targets being fetched (by hex hash): their grace timer, then the fetch. */
+  readonly #voteTargets = new Map<string, { timer: NodeJS.Timeout; fetch?: Promise<void> }>();
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(options: ChainSyncOptions) {
@@ -133,7 +148,15 @@ export class ChainSync {
 
   start(): void {
     const { network } = this.#options;
-    this.#unsubscribe.push(network.onPeerStatus(() => this.#maybeSync()));
+    this.#unsubscribe.push(
+      network.onPeerStatus((peerId) => {
+        this.#maybeSync();
+        // A peer that (re)connects may hold the block of a vote that no one else could serve.
+        for (const target of this.#options.voter.missingTargets()) {
+          this.#wantVoteTarget(target, peerId);
+        }
+      }),
+    );
     network.setGossipValidator("blocks", (data, from) => this.#onBlockGossip(data, from));
     network.setGossipValidator("finality", (data, from) => this.#onVoteGossip(data, from));
     network.setGossipValidator("transactions", (data) => this.#onTransactionGossip(data));
@@ -144,7 +167,9 @@ export class ChainSync {
     this.#stopped = true;
     clearTimeout(this.#retry);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    await this.#syncing;
+    const fetches = [...this.#voteTargets.values()];
+    for (const { timer } of fetches) clearTimeout(timer);
+    await Promise.all([this.#syncing, ...fetches.map((f) => f.fetch)]);
   }
 
   /** Whether the node is catching up with a peer more than a few blocks ahead (a major sync). */
@@ -219,7 +244,17 @@ export class ChainSync {
       return "reject";
     }
     try {
-      return this.#options.voter.onVote(vote) ? "accept" : "ignore";
+      const { voter, store } = this.#options;
+      const verdict = voter.onVote(vote) ? "accept" : "ignore";
+      // A re-sent vote is a duplicate, yet its block may still be missing. Only for a vote the
+      // voter keeps: one it dropped (other set, old round) must not take a fetch slot.
+      if (
+        !store.getBlockMeta(vote.targetHash) &&
+        voter.missingTargets().some((t) => bytesEqual(t.hash, vote.targetHash))
+      ) {
+        this.#wantVoteTarget({ hash: vote.targetHash, number: vote.targetNumber }, from);
+      }
+      return verdict;
     } catch (error) {
       // Only a vote that is itself invalid is the sender's fault; anything else is ours.
       if (error instanceof FinalityError && INVALID_VOTE_ERRORS.has(error.code)) return "reject";
@@ -237,6 +272,92 @@ export class ChainSync {
       if (HARMLESS_TX_ERRORS.has(error.code)) return "ignore";
       return "reject";
     }
+  }
+
+  // ---- blocks that votes are for ----
+
+  /** Fetches `target` (a vote's block) by hash after a grace period, unless it arrives first. */
+  #wantVoteTarget(target: BlockRef, from: string): void {
+    const key = toHex(target.hash);
+    if (this.#stopped || this.#voteTargets.has(key)) return;
+    if (this.#voteTargets.size >= MAX_VOTE_TARGET_FETCHES) return;
+    const entry: { timer: NodeJS.Timeout; fetch?: Promise<void> } = {
+      timer: setTimeout(() => {
+        entry.fetch = this.#fetchVoteTarget(target, from)
+          .catch((error) => this.#options.log.debug(`vote target not fetched: ${String(error)}`))
+          .finally(() => this.#voteTargets.delete(key));
+      }, VOTE_TARGET_GRACE_MS),
+    };
+    entry.timer.unref();
+    this.#voteTargets.set(key, entry);
+  }
+
+  async #fetchVoteTarget(target: BlockRef, from: string): Promise<void> {
+    const { voter, network } = this.#options;
+    const stillMissing = () =>
+      !this.#stopped && voter.missingTargets().some((t) => bytesEqual(t.hash, target.hash));
+    const others = network
+      .peers()
+      .map((p) => p.peerId)
+      .filter((p) => p !== from);
+    for (const peerId of [from, ...others].slice(0, MAX_VOTE_TARGET_PEERS)) {
+      if (!stillMissing()) return;
+      if (await this.#fetchBranch(peerId, target)) return;
+    }
+  }
+
+  /**
+   * Asks `peerId` for `target` and its ancestors back to a block we have, then imports them
+   * oldest first. False when the peer could not give a branch that connects (a relay that lacks
+   * the block is no fault; a response that is not the chain asked for is).
+   */
+  async #fetchBranch(peerId: string, target: BlockRef): Promise<boolean> {
+    const { store, network, log } = this.#options;
+    const finalized = store.finalized().number;
+    const branch: BlockData[] = [];
+    let cursor = target.hash;
+    let number = target.number;
+    while (!store.getBlockMeta(cursor)) {
+      if (number <= finalized || branch.length >= MAX_VOTE_TARGET_BRANCH) return false;
+      let blocks: BlockData[];
+      try {
+        blocks = await network.requestBlocks(peerId, {
+          fromHash: cursor,
+          count: Math.min(MAX_VOTE_TARGET_BRANCH - branch.length, number - finalized),
+        });
+      } catch (error) {
+        log.debug(`vote target request to ${peerId} failed: ${(error as Error).message}`);
+        return false;
+      }
+      if (blocks.length === 0) return false;
+      for (const data of blocks) {
+        let parentHash: Uint8Array;
+        let blockNumber: number;
+        try {
+          const header = decodeHeader(data.header);
+          if (!bytesEqual(headerHash(header), cursor)) throw new Error("not the block asked for");
+          ({ parentHash, number: blockNumber } = header);
+        } catch {
+          network.reportPeer(peerId, PENALTY.badResponse, "blocks by hash that are not the chain");
+          return false;
+        }
+        // A vote may name a wrong number for a real hash: then the vote counts for nothing.
+        if (blockNumber !== number) return false;
+        branch.push(data);
+        cursor = parentHash;
+        number--;
+        if (store.getBlockMeta(cursor) || number <= finalized) break;
+      }
+    }
+    if (branch.length === 0) return true;
+    const justifications: { ref: BlockRef; bytes: Uint8Array }[] = [];
+    for (const data of branch.reverse()) {
+      const outcome = await this.#importSynced(peerId, data);
+      if (outcome === "invalid" || outcome === "fork") return false;
+      if (typeof outcome === "object") justifications.push(outcome);
+    }
+    log.debug(`fetched the block #${target.number} of a vote and ${branch.length - 1} ancestors`);
+    return this.#applyJustifications(peerId, justifications);
   }
 
   /** A refused block; `penalize` for sync responses (gossip rejects are penalized by the network). */

@@ -308,6 +308,44 @@ describe("FinalityVoter", () => {
     for (const vote of decoded) assert.ok(bytesEqual(vote.signature, sent[0]!.signature));
   });
 
+  it("holds a vote for a block it lacks, lists the block as missing, and counts the vote once it is imported", async () => {
+    // Alice, bob and charlie (dave down) prevote; charlie's prevote is for a fork block that only
+    // charlie had, so alice cannot count it, and with two countable prevotes cannot precommit.
+    const net = await network(2);
+    const alice = net.chains[0]!;
+    const charlie = net.chains[2]!;
+    const b1 = {
+      hash: alice.store.getCanonicalHash(1)!,
+      header: headerOf(alice.store, alice.store.getCanonicalHash(1)!)!,
+    };
+    const [fork] = await buildChain(charlie, b1, 1, 7);
+    const forkRef = { hash: refOf(fork!).hash, number: 2 };
+    const voter = net.voters[0]!;
+    const context = { genesisHash: alice.genesisHash, setId: 0, round: voter.round };
+    const two = { hash: alice.store.getCanonicalHash(2)!, number: 2 };
+    net.up[3] = false;
+    voter.tick(1);
+    net.queue = [];
+    voter.onBlock();
+    voter.onVote(signVote(devKeypair("bob"), context, Stage.prevote, two));
+    assert.equal(
+      voter.onVote(signVote(devKeypair("charlie"), context, Stage.prevote, forkRef)),
+      true,
+    );
+    voter.tick(10_000);
+    const precommits = () => net.queue.filter((m) => m.vote.stage === Stage.precommit);
+    assert.equal(precommits().length, 0, "two countable prevotes of four: no GHOST");
+    assert.deepEqual(
+      voter.missingTargets().map((t) => toHex(t.hash)),
+      [toHex(forkRef.hash)],
+    );
+    await alice.importer.importBlock(fork!);
+    voter.onBlock();
+    assert.deepEqual(voter.missingTargets(), []);
+    assert.ok(precommits().length > 0, "the held prevote counts: alice precommits");
+    assert.ok(bytesEqual(precommits()[0]!.vote.targetHash, b1.hash), "for the GHOST, #1");
+  });
+
   it("a restarted voter resumes its round with its own votes, never contradicting them", async () => {
     const chain = await open("local");
     const cast: SignedVote[] = [];
