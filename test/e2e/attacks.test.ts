@@ -22,7 +22,6 @@ import { devKeypair, keypairFromSuri } from "../../primitives/dev-accounts.ts";
 import { hash } from "../../primitives/hash.ts";
 import type { Keypair } from "../../primitives/keys.ts";
 import { ss58Encode } from "../../primitives/ss58.ts";
-import type { Subscription } from "../../rpc/client.ts";
 import { builtinChainSpec, type ChainSpec } from "../../runtime/chain-spec.ts";
 import { TREASURY_ACCOUNT } from "../../runtime/pallets/transaction-payment.ts";
 import { type InProcessNode, startDevNode } from "./fixtures/in-process-node.ts";
@@ -31,6 +30,7 @@ import {
   Ledger,
   type PendingTx,
   PPM,
+  reachBlock as reachBlockOf,
   readParams,
   TxDriver,
 } from "./fixtures/registry-ledger.ts";
@@ -84,27 +84,7 @@ describe("attacks on a dev node (issue 13)", () => {
   after(() => node?.stop());
 
   const bestNumber = async () => Number((await node.client.chain.getHeader())!.number);
-  /** Waits, by watching new heads, until the best block is at least `n`. */
-  async function reachBlock(n: number): Promise<void> {
-    if ((await bestNumber()) >= n) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`block ${n} not reached`)), WAIT_MS);
-      let subscription: Subscription | undefined;
-      let reached = false;
-      node.client.chain
-        .subscribeNewHeads((header) => {
-          if (reached || Number(header.number) < n) return;
-          reached = true;
-          clearTimeout(timer);
-          void subscription?.unsubscribe();
-          resolve();
-        })
-        .then((s) => {
-          subscription = s;
-          if (reached) void s.unsubscribe();
-        }, reject);
-    });
-  }
+  const reachBlock = (n: number) => reachBlockOf(node.client, n, WAIT_MS);
   /** Free + reserved of each account at the finalized head, summed. */
   async function holdings(accounts: Keypair[]): Promise<bigint> {
     const all = await ledger.accountsAt(await node.client.chain.getFinalizedHead());

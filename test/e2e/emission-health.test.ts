@@ -13,7 +13,6 @@ import { fromHex, toHex } from "../../primitives/bytes.ts";
 import { devKeypair } from "../../primitives/dev-accounts.ts";
 import { hash } from "../../primitives/hash.ts";
 import type { Keypair } from "../../primitives/keys.ts";
-import type { Subscription } from "../../rpc/client.ts";
 import type { Hex, RpcHealthRecord } from "../../rpc/node-api.ts";
 import { builtinChainSpec, type ChainSpec } from "../../runtime/chain-spec.ts";
 import { storage as balancesStorage } from "../../runtime/pallets/balances.ts";
@@ -25,7 +24,7 @@ import {
 } from "../unit/runtime/fixtures/health-model.ts";
 import { type InProcessNode, startDevNode } from "./fixtures/in-process-node.ts";
 import { runCli } from "./fixtures/node-process.ts";
-import { type Included, TxDriver } from "./fixtures/registry-ledger.ts";
+import { type Included, reachBlock as reachBlockOf, TxDriver } from "./fixtures/registry-ledger.ts";
 
 const EPOCH = 6;
 const WAIT_MS = 30_000;
@@ -74,27 +73,7 @@ describe("emission health on a running node", () => {
   after(() => node?.stop());
 
   const bestNumber = async () => Number((await node.client.chain.getHeader())!.number);
-  /** Waits, by watching new heads, until the best block is at least `n`. */
-  async function reachBlock(n: number): Promise<void> {
-    if ((await bestNumber()) >= n) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`block ${n} not reached`)), WAIT_MS);
-      let subscription: Subscription | undefined;
-      let reached = false;
-      node.client.chain
-        .subscribeNewHeads((header) => {
-          if (reached || Number(header.number) < n) return;
-          reached = true;
-          clearTimeout(timer);
-          void subscription?.unsubscribe();
-          resolve();
-        })
-        .then((s) => {
-          subscription = s;
-          if (reached) void s.unsubscribe();
-        }, reject);
-    });
-  }
+  const reachBlock = (n: number) => reachBlockOf(node.client, n, WAIT_MS);
 
   it("every field of every epoch's record matches the test's own computation", async () => {
     const [alice, bob, charlie, dave, eve, ferdie] = (
